@@ -1,0 +1,56 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import { CORE } from '../bootstrap/core-bridge.module.js';
+import type { Core } from '../bootstrap/core.js';
+import { CacheError } from '../core/errors.js';
+import { PUBLIC_KEY, SCOPE_KEY } from './auth.decorators.js';
+import { hasScope, type Identity, type Scope } from './scopes.js';
+
+export const LISTENER = Symbol('LISTENER');
+export type ListenerName = 'client' | 'management' | 'dist';
+
+export interface AuthenticatedRequest extends FastifyRequest {
+  identity?: Identity;
+}
+
+/**
+ * Applied globally (default deny): a route must carry @Public() or @RequireScope(). Identity is
+ * resolved from the headers only, before the handler reads any body.
+ */
+@Injectable()
+export class ScopeGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(CORE) private readonly core: Core,
+    @Inject(LISTENER) private readonly listener: ListenerName,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets);
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const identity = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req));
+    if (!identity) {
+      this.core.node.counters.authFailure(this.listener, 'unauthenticated');
+      throw new CacheError('UNAUTHORIZED', 'unauthorized');
+    }
+    req.identity = identity;
+    if (!scope) throw new CacheError('FORBIDDEN', 'forbidden: route has no scope policy');
+    if (!hasScope(identity, scope)) {
+      this.core.node.counters.authFailure(this.listener, 'forbidden');
+      throw new CacheError('FORBIDDEN', `forbidden: requires scope ${scope}`);
+    }
+    return true;
+  }
+}
+
+/** CN of a client certificate the TLS handshake verified, if any. */
+export function verifiedCertCn(req: FastifyRequest): string | undefined {
+  const socket = req.raw.socket as TLSSocket;
+  if (!socket.encrypted || !socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate()?.subject?.CN;
+  return typeof cn === 'string' && cn.length > 0 ? cn : undefined;
+}

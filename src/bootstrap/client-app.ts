@@ -1,0 +1,36 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CacheModule } from '../cache/cache.module.js';
+import type { Core } from './core.js';
+import { createApp } from './create-app.js';
+
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+  ca?: Buffer;
+}
+
+/** The client API app (CONTRACT §4): every response names the entry node in `X-Cache-Node`. */
+export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFastifyApplication> {
+  const nodeId = core.node.nodeId;
+  return createApp(core, {
+    listener: 'client',
+    feature: CacheModule,
+    clientPolicy: true,
+    // Batch bodies may reach 4 × MAX_VALUE_BYTES; handlers enforce each route's own limit.
+    bodyLimit: 4 * core.config.maxValueBytes,
+    https: tls && {
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      requestCert: tls.ca !== undefined,
+      rejectUnauthorized: tls.ca !== undefined,
+      minVersion: 'TLSv1.2',
+    },
+    configure: (fastify) => {
+      fastify.addHook('onRequest', (_req, reply, done) => {
+        reply.header('x-cache-node', nodeId);
+        done();
+      });
+    },
+  });
+}

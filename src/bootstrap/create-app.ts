@@ -1,0 +1,80 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AuthModule } from '../auth/auth.module.js';
+import { LISTENER, type ListenerName } from '../auth/scope.guard.js';
+import { sendError, toEnvelope } from '../common/error-envelope.js';
+import { HttpErrorFilter } from '../common/http-error.filter.js';
+import { NestPinoLogger } from '../common/nest-logger.js';
+import { passThroughBodies } from '../common/raw-body.js';
+import { CoreBridgeModule } from './core-bridge.module.js';
+import type { Core } from './core.js';
+
+/** Server timeouts of CONTRACT §8: headers 10 s, whole request 30 s, keep-alive idle 65 s. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_MS = 65_000;
+
+export interface AppSpec {
+  listener: ListenerName;
+  feature: Type<unknown> | DynamicModule;
+  /** Mount the auth guard (client and management); the dist app has peer auth instead. */
+  clientPolicy: boolean;
+  /** Largest body Fastify will let through (handlers enforce tighter per-route limits). */
+  bodyLimit: number;
+  https?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert: boolean; rejectUnauthorized: boolean; minVersion: 'TLSv1.2' };
+  /** Called with the Fastify instance before Nest registers routes (hooks, parsers). */
+  configure?: (fastify: FastifyInstance) => void;
+}
+
+/** Builds one Nest application on its own Fastify adapter around the shared core. */
+export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyApplication> {
+  @Module({
+    imports: [
+      CoreBridgeModule.forCore(core),
+      ...(spec.clientPolicy ? [AuthModule.forListener(spec.listener)] : []),
+      spec.feature,
+    ],
+    providers: [
+      { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ...(spec.clientPolicy ? [] : [{ provide: LISTENER, useValue: spec.listener }]),
+    ],
+  })
+  class ListenerAppModule {}
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: spec.bodyLimit,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    return503OnClosing: false,
+    ...(spec.https ? { https: spec.https } : {}),
+  });
+  const logger = core.logger.child({ listener: spec.listener });
+  const app = await NestFactory.create<NestFastifyApplication>(ListenerAppModule, adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  passThroughBodies(fastify);
+  // Errors Fastify raises before Nest sees the request (bad URL, body limit) use the same envelope.
+  fastify.setErrorHandler((err, _req, reply) => {
+    const { status, body, error, unexpected } = toEnvelope(err, spec.bodyLimit);
+    if (unexpected) logger.error({ err }, 'unhandled request error');
+    sendError(reply, status, body, error);
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
+    }
+    done();
+  });
+  spec.configure?.(fastify);
+  await app.init();
+  app.getHttpServer().headersTimeout = HEADERS_TIMEOUT_MS;
+  return app;
+}

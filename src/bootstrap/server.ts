@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import type { HypercacheConfig } from '../config/config.types.js';
+import { createClientApp, type TlsMaterial } from './client-app.js';
+import { buildCore, type Core, type CoreOptions } from './core.js';
+import { createDistApp } from './dist-app.js';
+import { bind } from './listen.js';
+import { createManagementApp } from './management-app.js';
+import { type ListenerApps, type ShutdownReport, shutdownSequence } from './shutdown.js';
+
+export interface RunningNode {
+  core: Core;
+  apps: ListenerApps;
+  ports: { api: number; mgmt: number; dist: number };
+  /** Runs the ordered shutdown once; later calls return the same promise. */
+  shutdown(): Promise<ShutdownReport>;
+}
+
+export interface StartOptions extends CoreOptions {
+  apiTls?: TlsMaterial;
+}
+
+/** Startup steps 6–11 of CONTRACT §1.2 (config, files and OIDC are checked by the caller). */
+export async function startNode(config: HypercacheConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningNode> {
+  const core = await buildCore(config, logger, opts);
+  const started: Partial<ListenerApps> = {};
+  try {
+    started.dist = await createDistApp(core);
+    const dist = await bind(started.dist, config.distAddr, 'HYPERCACHE_DIST_ADDR');
+    logBound(logger, 'dist', dist, false);
+
+    started.management = await createManagementApp(core);
+    const mgmt = await bind(started.management, config.mgmtAddr, 'HYPERCACHE_MGMT_ADDR');
+    logBound(logger, 'management', mgmt, false);
+
+    core.node.start();
+
+    started.client = await createClientApp(core, opts.apiTls);
+    const api = await bind(started.client, config.apiAddr, 'HYPERCACHE_API_ADDR');
+    logBound(logger, 'client', api, opts.apiTls !== undefined);
+
+    const apps = started as ListenerApps;
+    logger.info(
+      {
+        api_addr: hostPort(api), mgmt_addr: hostPort(mgmt), dist_addr: hostPort(dist), advertise_addr: config.advertiseAddr,
+        seeds: config.seeds.map((s) => s.raw), replication: config.replication, vnodes: config.vnodes,
+        auth_mode: core.auth.mode, oidc_enabled: config.oidc !== undefined, dist_auth: distAuthMode(config),
+      },
+      'hypercache-server started',
+    );
+    let shutdown: Promise<ShutdownReport> | undefined;
+    return {
+      core,
+      apps,
+      ports: { api: api.port, mgmt: mgmt.port, dist: dist.port },
+      shutdown: () => (shutdown ??= shutdownSequence(core, apps)),
+    };
+  } catch (err) {
+    core.node.stop();
+    await Promise.allSettled(Object.values(started).map((app) => app.close()));
+    throw err;
+  }
+}
+
+export function distAuthMode(config: HypercacheConfig): 'none' | 'token' | 'mtls' | 'token+mtls' {
+  const token = Boolean(config.distToken ?? config.authToken);
+  const mtls = config.distTls !== undefined;
+  return token && mtls ? 'token+mtls' : token ? 'token' : mtls ? 'mtls' : 'none';
+}
+
+function hostPort(a: AddressInfo): string {
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+function logBound(logger: Logger, listener: string, a: AddressInfo, tls: boolean): void {
+  logger.info({ listener, addr: hostPort(a), tls }, 'listener bound');
+}

@@ -1,0 +1,51 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Core } from './core.js';
+
+export interface ListenerApps {
+  client: NestFastifyApplication;
+  management: NestFastifyApplication;
+  dist: NestFastifyApplication;
+}
+
+export interface ShutdownReport {
+  elapsedMs: number;
+  hintsDropped: number;
+  deadlineExceeded: boolean;
+}
+
+/**
+ * The ordered shutdown of CONTRACT §1.4 under one deadline: drain, close the client API (in-flight
+ * requests finish), hand off and flush hints, stop loops, close management, close dist.
+ */
+export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<ShutdownReport> {
+  const started = Date.now();
+  const deadline = started + core.config.shutdownTimeoutMs;
+  if (core.node.drain()) core.logger.info('node draining');
+
+  const clientClosed = closeWithin(apps.client, deadline);
+  const finishedInTime = await clientClosed;
+  const deadlineExceeded = !finishedInTime;
+  if (deadlineExceeded) core.logger.warn('shutdown deadline exceeded');
+
+  core.node.stop();
+  await closeWithin(apps.management, deadlineExceeded ? Date.now() : deadline);
+  await closeWithin(apps.dist, deadlineExceeded ? Date.now() : deadline);
+  return { elapsedMs: Date.now() - started, hintsDropped: 0, deadlineExceeded };
+}
+
+/** Closes an app, force-closing its connections when the deadline passes. Resolves true when it closed in time. */
+async function closeWithin(app: NestFastifyApplication, deadline: number): Promise<boolean> {
+  const server = app.getHttpServer();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  const closing = app.close().then(() => true as const);
+  const inTime = await Promise.race([closing, expired]);
+  clearTimeout(timer);
+  if (!inTime) {
+    server.closeAllConnections();
+    await closing.catch(() => undefined);
+  }
+  return inTime;
+}

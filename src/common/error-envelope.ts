@@ -1,0 +1,51 @@
+import type { FastifyReply } from 'fastify';
+import { CacheError } from '../core/errors.js';
+
+export interface ErrorEnvelope {
+  error: string;
+  code: string;
+}
+
+interface FastifyishError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Maps anything thrown to the contract's status and `{error, code}` (CONTRACT §4.14). Unknown
+ * errors become 500 INTERNAL with no detail; the caller logs them.
+ */
+export function toEnvelope(err: unknown, maxBodyBytes?: number): { status: number; body: ErrorEnvelope; error?: CacheError; unexpected: boolean } {
+  if (err instanceof CacheError) {
+    return { status: err.status, body: { error: err.message, code: err.code }, error: err, unexpected: false };
+  }
+  const e = (err ?? {}) as FastifyishError & { getStatus?: () => number };
+  const status = typeof e.getStatus === 'function' ? e.getStatus() : e.statusCode;
+  if (status === 404) return { status: 404, body: { error: 'route not found', code: 'NOT_FOUND' }, unexpected: false };
+  if (status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const msg = maxBodyBytes !== undefined ? `request body exceeds ${maxBodyBytes} bytes` : 'request body too large';
+    return { status: 413, body: { error: msg, code: 'PAYLOAD_TOO_LARGE' }, unexpected: false };
+  }
+  if (status === 405) return { status: 404, body: { error: 'route not found', code: 'NOT_FOUND' }, unexpected: false };
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { status: 400, body: { error: 'bad request', code: 'BAD_REQUEST' }, unexpected: false };
+  }
+  return { status: 500, body: { error: 'internal error', code: 'INTERNAL' }, unexpected: true };
+}
+
+/** Writes an error answer; 401 carries `WWW-Authenticate: Bearer`, 412/503 the ETag / X-Cache-Acks they need. */
+export function sendError(reply: FastifyReply, status: number, body: ErrorEnvelope, error?: CacheError): void {
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  const d = error?.details;
+  if (d?.version !== undefined && (error!.code === 'PRECONDITION_FAILED' || error!.code === 'QUORUM_NOT_MET')) {
+    reply.header('etag', `"${d.version}"`);
+  }
+  if (d?.acks !== undefined && d.n !== undefined) reply.header('x-cache-acks', `${d.acks}/${d.n}`);
+  reply.status(status);
+  if (reply.request.method === 'HEAD') {
+    reply.send();
+    return;
+  }
+  reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}

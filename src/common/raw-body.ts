@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { CacheError } from '../core/errors.js';
+
+/**
+ * Bodies are never parsed by Fastify: every content type passes through as the raw stream, so
+ * guards run before a byte is read and PUT values stay byte-exact (curl --data sends form data).
+ */
+export function passThroughBodies(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+}
+
+/**
+ * Reads a request body up to `limit` bytes. A Content-Length over the limit is refused without
+ * reading; a longer chunked body stops at the limit. Returns one Buffer (a single copy).
+ */
+export async function readBody(req: FastifyRequest, limit: number, tooLarge: () => CacheError): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge();
+  const stream = (req.body as Readable | undefined) ?? undefined;
+  if (!stream || typeof (stream as Readable).on !== 'function') return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      stream.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}

@@ -1,0 +1,59 @@
+/** The validated, typed configuration built once at boot (CONTRACT §2). Durations are whole ms, sizes bytes. */
+export type Consistency = 'one' | 'quorum' | 'all';
+export type EvictionPolicy = 'lru' | 'lfu';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface ListenAddress {
+  /** Host to bind; '' means all interfaces (`:port`). IPv6 literals without brackets. */
+  host: string;
+  port: number;
+  /** The address as written (e.g. `:8080`, `127.0.0.1:0`). */
+  raw: string;
+}
+
+export type Seed =
+  | { kind: 'id'; id: string; host: string; port: number; raw: string }
+  | { kind: 'addr'; host: string; port: number; raw: string }
+  | { kind: 'dns'; host: string; port: number; raw: string };
+
+export interface HypercacheConfig {
+  nodeId: string;
+  apiAddr: ListenAddress;
+  mgmtAddr: ListenAddress;
+  distAddr: ListenAddress;
+  /** host:port peers dial; `advertiseFromHostname` when derived from the OS hostname (WARN at boot). */
+  advertiseAddr: string;
+  advertiseFromHostname: boolean;
+  seeds: Seed[];
+  replication: number;
+  capacity: number;
+  maxMemory: number;
+  eviction: EvictionPolicy;
+  maxValueBytes: number;
+  logLevel: LogLevel;
+  logFormat: 'json' | 'pretty';
+  heartbeatMs: number;
+  indirectProbeK: number;
+  gossipIntervalMs: number;
+  vnodes: number;
+  readConsistency: Consistency;
+  writeConsistency: Consistency;
+  hintTtlMs: number;
+  hintReplayMs: number;
+  hintMaxPerNode: number;
+  hintMaxBytes: number;
+  rebalanceIntervalMs: number;
+  merkleIntervalMs: number;
+  tombstoneTtlMs: number;
+  shutdownTimeoutMs: number;
+  apiTls?: { certFile: string; keyFile: string; clientCaFile?: string };
+  authToken?: string;
+  authConfigFile?: string;
+  oidc?: { issuer: string; audience: string; identityClaim: string; scopeClaim: string };
+  distToken?: string;
+  distTls?: { certFile: string; keyFile: string; caFile: string };
+  /** Every §2.1 variable with its effective value as a string, secrets redacted (§5.4 `env`). */
+  effectiveEnv: Record<string, string>;
+  /** HYPERCACHE_* variables present in the environment but not in §2.1 (WARN at boot). */
+  unknownVars: string[];
+}

@@ -1,0 +1,31 @@
+/** In-process publish/subscribe for cluster events (SSE, §5.7). Publishers never block on subscribers. */
+export interface MemberView {
+  ID: string;
+  Address: string;
+  State: 'alive' | 'suspect' | 'dead' | 'leaving';
+  Incarnation: number;
+}
+
+export type ClusterEvent =
+  | { type: 'members' }
+  | { type: 'member'; member: MemberView; previous: MemberView['State'] | null }
+  | { type: 'draining'; node: string };
+
+export type Listener = (e: ClusterEvent) => void;
+
+export class EventBus {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  publish(e: ClusterEvent): void {
+    for (const fn of [...this.listeners]) fn(e);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+}

@@ -1,0 +1,58 @@
+import type { EventBus, MemberView } from '../events.js';
+
+export type MemberState = MemberView['State'];
+
+/**
+ * The node's membership records (CONTRACT §6.3). In single-node mode it holds only self; the
+ * SWIM state machine of the cluster drives the same table.
+ */
+export class MemberTable {
+  private readonly records = new Map<string, MemberView>();
+  private version = 0;
+
+  constructor(
+    readonly selfId: string,
+    selfAddress: string,
+    private readonly events: EventBus,
+  ) {
+    this.records.set(selfId, { ID: selfId, Address: selfAddress, State: 'alive', Incarnation: 1 });
+    this.version = 1;
+  }
+
+  get membershipVersion(): number {
+    return this.version;
+  }
+
+  self(): MemberView {
+    return this.records.get(this.selfId)!;
+  }
+
+  get(id: string): MemberView | undefined {
+    return this.records.get(id);
+  }
+
+  /** Records sorted by ID (the /cluster/members order). */
+  list(): MemberView[] {
+    return [...this.records.values()].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0)).map((m) => ({ ...m }));
+  }
+
+  /** Members on the ring: `alive` or `suspect` (self drops out when `leaving`). */
+  ringMembers(): string[] {
+    return [...this.records.values()].filter((m) => m.State === 'alive' || m.State === 'suspect').map((m) => m.ID);
+  }
+
+  countByState(): Record<MemberState, number> {
+    const out: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, leaving: 0 };
+    for (const m of this.records.values()) out[m.State]++;
+    return out;
+  }
+
+  /** Applies a record change and announces it (SSE `member` + `members`). */
+  set(record: MemberView): void {
+    const previous = this.records.get(record.ID);
+    this.records.set(record.ID, { ...record });
+    this.version++;
+    this.events.publish({ type: 'member', member: { ...record }, previous: previous?.State ?? null });
+    this.events.publish({ type: 'members' });
+  }
+}

@@ -1,0 +1,85 @@
+import type { Consistency } from '../../config/config.types.js';
+import type { StatsRecorder } from '../stats/stats-recorder.js';
+import type { ApplySource, EvictionReason, ExpiryTrigger, StoreObserver } from '../store/store-events.js';
+import { type DistMetrics, emptyDistMetrics } from './dist-metrics.js';
+
+export type CacheOp = 'get' | 'put' | 'delete';
+export type CacheOutcome =
+  | 'hit' | 'miss' | 'ok' | 'precondition_failed' | 'quorum_not_met' | 'draining' | 'unavailable' | 'error';
+
+/** Latency observations go to the metrics adapter (a histogram); counts stay here as plain numbers. */
+export interface LatencySink {
+  cacheOperation(op: CacheOp, consistency: Consistency, seconds: number): void;
+}
+
+/**
+ * Every count the core keeps, as plain numbers read at scrape time (no per-request metric calls
+ * beyond an increment). The Prometheus adapter and /dist/metrics both read from here.
+ */
+export class CoreCounters implements StoreObserver {
+  readonly dist: DistMetrics = emptyDistMetrics();
+  readonly cacheOps = new Map<string, number>();
+  readonly evictions: Record<EvictionReason, number> = { capacity: 0, memory: 0 };
+  readonly expirations: Record<ExpiryTrigger, number> = { sweep: 0, read: 0, manual: 0 };
+  readonly staleApplies = new Map<ApplySource, number>();
+  readonly appliesSkipped = new Map<ApplySource, number>();
+  readonly replicationAcks = { put: 0, delete: 0 };
+  readonly preconditionFailures = { put: 0, delete: 0 };
+  readonly quorumFailures = { read: 0, write: 0 };
+  readonly authFailures = new Map<string, number>();
+  tombstonesPurged = 0;
+  latency: LatencySink = { cacheOperation: () => {} };
+
+  constructor(private readonly stats: StatsRecorder) {}
+
+  cacheOp(op: CacheOp, outcome: CacheOutcome): void {
+    const k = `${op}|${outcome}`;
+    this.cacheOps.set(k, (this.cacheOps.get(k) ?? 0) + 1);
+  }
+
+  authFailure(listener: string, reason: 'unauthenticated' | 'forbidden'): void {
+    const k = `${listener}|${reason}`;
+    this.authFailures.set(k, (this.authFailures.get(k) ?? 0) + 1);
+  }
+
+  evicted(reason: EvictionReason): void {
+    this.evictions[reason]++;
+    this.dist.Evictions++;
+    this.stats.record('item_evicted_count', 1);
+  }
+
+  evictionPass(evicted: number, durationNs: number, itemsAfter: number): void {
+    this.stats.record('eviction_loop_count', 1);
+    this.stats.record('eviction_loop_duration', durationNs);
+    this.stats.record('evicted_item_count', evicted);
+    this.stats.record('item_count', itemsAfter);
+  }
+
+  expired(trigger: ExpiryTrigger, count: number): void {
+    this.expirations[trigger] += count;
+    this.dist.Expirations += count;
+    for (let i = 0; i < count; i++) this.stats.record('item_expired_count', 1);
+  }
+
+  expirySweep(removed: number, durationNs: number, itemsAfter: number): void {
+    this.stats.record('expiration_loop_count', 1);
+    this.stats.record('expiration_loop_duration', durationNs);
+    this.stats.record('expired_item_count', removed);
+    this.stats.record('item_count', itemsAfter);
+  }
+
+  purgedTombstones(count: number): void {
+    this.tombstonesPurged += count;
+    this.dist.TombstonesPurged += count;
+  }
+
+  staleApply(source: ApplySource): void {
+    this.staleApplies.set(source, (this.staleApplies.get(source) ?? 0) + 1);
+    this.dist.StaleApplies++;
+  }
+
+  applySkipped(source: ApplySource): void {
+    this.appliesSkipped.set(source, (this.appliesSkipped.get(source) ?? 0) + 1);
+    this.dist.AppliesSkipped++;
+  }
+}

@@ -1,0 +1,266 @@
+import type { Consistency, HypercacheConfig } from '../config/config.types.js';
+import { CacheError, Errors } from './errors.js';
+import { EventBus } from './events.js';
+import { smallestKeys } from './keys/utf8-order.js';
+import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
+import type { DistMetrics } from './metrics/dist-metrics.js';
+import { MemberTable } from './membership/member-table.js';
+import type {
+  CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, Preconditions, PutCommand, WriteOutcome,
+} from './node.types.js';
+import { failedPrecondition } from './replication/preconditions.js';
+import { required } from './replication/quorum.js';
+import { type Hash64, HashRing } from './ring/hash-ring.js';
+import { StatsRecorder } from './stats/stats-recorder.js';
+import type { Entry, ItemEntry } from './store/entry.js';
+import { LocalStore } from './store/local-store.js';
+import type { Clock } from './time/clock.js';
+import { type Scheduler, PeriodicLoop, timerScheduler } from './time/loop.js';
+import type { Random } from './time/random.js';
+import { HybridLogicalClock } from './versioning/hlc.js';
+
+/** Fixed constants of CONTRACT §8. */
+export const EXPIRY_INTERVAL_MS = 100;
+export const EXPIRY_SAMPLE = 20;
+export const EXPIRY_BUDGET_MS = 25;
+export const TOMBSTONE_PURGE_INTERVAL_MS = 10_000;
+
+export interface NodeDeps {
+  config: HypercacheConfig;
+  clock: Clock;
+  random: Random;
+  hash: Hash64;
+  scheduler?: Scheduler;
+  /** Errors inside a background iteration; the loop goes on. */
+  onLoopError?: (loop: string, err: unknown) => void;
+  /** A received version far ahead of local wall time (WARN `clock skew detected`, rate-limited by the caller). */
+  onClockSkew?: (aheadMs: number) => void;
+}
+
+/**
+ * One hypercache node: the entry-node API the client listener calls, plus the admin actions.
+ * Single-node mode is a one-member ring; the cluster plugs in behind `coordinate` and `get`.
+ */
+export class CacheNode implements CacheNodeApi {
+  readonly nodeId: string;
+  readonly events = new EventBus();
+  readonly stats = new StatsRecorder();
+  readonly counters = new CoreCounters(this.stats);
+  readonly store: LocalStore;
+  readonly hlc: HybridLogicalClock;
+  readonly members: MemberTable;
+  private ringCache: HashRing;
+  private ringVersion: number;
+  private draining = false;
+  private readonly loops: PeriodicLoop[];
+  private pendingEvict?: Promise<number>;
+  private pendingExpire?: Promise<number>;
+
+  constructor(private readonly deps: NodeDeps) {
+    const { config, clock } = deps;
+    this.nodeId = config.nodeId;
+    this.store = new LocalStore(
+      { capacity: config.capacity, maxMemory: config.maxMemory, eviction: config.eviction, tombstoneTtlMs: config.tombstoneTtlMs },
+      clock,
+      this.counters,
+    );
+    this.hlc = new HybridLogicalClock(clock, deps.onClockSkew);
+    this.members = new MemberTable(config.nodeId, config.advertiseAddr, this.events);
+    this.ringCache = this.buildRing();
+    this.ringVersion = this.members.membershipVersion;
+    const onError = deps.onLoopError ?? (() => {});
+    const scheduler = deps.scheduler ?? timerScheduler;
+    this.loops = [
+      new PeriodicLoop('expiry', EXPIRY_INTERVAL_MS, () => void this.store.sweepExpired(EXPIRY_SAMPLE, EXPIRY_BUDGET_MS, deps.random), onError, scheduler),
+      new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
+    ];
+  }
+
+  start(): void {
+    for (const l of this.loops) l.start();
+  }
+
+  stop(): void {
+    for (const l of this.loops) l.stop();
+  }
+
+  isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** The current ring, rebuilt only when the membership version moved and the ring members changed. */
+  get ring(): HashRing {
+    if (this.ringVersion !== this.members.membershipVersion) {
+      this.ringVersion = this.members.membershipVersion;
+      const next = this.buildRing();
+      if (!next.sameAs(this.ringCache)) this.ringCache = next;
+    }
+    return this.ringCache;
+  }
+
+  owners(key: string): string[] {
+    return this.ring.owners(key, this.deps.config.replication);
+  }
+
+  async put(cmd: PutCommand): Promise<WriteOutcome> {
+    return this.timed('put', cmd.consistency, () => {
+      const now = this.deps.clock.now();
+      const expiresAt = cmd.ttlMs > 0 ? now + cmd.ttlMs : 0;
+      return this.coordinate('put', cmd.key, cmd.consistency, cmd.preconditions, (version) => ({
+        kind: 'item', key: cmd.key, value: cmd.value, version, origin: this.nodeId, updatedAt: now, expiresAt,
+      }));
+    });
+  }
+
+  async delete(cmd: DeleteCommand): Promise<WriteOutcome> {
+    return this.timed('delete', cmd.consistency, () => {
+      const now = this.deps.clock.now();
+      return this.coordinate('delete', cmd.key, cmd.consistency, cmd.preconditions, (version) => ({
+        kind: 'tombstone', key: cmd.key, version, origin: this.nodeId, deletedAt: now,
+      }));
+    });
+  }
+
+  async get(key: string, consistency: Consistency): Promise<ItemEntry | undefined> {
+    const start = process.hrtime.bigint();
+    const item = this.store.read(key);
+    this.counters.cacheOp('get', item ? 'hit' : 'miss');
+    this.counters.latency.cacheOperation('get', consistency, Number(process.hrtime.bigint() - start) / 1e9);
+    return item;
+  }
+
+  async listKeys(q: ListKeysQuery): Promise<ListKeysResult> {
+    const local = this.listLocalKeys(q.match, q.max);
+    return { keys: local.keys, truncated: local.more, partialNodes: [] };
+  }
+
+  /** This node's `max` smallest matching live keys (the `list_keys` peer op answers the same). */
+  listLocalKeys(match: (key: string) => boolean, max: number): { keys: string[]; more: boolean } {
+    const matched: string[] = [];
+    for (const key of this.store.visibleKeys()) if (match(key)) matched.push(key);
+    return smallestKeys(matched, max);
+  }
+
+  /** Enter draining (CONTRACT §1.5): one-way; self becomes `leaving` and leaves the ring. */
+  drain(): boolean {
+    if (this.draining) return false;
+    this.draining = true;
+    this.counters.dist.Drains = 1;
+    const self = this.members.self();
+    this.members.set({ ...self, State: 'leaving' });
+    this.events.publish({ type: 'draining', node: this.nodeId });
+    return true;
+  }
+
+  /** POST /clear: local items only; tombstones and hints stay. */
+  clear(): number {
+    return this.store.clearItems();
+  }
+
+  /** POST /evict: one eviction pass, coalesced while one is pending. */
+  scheduleEviction(): Promise<number> {
+    this.pendingEvict ??= new Promise<number>((resolve) =>
+      setImmediate(() => {
+        this.pendingEvict = undefined;
+        resolve(this.store.enforceCaps());
+      }),
+    );
+    return this.pendingEvict;
+  }
+
+  /** POST /trigger-expiration: one full sweep, coalesced while one is pending. Returns whether it was coalesced. */
+  scheduleExpiration(): boolean {
+    if (this.pendingExpire) {
+      this.stats.record('expiration_trigger_coalesced', 1);
+      return true;
+    }
+    this.pendingExpire = new Promise<number>((resolve) =>
+      setImmediate(() => {
+        this.pendingExpire = undefined;
+        resolve(this.store.expireAll());
+      }),
+    );
+    return false;
+  }
+
+  /** /dist/metrics: counters plus the gauges read now. */
+  distMetrics(): DistMetrics {
+    const d = this.counters.dist;
+    const byState = this.members.countByState();
+    d.ItemsLocal = this.store.items;
+    d.BytesLocal = this.store.bytes;
+    d.TombstonesActive = this.store.tombstoneCount;
+    d.MembershipVersion = this.members.membershipVersion;
+    d.MembersAlive = byState.alive;
+    d.MembersSuspect = byState.suspect;
+    d.MembersDead = byState.dead;
+    d.MembersLeaving = byState.leaving;
+    return { ...d };
+  }
+
+  /**
+   * Coordinates a write on this node (CONTRACT §6.4 step 3): precondition check and local apply
+   * happen synchronously, so no other write to the key interleaves between them.
+   */
+  private coordinate(
+    op: 'put' | 'delete',
+    key: string,
+    consistency: Consistency,
+    pre: Preconditions | undefined,
+    build: (version: number) => Entry,
+  ): WriteOutcome {
+    if (this.draining) throw Errors.draining();
+    const owners = this.owners(key);
+    const failed = failedPrecondition(this.store.peek(key), pre, this.deps.clock.now());
+    if (failed) {
+      this.counters.dist.PreconditionFailures++;
+      this.counters.preconditionFailures[op]++;
+      throw Errors.preconditionFailed(failed.version);
+    }
+    const entry = build(this.hlc.next());
+    this.store.apply(entry, 'hard', 'local');
+    const acks = owners.includes(this.nodeId) ? 1 : 0;
+    const n = owners.length;
+    this.counters.dist.WriteAttempts++;
+    this.counters.dist.WriteAcks += acks;
+    this.counters.replicationAcks[op] += acks;
+    if (acks < required(consistency, n)) {
+      this.counters.dist.WriteQuorumFailures++;
+      this.counters.quorumFailures.write++;
+      throw new CacheError('QUORUM_NOT_MET', `write quorum not met: ${acks} of ${required(consistency, n)} acks`, {
+        version: entry.version, acks, n, owners,
+      });
+    }
+    return { version: entry.version, acks, n, owners, expiresAt: entry.kind === 'item' ? entry.expiresAt : 0 };
+  }
+
+  private timed(op: CacheOp, consistency: Consistency, fn: () => WriteOutcome): WriteOutcome {
+    const start = process.hrtime.bigint();
+    let outcome: CacheOutcome = 'error';
+    try {
+      const result = fn();
+      outcome = 'ok';
+      return result;
+    } catch (err) {
+      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
+      throw err;
+    } finally {
+      this.counters.cacheOp(op, outcome);
+      this.counters.latency.cacheOperation(op, consistency, Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+
+  private buildRing(): HashRing {
+    return new HashRing(this.members.ringMembers(), this.deps.config.vnodes, this.deps.hash);
+  }
+}
+
+function outcomeOf(err: CacheError): CacheOutcome {
+  switch (err.code) {
+    case 'PRECONDITION_FAILED': return 'precondition_failed';
+    case 'QUORUM_NOT_MET': return 'quorum_not_met';
+    case 'DRAINING': return 'draining';
+    case 'UNAVAILABLE': return 'unavailable';
+    default: return 'error';
+  }
+}

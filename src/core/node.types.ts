@@ -1,0 +1,60 @@
+import type { Consistency } from '../config/config.types.js';
+import type { ItemEntry } from './store/entry.js';
+
+/** Preconditions of a conditional write (CONTRACT §4.7), already parsed and validated. */
+export interface Preconditions {
+  /** `'*'` or a list of versions taken from strong ETags. */
+  ifMatch?: '*' | number[];
+  /** `If-None-Match: *` (PUT only). */
+  ifNoneMatchAny?: boolean;
+}
+
+export interface PutCommand {
+  key: string;
+  value: Buffer;
+  /** 0 = no expiry. */
+  ttlMs: number;
+  consistency: Consistency;
+  preconditions?: Preconditions;
+}
+
+export interface DeleteCommand {
+  key: string;
+  consistency: Consistency;
+  preconditions?: Preconditions;
+}
+
+/** Result of an acknowledged write or delete, as the coordinator reported it. */
+export interface WriteOutcome {
+  version: number;
+  acks: number;
+  n: number;
+  owners: string[];
+  /** Absolute expiry of a written item, 0 = none (always 0 for deletes). */
+  expiresAt: number;
+}
+
+export interface ListKeysQuery {
+  /** Returns true when the key matches the browser pattern. */
+  match: (key: string) => boolean;
+  max: number;
+}
+
+export interface ListKeysResult {
+  /** Distinct keys in UTF-8 byte order, at most `max`. */
+  keys: string[];
+  truncated: boolean;
+  partialNodes: string[];
+}
+
+/** The operations the client API needs from the node; cluster mode plugs in behind the same calls. */
+export interface CacheNodeApi {
+  readonly nodeId: string;
+  isDraining(): boolean;
+  put(cmd: PutCommand): Promise<WriteOutcome>;
+  delete(cmd: DeleteCommand): Promise<WriteOutcome>;
+  /** Visible item or undefined (missing, expired, deleted). */
+  get(key: string, consistency: Consistency): Promise<ItemEntry | undefined>;
+  owners(key: string): string[];
+  listKeys(q: ListKeysQuery): Promise<ListKeysResult>;
+}

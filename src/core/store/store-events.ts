@@ -1,0 +1,26 @@
+/** What the store reports to metrics and stats; implemented outside the core. */
+export type EvictionReason = 'capacity' | 'memory';
+export type ExpiryTrigger = 'sweep' | 'read' | 'manual';
+export type ApplySource = 'local' | 'replication' | 'hint' | 'repair' | 'merkle' | 'migration' | 'handoff';
+
+export interface StoreObserver {
+  evicted(reason: EvictionReason, key: string): void;
+  /** One eviction pass ended (a write that had to evict, or POST /evict). */
+  evictionPass(evicted: number, durationNs: number, itemsAfter: number): void;
+  expired(trigger: ExpiryTrigger, count: number): void;
+  /** One expiry sweep that examined at least one item ended (periodic or triggered). */
+  expirySweep(removed: number, durationNs: number, itemsAfter: number): void;
+  purgedTombstones(count: number): void;
+  staleApply(source: ApplySource): void;
+  applySkipped(source: ApplySource): void;
+}
+
+export const nullStoreObserver: StoreObserver = {
+  evicted: () => {},
+  evictionPass: () => {},
+  expired: () => {},
+  expirySweep: () => {},
+  purgedTombstones: () => {},
+  staleApply: () => {},
+  applySkipped: () => {},
+};

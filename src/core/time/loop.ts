@@ -1,0 +1,47 @@
+/** Starts a periodic timer; returns a function that stops it. Injected so tests can drive ticks. */
+export type Scheduler = (intervalMs: number, tick: () => void) => () => void;
+
+export const timerScheduler: Scheduler = (intervalMs, tick) => {
+  const t = setInterval(tick, intervalMs);
+  t.unref();
+  return () => clearInterval(t);
+};
+
+/**
+ * A background loop (CONTRACT §6.13): ticks never overlap (a tick that finds the previous run
+ * still going is skipped) and an error in one iteration is reported and the loop goes on.
+ */
+export class PeriodicLoop {
+  private running = false;
+  private cancel?: () => void;
+
+  constructor(
+    readonly name: string,
+    private readonly intervalMs: number,
+    private readonly body: () => void | Promise<void>,
+    private readonly onError: (name: string, err: unknown) => void,
+    private readonly scheduler: Scheduler = timerScheduler,
+  ) {}
+
+  start(): void {
+    if (!this.cancel) this.cancel = this.scheduler(this.intervalMs, () => void this.tick());
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  /** Runs one iteration now unless one is in progress. */
+  async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.body();
+    } catch (err) {
+      this.onError(this.name, err);
+    } finally {
+      this.running = false;
+    }
+  }
+}
