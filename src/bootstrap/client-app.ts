@@ -14,7 +14,7 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
   const nodeId = core.node.nodeId;
   return createApp(core, {
     listener: 'client',
-    feature: CacheModule,
+    features: [CacheModule],
     clientPolicy: true,
     // Batch bodies may reach 4 × MAX_VALUE_BYTES; handlers enforce each route's own limit.
     bodyLimit: 4 * core.config.maxValueBytes,

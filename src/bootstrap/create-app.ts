@@ -18,7 +18,7 @@ const KEEP_ALIVE_MS = 65_000;
 
 export interface AppSpec {
   listener: ListenerName;
-  feature: Type<unknown> | DynamicModule;
+  features: Array<Type<unknown> | DynamicModule>;
   /** Mount the auth guard (client and management); the dist app has peer auth instead. */
   clientPolicy: boolean;
   /** Largest body Fastify will let through (handlers enforce tighter per-route limits). */
@@ -34,7 +34,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     imports: [
       CoreBridgeModule.forCore(core),
       ...(spec.clientPolicy ? [AuthModule.forListener(spec.listener)] : []),
-      spec.feature,
+      ...spec.features,
     ],
     providers: [
       { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -11,7 +11,7 @@ export function distBodyLimit(maxValueBytes: number): number {
 export function createDistApp(core: Core): Promise<NestFastifyApplication> {
   return createApp(core, {
     listener: 'dist',
-    feature: DistModule,
+    features: [DistModule],
     clientPolicy: false,
     bodyLimit: distBodyLimit(core.config.maxValueBytes),
   });

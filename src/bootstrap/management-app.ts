@@ -7,5 +7,5 @@ import { createApp } from './create-app.js';
 export const MGMT_BODY_LIMIT = 64 * 1024;
 
 export function createManagementApp(core: Core): Promise<NestFastifyApplication> {
-  return createApp(core, { listener: 'management', feature: AdminModule, clientPolicy: true, bodyLimit: MGMT_BODY_LIMIT });
+  return createApp(core, { listener: 'management', features: [AdminModule], clientPolicy: true, bodyLimit: MGMT_BODY_LIMIT });
 }

@@ -50,6 +50,8 @@ export interface HypercacheConfig {
   authToken?: string;
   authConfigFile?: string;
   oidc?: { issuer: string; audience: string; identityClaim: string; scopeClaim: string };
+  /** The OIDC issuer is `http://` (accepted, WARN at boot). Always set by loadConfig. */
+  oidcInsecure?: boolean;
   distToken?: string;
   distTls?: { certFile: string; keyFile: string; caFile: string };
   /** Every §2.1 variable with its effective value as a string, secrets redacted (§5.4 `env`). */
