@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AuthPolicy } from '../auth/auth-policy.js';
+import type { AuthPolicy as AuthFile } from '../config/auth-config.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { CacheNode } from '../core/node.js';
 import { loadXxHash64 } from '../core/ring/xxhash64.js';
@@ -21,6 +22,8 @@ export interface CoreOptions {
   clock?: Clock;
   random?: Random;
   version?: string;
+  /** The parsed HYPERCACHE_AUTH_CONFIG file, when set. */
+  authFile?: AuthFile;
 }
 
 const SKEW_LOG_EVERY_MS = 60_000;
@@ -45,7 +48,7 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
     config,
     logger,
     node,
-    auth: AuthPolicy.fromConfig(config),
+    auth: AuthPolicy.fromConfig(config, opts.authFile),
     clock,
     startedAt: clock.now(),
     version: opts.version ?? '0.0.0',

@@ -4,7 +4,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import { AuthModule } from '../auth/auth.module.js';
 import { LISTENER, type ListenerName } from '../auth/scope.guard.js';
-import { sendError, toEnvelope } from '../common/error-envelope.js';
 import { HttpErrorFilter } from '../common/http-error.filter.js';
 import { NestPinoLogger } from '../common/nest-logger.js';
 import { passThroughBodies } from '../common/raw-body.js';
@@ -58,12 +57,6 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   passThroughBodies(fastify);
-  // Errors Fastify raises before Nest sees the request (bad URL, body limit) use the same envelope.
-  fastify.setErrorHandler((err, _req, reply) => {
-    const { status, body, error, unexpected } = toEnvelope(err, spec.bodyLimit);
-    if (unexpected) logger.error({ err }, 'unhandled request error');
-    sendError(reply, status, body, error);
-  });
   fastify.addHook('onResponse', (req, reply, done) => {
     if (logger.isLevelEnabled('debug')) {
       logger.debug(

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { hostname } from 'node:os';
+import { FatalError, fatalLine } from './bootstrap/fatal.js';
+import { packageVersion } from './bootstrap/package-version.js';
+import { type RunningNode, startNode } from './bootstrap/server.js';
+import { createLogger, type Logger } from './common/logger.js';
+import { FatalConfigError } from './config/fatal-config.error.js';
+import { loadConfig } from './config/load-config.js';
+import { loadFiles } from './config/load-files.js';
+import { logBootWarnings } from './bootstrap/boot-warnings.js';
+
+/** Composition root (CONTRACT §1.2): validate everything, build the core once, bind, serve. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, hostname());
+  const files = loadFiles(config);
+  const logger = createLogger({ nodeId: config.nodeId, level: config.logLevel, format: config.logFormat });
+  installRuntimeGuards(logger);
+  logBootWarnings(config, logger);
+  const node = await startNode(config, logger, {
+    version: packageVersion(),
+    authFile: files.authPolicy,
+    apiTls: files.apiTls && { cert: files.apiTls.cert, key: files.apiTls.key, ca: files.apiTls.clientCa },
+  });
+  installSignalHandlers(node, logger);
+}
+
+/** First SIGTERM/SIGINT runs the ordered shutdown and exits 0; a second one exits 1 at once. */
+function installSignalHandlers(node: RunningNode, logger: Logger): void {
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) process.exit(1);
+    shuttingDown = true;
+    logger.info({ signal }, 'shutdown signal received');
+    void node.shutdown().then(
+      (report) => {
+        logger.info({ hints_dropped: report.hintsDropped, elapsed_ms: report.elapsedMs }, 'hypercache-server stopped');
+        logger.flush(() => process.exit(0));
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'fatal runtime error');
+        logger.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function installRuntimeGuards(logger: Logger): void {
+  const die = (err: unknown) => {
+    logger.error({ err }, 'fatal runtime error');
+    logger.flush(() => process.exit(1));
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof FatalConfigError || err instanceof FatalError) {
+    process.stderr.write(fatalLine(err.message), () => process.exit(1));
+    return;
+  }
+  process.stderr.write(fatalLine(`unexpected boot failure: ${(err as Error)?.message ?? String(err)}`), () => process.exit(1));
+});

@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** A port that was free a moment ago (the dist port must be concrete: 1–65535). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Environment for a node on loopback ports, without inheriting any HYPERCACHE_* from the runner. */
+export async function nodeEnv(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  const distPort = await freePort();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HYPERCACHE_')) env[k] = v;
+  return {
+    ...env,
+    HYPERCACHE_NODE_ID: 'boot-test',
+    HYPERCACHE_API_ADDR: '127.0.0.1:0',
+    HYPERCACHE_MGMT_ADDR: '127.0.0.1:0',
+    HYPERCACHE_DIST_ADDR: `127.0.0.1:${distPort}`,
+    ...extra,
+  };
+}
+
+export interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the server expecting it to exit by itself (fatal boot errors), with a deadline. */
+export function runToExit(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not exit within ${timeoutMs} ms; stdout: ${stdout}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface SpawnedNode {
+  child: ChildProcess;
+  pid: number;
+  ports: { client: number; management: number; dist: number };
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts a node process and waits for `hypercache-server started`, reading the bound ports from the log. */
+export function spawnNode(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<SpawnedNode> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const ports: Record<string, number> = {};
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`node did not start within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.stderr.on('data', (d) => (stderr += d));
+    let pending = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        const rec = JSON.parse(line) as { msg: string; listener?: string; addr?: string };
+        if (rec.msg === 'listener bound' && rec.listener && rec.addr) ports[rec.listener] = Number(rec.addr.split(':').pop());
+        if (rec.msg === 'hypercache-server started') {
+          clearTimeout(timer);
+          resolve({
+            child,
+            pid: child.pid!,
+            ports: { client: ports.client!, management: ports.management!, dist: ports.dist! },
+            stdout: () => stdout,
+            stderr: () => stderr,
+            exited,
+            kill: (signal = 'SIGTERM') => child.kill(signal),
+          });
+        }
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before starting; stderr: ${stderr}`));
+    });
+  });
+}
