@@ -37,6 +37,7 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
     random: opts.random ?? systemRandom,
     hash: await loadXxHash64(),
     onLoopError: (loop, err) => logger.error({ loop, err }, 'background loop iteration failed'),
+    onJoinGraceElapsed: () => logger.warn('no seed reachable; serving as a single-node cluster'),
     onClockSkew: (aheadMs) => {
       const now = clock.now();
       if (now - lastSkewLog < SKEW_LOG_EVERY_MS) return;

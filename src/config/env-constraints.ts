@@ -41,6 +41,8 @@ export function IsIntegerInRange(min: number, max: number): PropertyDecorator {
 export function IsDurationInRange(min: string, max: string, { allowZero = false } = {}): PropertyDecorator {
   const [lo, hi] = [parseGoDuration(min), parseGoDuration(max)];
   const inRange = (v: string): boolean => {
+    // Negative durations are invalid for variables even when they truncate to 0 (`-0.5ms`).
+    if (v.startsWith('-')) return false;
     const ms = parseGoDuration(v);
     return (allowZero && ms === 0) || (ms >= lo && ms <= hi);
   };

@@ -24,6 +24,7 @@ export const EXPIRY_INTERVAL_MS = 100;
 export const EXPIRY_SAMPLE = 20;
 export const EXPIRY_BUDGET_MS = 25;
 export const TOMBSTONE_PURGE_INTERVAL_MS = 10_000;
+export const JOIN_GRACE_MS = 15_000;
 
 export interface NodeDeps {
   config: HypercacheConfig;
@@ -35,6 +36,8 @@ export interface NodeDeps {
   onLoopError?: (loop: string, err: unknown) => void;
   /** A received version far ahead of local wall time (WARN `clock skew detected`, rate-limited by the caller). */
   onClockSkew?: (aheadMs: number) => void;
+  /** No seed answered within the join grace: the node serves as a single-node cluster. */
+  onJoinGraceElapsed?: () => void;
 }
 
 /**
@@ -54,6 +57,8 @@ export class CacheNode implements CacheNodeApi {
   private draining = false;
   private readonly loops: PeriodicLoop[];
   private pendingEvict?: Promise<number>;
+  private joined: boolean;
+  private joinGrace?: NodeJS.Timeout;
   private pendingExpire?: Promise<number>;
 
   constructor(private readonly deps: NodeDeps) {
@@ -68,6 +73,7 @@ export class CacheNode implements CacheNodeApi {
     this.members = new MemberTable(config.nodeId, config.advertiseAddr, this.events);
     this.ringCache = this.buildRing();
     this.ringVersion = this.members.membershipVersion;
+    this.joined = deps.config.seeds.length === 0;
     const onError = deps.onLoopError ?? (() => {});
     const scheduler = deps.scheduler ?? timerScheduler;
     this.loops = [
@@ -78,14 +84,30 @@ export class CacheNode implements CacheNodeApi {
 
   start(): void {
     for (const l of this.loops) l.start();
+    if (!this.joined && !this.joinGrace) {
+      this.joinGrace = setTimeout(() => {
+        this.joined = true;
+        this.deps.onJoinGraceElapsed?.();
+      }, JOIN_GRACE_MS);
+      this.joinGrace.unref();
+    }
   }
 
   stop(): void {
     for (const l of this.loops) l.stop();
+    clearTimeout(this.joinGrace);
   }
 
   isDraining(): boolean {
     return this.draining;
+  }
+
+  /**
+   * Joined (CONTRACT §1.2): at once when no seed is left after self-exclusion, else after the join
+   * grace with no peer contact (peer contact arrives with the cluster membership).
+   */
+  isJoined(): boolean {
+    return this.joined;
   }
 
   /** The current ring, rebuilt only when the membership version moved and the ring members changed. */

@@ -327,6 +327,8 @@ describe('loadConfig: range and syntax of every variable', () => {
   it.each([
     ['HYPERCACHE_HEARTBEAT', '5ms', 'expected a duration from 10ms to 1h (Go syntax, e.g. 1m30s)'],
     ['HYPERCACHE_MERKLE_INTERVAL', '1ms', 'expected 0 or a duration from 100ms to 24h (Go syntax, e.g. 1m30s)'],
+    ['HYPERCACHE_MERKLE_INTERVAL', '-0.5ms', 'expected 0 or a duration from 100ms to 24h (Go syntax, e.g. 1m30s)'],
+    ['HYPERCACHE_MERKLE_INTERVAL', '-0', 'expected 0 or a duration from 100ms to 24h (Go syntax, e.g. 1m30s)'],
     ['HYPERCACHE_MAX_VALUE_BYTES', '1', 'expected a size (digits with an optional KiB, MiB or GiB suffix) from 1KiB to 64MiB'],
     ['HYPERCACHE_EVICTION', 'x', 'expected lru or lfu'],
     ['HYPERCACHE_API_ADDR', 'x', 'expected host:port or :port (host a DNS name, IPv4 or [IPv6] literal) with a port from 0 to 65535'],

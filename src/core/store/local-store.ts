@@ -45,8 +45,11 @@ export class LocalStore {
   get bytes(): number {
     return this.byteCount;
   }
+  /** Live tombstones; non-live ones waiting for the purge sweep do not count (TombstonesActive). */
   get tombstoneCount(): number {
-    return this.tombstones.size;
+    let live = 0;
+    for (const key of this.tombstones) if (this.isLiveTombstone(this.entries.get(key)!)) live++;
+    return live;
   }
   get expiringCount(): number {
     return this.expiring.size;
@@ -120,7 +123,11 @@ export class LocalStore {
 
   /** Evict by policy until within both caps (POST /evict). Returns the number evicted. */
   enforceCaps(): number {
-    return this.makeRoom(0, 0);
+    const start = this.clock.hrtimeNs();
+    const evicted = this.makeRoom(0, 0);
+    // POST /evict is an eviction pass (§5.3) even when it finds nothing to evict; makeRoom reports the others.
+    if (evicted === 0) this.observer.evictionPass(0, Number(this.clock.hrtimeNs() - start), this.itemCount);
+    return evicted;
   }
 
   /**
@@ -144,11 +151,12 @@ export class LocalStore {
     return removed;
   }
 
-  /** Full expiry sweep over every item with an expiry (POST /trigger-expiration). */
+  /** Full sweep (POST /trigger-expiration, §5.8): every item with an expiry, and non-live tombstones. */
   expireAll(): number {
     const start = this.clock.hrtimeNs();
     const keys = this.expiring.all();
     const removed = this.removeExpired(keys);
+    this.purgeTombstones();
     this.endSweep('manual', keys.length, removed, start);
     return removed;
   }
@@ -168,7 +176,8 @@ export class LocalStore {
 
   private endSweep(trigger: ExpiryTrigger, examined: number, removed: number, start: bigint): void {
     if (removed > 0) this.observer.expired(trigger, removed);
-    if (examined > 0) this.observer.expirySweep(removed, Number(this.clock.hrtimeNs() - start), this.itemCount);
+    // A periodic sweep with nothing to examine is not recorded, so an idle node keeps empty stats (§5.3).
+    if (examined > 0 || trigger === 'manual') this.observer.expirySweep(removed, Number(this.clock.hrtimeNs() - start), this.itemCount);
   }
 
   /** Drop tombstones past TOMBSTONE_TTL. Returns the number purged. */

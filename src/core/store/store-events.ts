@@ -8,7 +8,7 @@ export interface StoreObserver {
   /** One eviction pass ended (a write that had to evict, or POST /evict). */
   evictionPass(evicted: number, durationNs: number, itemsAfter: number): void;
   expired(trigger: ExpiryTrigger, count: number): void;
-  /** One expiry sweep that examined at least one item ended (periodic or triggered). */
+  /** One expiry sweep ended: a periodic one that examined at least one item, or any triggered one. */
   expirySweep(removed: number, durationNs: number, itemsAfter: number): void;
   purgedTombstones(count: number): void;
   staleApply(source: ApplySource): void;
