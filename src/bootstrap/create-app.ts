@@ -1,12 +1,13 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { AuthModule } from '../auth/auth.module.js';
 import { LISTENER, type ListenerName } from '../auth/scope.guard.js';
 import { HttpErrorFilter } from '../common/http-error.filter.js';
 import { NestPinoLogger } from '../common/nest-logger.js';
 import { passThroughBodies } from '../common/raw-body.js';
+import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { CoreBridgeModule } from './core-bridge.module.js';
 import type { Core } from './core.js';
 
@@ -23,6 +24,8 @@ export interface AppSpec {
   /** Largest body Fastify will let through (handlers enforce tighter per-route limits). */
   bodyLimit: number;
   https?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert: boolean; rejectUnauthorized: boolean; minVersion: 'TLSv1.2' };
+  /** Fastify server options only one listener needs (the client API: raw `{key}` segments, see cache/client-fastify-options.ts). */
+  fastifyOptions?: Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions' | 'clientErrorHandler'>;
   /** Called with the Fastify instance before Nest registers routes (hooks, parsers). */
   configure?: (fastify: FastifyInstance) => void;
 }
@@ -48,6 +51,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     keepAliveTimeout: KEEP_ALIVE_MS,
     return503OnClosing: false,
     ...(spec.https ? { https: spec.https } : {}),
+    ...spec.fastifyOptions,
   });
   const logger = core.logger.child({ listener: spec.listener });
   const app = await NestFactory.create<NestFastifyApplication>(ListenerAppModule, adapter, {
@@ -66,6 +70,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     }
     done();
   });
+  installHttpMetrics(fastify, spec.listener);
   spec.configure?.(fastify);
   await app.init();
   app.getHttpServer().headersTimeout = HEADERS_TIMEOUT_MS;

@@ -1,0 +1,55 @@
+import { Controller, HttpCode, Inject, Post, UseInterceptors } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/auth.decorators.js';
+import { CORE } from '../bootstrap/core-bridge.module.js';
+import type { Core } from '../bootstrap/core.js';
+import { ApiErrors } from '../openapi/api-errors.decorator.js';
+import { IgnoredBodyInterceptor } from './ignored-body.interceptor.js';
+
+/** Admin actions (CONTRACT §5.8). */
+@ApiTags('admin')
+@Controller()
+@UseInterceptors(IgnoredBodyInterceptor)
+@ApiErrors(413)
+export class AdminActionsController {
+  constructor(@Inject(CORE) private readonly core: Core) {}
+
+  @Post('dist/drain')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Enter draining (one-way, idempotent)' })
+  @ApiOkResponse({ description: '{"draining":true}' })
+  drain(): { draining: true } {
+    if (this.core.node.drain()) this.core.logger.info('node draining');
+    return { draining: true };
+  }
+
+  @Post('evict')
+  @HttpCode(202)
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Schedule one eviction pass (coalesced)' })
+  @ApiAcceptedResponse({ description: '{"accepted":true,"action":"evict"}' })
+  evict(): { accepted: true; action: 'evict' } {
+    void this.core.node.scheduleEviction();
+    return { accepted: true, action: 'evict' };
+  }
+
+  @Post('trigger-expiration')
+  @HttpCode(202)
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Schedule one full expiry sweep (coalesced)' })
+  @ApiAcceptedResponse({ description: '{"accepted":true,"action":"expire"}' })
+  triggerExpiration(): { accepted: true; action: 'expire' } {
+    this.core.node.scheduleExpiration();
+    return { accepted: true, action: 'expire' };
+  }
+
+  @Post('clear')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Remove every local item (tombstones and hints stay)' })
+  @ApiOkResponse({ description: '{"cleared": n, "node": id}' })
+  clear(): { cleared: number; node: string } {
+    return { cleared: this.core.node.clear(), node: this.core.node.nodeId };
+  }
+}

@@ -1,0 +1,34 @@
+import type { Core } from '../bootstrap/core.js';
+import { formatGoDuration } from '../config/duration.js';
+import { EXPIRY_INTERVAL_MS } from '../core/node.js';
+
+/** `GET /config` (CONTRACT §5.4). `env` comes from the config loader, secrets already redacted. */
+export interface ConfigView {
+  nodeId: string;
+  capacity: number;
+  allocation: number;
+  maxCacheSize: number;
+  evictionAlgorithm: string;
+  expirationInterval: string;
+  replication: number;
+  virtualNodesPerNode: number;
+  readConsistency: string;
+  writeConsistency: string;
+  env: Record<string, string>;
+}
+
+export function configView({ config, node }: Core): ConfigView {
+  return {
+    nodeId: config.nodeId,
+    capacity: config.capacity,
+    allocation: node.store.bytes,
+    maxCacheSize: config.maxMemory,
+    evictionAlgorithm: config.eviction,
+    expirationInterval: formatGoDuration(EXPIRY_INTERVAL_MS),
+    replication: config.replication,
+    virtualNodesPerNode: config.vnodes,
+    readConsistency: config.readConsistency,
+    writeConsistency: config.writeConsistency,
+    env: config.effectiveEnv,
+  };
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { RequireScope } from '../auth/auth.decorators.js';
+import { CORE } from '../bootstrap/core-bridge.module.js';
+import type { Core } from '../bootstrap/core.js';
+import type { DistMetrics } from '../core/metrics/dist-metrics.js';
+import { ApiErrors } from '../openapi/api-errors.decorator.js';
+import { keyFromQuery } from './key-query.js';
+
+@ApiTags('dist')
+@Controller('dist')
+export class DistViewsController {
+  constructor(@Inject(CORE) private readonly core: Core) {}
+
+  @Get('metrics')
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Distribution counters and gauges' })
+  @ApiOkResponse({ description: 'flat object of integers' })
+  metrics(): DistMetrics {
+    return this.core.node.distMetrics();
+  }
+
+  @Get('owners')
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Owners of a key on this node’s ring' })
+  @ApiQuery({ name: 'key', required: true, description: '1–1024 bytes of UTF-8' })
+  @ApiOkResponse({ description: '{key, owners}' })
+  @ApiErrors(400)
+  owners(@Req() req: FastifyRequest): { key: string; owners: string[] } {
+    const key = keyFromQuery(req.url);
+    return { key, owners: this.core.node.owners(key) };
+  }
+}

@@ -1,0 +1,137 @@
+import type { Core } from '../bootstrap/core.js';
+import type { LatencySink } from '../core/metrics/core-counters.js';
+import type { ApplySource } from '../core/store/store-events.js';
+import { counter, gauge, histogram, LATENCY_BUCKETS } from './metric-factory.js';
+import { scrapedCore } from './scrape-target.js';
+
+type Labels = Record<string, string>;
+type Sample = [Labels, number];
+type Read = (core: Core) => number | Sample[];
+
+interface NodeMetric {
+  type: 'counter' | 'gauge';
+  name: string;
+  help: string;
+  labelNames: string[];
+  /** Reads the current value(s) from the core at scrape time. */
+  read: Read;
+}
+
+const gaugeOf = (name: string, help: string, read: Read, labelNames: string[] = []): NodeMetric =>
+  ({ type: 'gauge', name, help, labelNames, read });
+const counterOf = (name: string, help: string, read: Read, labelNames: string[] = []): NodeMetric =>
+  ({ type: 'counter', name, help, labelNames, read });
+
+const byLabel = (label: string, values: Record<string, number>): Sample[] =>
+  Object.entries(values).map(([v, n]) => [{ [label]: v }, n]);
+
+/** The `op|outcome` counts of CoreCounters, split back into two labels. */
+const byPair = (a: string, b: string, values: Map<string, number>): Sample[] =>
+  [...values].map(([k, n]) => {
+    const [x = '', y = ''] = k.split('|');
+    return [{ [a]: x, [b]: y }, n];
+  });
+
+const bySource = (values: Map<ApplySource, number>, sources: ApplySource[]): Sample[] =>
+  sources.map((s) => [{ source: s }, values.get(s) ?? 0]);
+
+/** Listeners with a client policy × reasons: present from the start, so rates begin at zero. */
+const AUTH_FAILURE_SERIES = ['client', 'management'].flatMap((l) => ['unauthenticated', 'forbidden'].map((r) => [l, r]));
+const SOFT_SOURCES: ApplySource[] = ['repair', 'merkle', 'migration'];
+const REMOTE_SOURCES: ApplySource[] = ['replication', 'hint', 'repair', 'merkle', 'migration', 'handoff'];
+
+/**
+ * Every §5.9 metric that has a meaning on one node, read from the core's plain counters at scrape
+ * time. The cluster metrics that are exactly a §5.5 counter are read from it too, so they move
+ * as soon as the cluster code counts.
+ */
+const NODE_METRICS: NodeMetric[] = [
+  gaugeOf('hypercache_build_info', 'Build identity', (c) => [[{ version: c.version, node_id: c.node.nodeId }, 1]], ['version', 'node_id']),
+  counterOf('hypercache_auth_failures_total', '401/403 answers', (c) =>
+    AUTH_FAILURE_SERIES.map(([listener = '', reason = '']) => {
+      const n = c.node.counters.authFailures.get(`${listener}|${reason}`) ?? 0;
+      return [{ listener, reason }, n];
+    }), ['listener', 'reason']),
+  counterOf('hypercache_cache_operations_total', 'Single and batch-item operations at the entry node',
+    (c) => byPair('op', 'outcome', c.node.counters.cacheOps), ['op', 'outcome']),
+  gaugeOf('hypercache_items', 'Live local items', (c) => c.node.store.items),
+  gaugeOf('hypercache_bytes', 'Key+value bytes of live local items', (c) => c.node.store.bytes),
+  gaugeOf('hypercache_capacity_items', 'Configured item cap (0 = none)', (c) => c.config.capacity),
+  gaugeOf('hypercache_max_memory_bytes', 'Configured byte cap (0 = none)', (c) => c.config.maxMemory),
+  gaugeOf('hypercache_tombstones', 'Live local tombstones', (c) => c.node.store.tombstoneCount),
+  counterOf('hypercache_tombstones_purged_total', 'Tombstones purged', (c) => c.node.counters.tombstonesPurged),
+  counterOf('hypercache_evictions_total', 'Items evicted', (c) => byLabel('reason', c.node.counters.evictions), ['reason']),
+  counterOf('hypercache_expirations_total', 'Expired items removed', (c) => byLabel('trigger', c.node.counters.expirations), ['trigger']),
+  counterOf('hypercache_applies_skipped_total', 'Soft applies skipped at capacity',
+    (c) => bySource(c.node.counters.appliesSkipped, SOFT_SOURCES), ['source']),
+  counterOf('hypercache_stale_applies_total', 'Incoming entries ignored as not newer',
+    (c) => bySource(c.node.counters.staleApplies, REMOTE_SOURCES), ['source']),
+  counterOf('hypercache_replication_acks_total', 'Acks collected by coordinators (self included)',
+    (c) => byLabel('op', c.node.counters.replicationAcks), ['op']),
+  counterOf('hypercache_quorum_failures_total', 'QUORUM_NOT_MET outcomes', (c) => byLabel('op', c.node.counters.quorumFailures), ['op']),
+  counterOf('hypercache_precondition_failures_total', '412 outcomes', (c) => byLabel('op', c.node.counters.preconditionFailures), ['op']),
+  gaugeOf('hypercache_members', 'Membership records by state', (c) => byLabel('state', c.node.members.countByState()), ['state']),
+  gaugeOf('hypercache_membership_version', 'Local membership version', (c) => c.node.members.membershipVersion),
+  gaugeOf('hypercache_draining', '1 while draining, else 0', (c) => Number(c.node.isDraining())),
+  gaugeOf('hypercache_joined', '1 once joined', (c) => Number(c.node.isJoined())),
+  // Each /cluster/events stream holds exactly one EventBus subscription.
+  gaugeOf('hypercache_sse_subscribers', 'Open /cluster/events streams', (c) => c.node.events.subscribers),
+
+  counterOf('hypercache_promotions_total', 'Next owner used because earlier candidates failed', (c) => {
+    const d = c.node.counters.dist;
+    return byLabel('op', { read: d.ReadPrimaryPromote, write: d.WriteForwardPromotion });
+  }, ['op']),
+  counterOf('hypercache_read_repairs_total', 'Entries sent by read repair', (c) => c.node.counters.dist.ReadRepair),
+  counterOf('hypercache_version_conflicts_total', 'Differing entries seen by quorum/all reads', (c) => {
+    const d = c.node.counters.dist;
+    return byLabel('resolution', { version: d.VersionConflicts - d.VersionTieBreaks, origin: d.VersionTieBreaks });
+  }, ['resolution']),
+  gaugeOf('hypercache_hints_pending', 'Hints queued now', (c) => c.node.counters.dist.HintedPending),
+  gaugeOf('hypercache_hints_pending_bytes', 'Bytes of the hints queued now', (c) => c.node.counters.dist.HintedBytes),
+  counterOf('hypercache_merkle_keys_repaired_total', 'Entries reconciled by anti-entropy', (c) => {
+    const d = c.node.counters.dist;
+    return byLabel('direction', { pulled: d.MerkleKeysPulled, pushed: d.MerkleKeysPushed });
+  }, ['direction']),
+  counterOf('hypercache_heartbeat_probes_total', 'Probe outcomes', (c) => {
+    const d = c.node.counters.dist;
+    return [
+      [{ kind: 'direct', outcome: 'success' }, d.HeartbeatSuccess],
+      [{ kind: 'direct', outcome: 'failure' }, d.HeartbeatFailure],
+      [{ kind: 'indirect', outcome: 'success' }, d.IndirectProbeSuccess],
+      [{ kind: 'indirect', outcome: 'failure' }, d.IndirectProbeFailure],
+    ];
+  }, ['kind', 'outcome']),
+  counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.node.counters.dist.Refutations),
+];
+
+/** Registers the node collectors (once per process; they read whichever node is being scraped). */
+export function registerNodeMetrics(): void {
+  for (const m of NODE_METRICS) {
+    const cfg = { name: m.name, help: m.help, labelNames: m.labelNames };
+    if (m.type === 'counter') {
+      counter({ ...cfg, collect() { refresh(m, (l, v) => this.inc(l, v), () => this.reset()); } });
+    } else {
+      gauge({ ...cfg, collect() { refresh(m, (l, v) => this.set(l, v), () => this.reset()); } });
+    }
+  }
+}
+
+function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, reset: () => void): void {
+  const core = scrapedCore();
+  if (!core) return;
+  reset();
+  const value = m.read(core);
+  if (typeof value === 'number') put({}, value);
+  else for (const [labels, v] of value) put(labels, v);
+}
+
+/** The core's latency hook, observed into `hypercache_cache_operation_duration_seconds`. */
+export function cacheLatencySink(): LatencySink {
+  const h = histogram({
+    name: 'hypercache_cache_operation_duration_seconds',
+    help: 'Operation latency at the entry node',
+    labelNames: ['op', 'consistency'],
+    buckets: LATENCY_BUCKETS,
+  });
+  return { cacheOperation: (op, consistency, seconds) => h.observe({ op, consistency }, seconds) };
+}
