@@ -1,5 +1,5 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators.js';
 import { ClusterHealthIndicator } from './cluster.health.js';
@@ -23,18 +23,21 @@ export class HealthController {
   /** `/health` and `/health/ready` are the same readiness check (two handlers: one operation each). */
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 503 while draining or not yet joined' })
   health() {
     return this.ready();
   }
 
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness (same as /health); probes need no credentials' })
   ready() {
     return this.checks.check([() => this.drain.check(), () => this.cluster.check()]);
   }
 
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: 200 while the process serves, draining included' })
   live() {
     return this.checks.check([() => this.process.check()]);
   }

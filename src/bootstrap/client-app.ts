@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CacheModule } from '../cache/cache.module.js';
+import { clientFastifyOptions, ignoreRequestContentType } from '../cache/client-fastify-options.js';
+import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
 import { createApp } from './create-app.js';
 
@@ -14,10 +16,11 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
   const nodeId = core.node.nodeId;
   return createApp(core, {
     listener: 'client',
-    features: [CacheModule],
+    features: [CacheModule, OpenApiModule.forListener('client')],
     clientPolicy: true,
     // Batch bodies may reach 4 × MAX_VALUE_BYTES; handlers enforce each route's own limit.
     bodyLimit: 4 * core.config.maxValueBytes,
+    fastifyOptions: clientFastifyOptions(nodeId),
     https: tls && {
       cert: tls.cert,
       key: tls.key,
@@ -31,6 +34,7 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
         reply.header('x-cache-node', nodeId);
         done();
       });
+      ignoreRequestContentType(fastify);
     },
   });
 }

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DistModule } from '../dist/dist.module.js';
+import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
 import { createApp } from './create-app.js';
 
@@ -11,7 +12,7 @@ export function distBodyLimit(maxValueBytes: number): number {
 export function createDistApp(core: Core): Promise<NestFastifyApplication> {
   return createApp(core, {
     listener: 'dist',
-    features: [DistModule],
+    features: [DistModule, OpenApiModule.forListener('dist')],
     clientPolicy: false,
     bodyLimit: distBodyLimit(core.config.maxValueBytes),
   });

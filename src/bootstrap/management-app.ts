@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AdminModule } from '../admin/admin.module.js';
+import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
 import { createApp } from './create-app.js';
 
@@ -7,5 +8,5 @@ import { createApp } from './create-app.js';
 export const MGMT_BODY_LIMIT = 64 * 1024;
 
 export function createManagementApp(core: Core): Promise<NestFastifyApplication> {
-  return createApp(core, { listener: 'management', features: [AdminModule], clientPolicy: true, bodyLimit: MGMT_BODY_LIMIT });
+  return createApp(core, { listener: 'management', features: [AdminModule, OpenApiModule.forListener('management')], clientPolicy: true, bodyLimit: MGMT_BODY_LIMIT });
 }

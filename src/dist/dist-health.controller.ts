@@ -1,14 +1,23 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { CacheError } from '../core/errors.js';
+import { ErrorResponse } from '../openapi/error-response.dto.js';
 
 /** Dist `GET /health` (CONTRACT §7.2 `health`): 503 DRAINING while the node drains. */
+@ApiTags('health')
 @Controller()
 export class DistHealthController {
   constructor(@Inject(CORE) private readonly core: Core) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Health of this node as a peer (503 DRAINING while it drains)' })
+  @ApiOkResponse({
+    description: 'Serving',
+    schema: { type: 'object', required: ['status', 'node'], properties: { status: { type: 'string', enum: ['ok'] }, node: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 503, description: 'The node is draining (`DRAINING`)', type: ErrorResponse })
   health(): { status: 'ok'; node: string } {
     if (this.core.node.isDraining()) throw new CacheError('DRAINING', 'node is draining');
     return { status: 'ok', node: this.core.node.nodeId };
