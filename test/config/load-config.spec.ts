@@ -269,8 +269,8 @@ const RANGES: Array<{ name: EnvVar; inside: string[]; outside: string[]; base?: 
   { name: 'HYPERCACHE_REBALANCE_INTERVAL', inside: ['10ms', '1h'], outside: ['9ms', '2h'] },
   {
     name: 'HYPERCACHE_MERKLE_INTERVAL',
-    inside: ['0', '0s', '-0', '100ms', '24h'],
-    outside: ['99ms', '24h0m0.001s', '-1s', '1ms'],
+    inside: ['0', '0s', '100ms', '24h'],
+    outside: ['99ms', '24h0m0.001s', '-1s', '1ms', '-0', '-0.5ms'],
     base: { HYPERCACHE_TOMBSTONE_TTL: '48h' },
   },
   {
