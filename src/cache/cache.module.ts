@@ -1,6 +1,15 @@
 import { Module } from '@nestjs/common';
+import { BatchController } from './batch.controller.js';
+import { BatchService } from './batch.service.js';
+import { CacheController } from './cache.controller.js';
 import { HealthzController } from './healthz.controller.js';
+import { KeyBrowserController } from './key-browser.controller.js';
+import { MeController } from './me.controller.js';
+import { OwnersController } from './owners.controller.js';
 
 /** The client API (CONTRACT §4). */
-@Module({ controllers: [HealthzController] })
+@Module({
+  controllers: [HealthzController, KeyBrowserController, BatchController, CacheController, OwnersController, MeController],
+  providers: [BatchService],
+})
 export class CacheModule {}

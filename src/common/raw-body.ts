@@ -22,13 +22,17 @@ export async function readBody(req: FastifyRequest, limit: number, tooLarge: () 
   if (!stream || typeof (stream as Readable).on !== 'function') return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      stream.destroy();
-      throw tooLarge();
+  try {
+    // Not destroyed on overflow, so the 413 still reaches the client (Node discards the rest).
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw tooLarge();
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (err) {
+    if (err instanceof CacheError) throw err;
+    // The client aborted mid-body: its fault, not a 500.
+    throw new CacheError('BAD_REQUEST', 'incomplete request body');
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

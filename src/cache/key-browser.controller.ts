@@ -1,0 +1,36 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { RequireScope } from '../auth/auth.decorators.js';
+import { CORE } from '../bootstrap/core-bridge.module.js';
+import type { Core } from '../bootstrap/core.js';
+import { ApiListKeys } from './cache.openapi.js';
+import { pageOf, parseBrowseQuery } from './key-browser-query.js';
+
+export interface ListKeysResponse {
+  keys: string[];
+  next_cursor: string;
+  total_matched: number;
+  truncated: boolean;
+  node: string;
+  partial_nodes?: string[];
+}
+
+/** `GET /v1/cache/keys` (CONTRACT §4.10): every request runs the whole fan-out again. */
+@Controller('v1/cache')
+export class KeyBrowserController {
+  constructor(@Inject(CORE) private readonly core: Core) {}
+
+  @Get('keys')
+  @RequireScope('read')
+  @ApiListKeys()
+  async list(@Query() query: Record<string, unknown>): Promise<ListKeysResponse> {
+    const { match, cursor, limit, max } = parseBrowseQuery(query);
+    const result = await this.core.node.listKeys({ match, max });
+    return {
+      ...pageOf(result.keys, cursor, limit),
+      total_matched: result.keys.length,
+      truncated: result.truncated,
+      node: this.core.node.nodeId,
+      ...(result.partialNodes.length > 0 && { partial_nodes: result.partialNodes }),
+    };
+  }
+}
