@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CacheModule } from '../cache/cache.module.js';
-import { clientFastifyOptions, ignoreRequestContentType } from '../cache/client-fastify-options.js';
+import { clientFastifyOptions } from '../cache/client-fastify-options.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
 import { createApp } from './create-app.js';
@@ -20,7 +20,7 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
     clientPolicy: true,
     // Batch bodies may reach 4 × MAX_VALUE_BYTES; handlers enforce each route's own limit.
     bodyLimit: 4 * core.config.maxValueBytes,
-    fastifyOptions: clientFastifyOptions(nodeId),
+    fastifyOptions: clientFastifyOptions(),
     https: tls && {
       cert: tls.cert,
       key: tls.key,
@@ -34,7 +34,6 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
         reply.header('x-cache-node', nodeId);
         done();
       });
-      ignoreRequestContentType(fastify);
     },
   });
 }

@@ -6,7 +6,8 @@ import { AuthModule } from '../auth/auth.module.js';
 import { LISTENER, type ListenerName } from '../auth/scope.guard.js';
 import { HttpErrorFilter } from '../common/http-error.filter.js';
 import { NestPinoLogger } from '../common/nest-logger.js';
-import { passThroughBodies } from '../common/raw-body.js';
+import { answerClientError } from '../common/client-error.js';
+import { ignoreRequestContentType, passThroughBodies } from '../common/raw-body.js';
 import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { CoreBridgeModule } from './core-bridge.module.js';
 import type { Core } from './core.js';
@@ -25,7 +26,7 @@ export interface AppSpec {
   bodyLimit: number;
   https?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert: boolean; rejectUnauthorized: boolean; minVersion: 'TLSv1.2' };
   /** Fastify server options only one listener needs (the client API: raw `{key}` segments, see cache/client-fastify-options.ts). */
-  fastifyOptions?: Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions' | 'clientErrorHandler'>;
+  fastifyOptions?: Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions'>;
   /** Called with the Fastify instance before Nest registers routes (hooks, parsers). */
   configure?: (fastify: FastifyInstance) => void;
 }
@@ -51,6 +52,8 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     keepAliveTimeout: KEEP_ALIVE_MS,
     return503OnClosing: false,
     ...(spec.https ? { https: spec.https } : {}),
+    // Requests Node's parser rejects still get the envelope (and X-Cache-Node on the client API).
+    clientErrorHandler: answerClientError(spec.listener === 'client' ? core.node.nodeId : undefined),
     ...spec.fastifyOptions,
   });
   const logger = core.logger.child({ listener: spec.listener });
@@ -61,6 +64,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   passThroughBodies(fastify);
+  ignoreRequestContentType(fastify);
   fastify.addHook('onResponse', (req, reply, done) => {
     if (logger.isLevelEnabled('debug')) {
       logger.debug(

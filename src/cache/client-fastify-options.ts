@@ -1,6 +1,4 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import type { FastifyServerOptions } from 'fastify';
 
 /** Paths whose last segment is a `{key}`: an empty segment there is a bad key, not an unknown route. */
 const EMPTY_KEY_PATHS = new Set(['/v1/cache/', '/v1/owners/']);
@@ -32,45 +30,10 @@ export function keepPathRaw(url: string): string {
   return url;
 }
 
-/**
- * Requests Node's HTTP parser rejects (raw bytes in the URL, a malformed Content-Length, oversized
- * headers, header timeout) never reach Fastify's routing; they still get the `{error, code}` envelope.
- */
-function answerClientError(nodeId: string) {
-  return (err: Error & { code?: string }, socket: Socket): void => {
-    if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const [status, message] =
-      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request header fields too large']
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timeout']
-          : [400, 'bad request'];
-    const body = JSON.stringify({ error: message, code: 'BAD_REQUEST' });
-    if (socket.writable) {
-      socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nX-Cache-Node: ${nodeId}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    }
-    socket.destroy();
-  };
-}
-
 /** The Fastify server options of the client API listener. */
-export function clientFastifyOptions(nodeId: string): Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions' | 'clientErrorHandler'> {
+export function clientFastifyOptions(): Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions'> {
   return {
     rewriteUrl: (req) => keepPathRaw(req.url ?? '/'),
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
-    clientErrorHandler: answerClientError(nodeId),
   };
-}
-
-/**
- * No client route reads the request Content-Type (PUT stores bytes as sent, batch bodies are JSON
- * whatever the type, CONTRACT §4.1, §4.9). Fastify 5 refuses a malformed one with 415 before the
- * route runs, so any declared type is replaced by a neutral one first.
- */
-export function ignoreRequestContentType(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (req, _reply, done) => {
-    if (req.headers['content-type'] !== undefined) req.headers['content-type'] = 'application/octet-stream';
-    done();
-  });
 }

@@ -36,3 +36,15 @@ export async function readBody(req: FastifyRequest, limit: number, tooLarge: () 
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
+
+/**
+ * No route reads the request Content-Type (PUT stores bytes as sent, batch and peer bodies have
+ * fixed formats whatever the type, CONTRACT §4.1, §4.9, §7). Fastify 5 refuses a malformed one with 415 before the
+ * route runs, so any declared type is replaced by a neutral one first.
+ */
+export function ignoreRequestContentType(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    if (req.headers['content-type'] !== undefined) req.headers['content-type'] = 'application/octet-stream';
+    done();
+  });
+}
