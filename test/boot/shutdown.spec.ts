@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { describe, expect, it } from 'vitest';
-import { nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
 
 /** Poll `check` until it returns true or the deadline passes. */
 async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
@@ -39,6 +39,8 @@ async function slowPut(port: number): Promise<{ finish: () => void; status: Prom
 }
 
 describe('graceful shutdown (CONTRACT §1.4)', () => {
+  afterEach(killSpawnedNodes);
+
   it('SIGTERM drains, closes every listener and exits 0 with the events in order', async () => {
     const node = await spawnNode(await nodeEnv());
     node.kill('SIGTERM');

@@ -64,10 +64,20 @@ export interface SpawnedNode {
   kill(signal?: NodeJS.Signals): void;
 }
 
+const spawned = new Set<ChildProcess>();
+
+/** SIGKILLs every node a test spawned that is still running (call from afterEach, so a failed assertion leaks nothing). */
+export async function killSpawnedNodes(): Promise<void> {
+  const running = [...spawned].filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); })));
+  spawned.clear();
+}
+
 /** Starts a node process and waits for `hypercache-server started`, reading the bound ports from the log. */
 export function spawnNode(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<SpawnedNode> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    spawned.add(child);
     let stdout = '';
     let stderr = '';
     const ports: Record<string, number> = {};
