@@ -5,6 +5,7 @@ import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
 import { MemberTable } from './membership/member-table.js';
+import { JOIN_GRACE_MS } from './membership/membership.js';
 import type {
   CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, Preconditions, PutCommand, WriteOutcome,
 } from './node.types.js';
@@ -24,7 +25,6 @@ export const EXPIRY_INTERVAL_MS = 100;
 export const EXPIRY_SAMPLE = 20;
 export const EXPIRY_BUDGET_MS = 25;
 export const TOMBSTONE_PURGE_INTERVAL_MS = 10_000;
-export const JOIN_GRACE_MS = 15_000;
 
 export interface NodeDeps {
   config: HypercacheConfig;

@@ -47,6 +47,14 @@ export class MemberTable {
     return out;
   }
 
+  /** Forgets a record (never self) and announces it (SSE `members`). Returns whether it existed. */
+  remove(id: string): boolean {
+    if (id === this.selfId || !this.records.delete(id)) return false;
+    this.version++;
+    this.events.publish({ type: 'members' });
+    return true;
+  }
+
   /** Applies a record change and announces it (SSE `member` + `members`). */
   set(record: MemberView): void {
     const previous = this.records.get(record.ID);
