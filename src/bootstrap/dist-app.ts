@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DistModule } from '../dist/dist.module.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
+import type { DistTlsMaterial } from '../config/load-files.js';
 import type { Core } from './core.js';
 import { createApp } from './create-app.js';
 
@@ -9,11 +10,16 @@ export function distBodyLimit(maxValueBytes: number): number {
   return 4 * maxValueBytes + 1024 * 1024;
 }
 
-export function createDistApp(core: Core): Promise<NestFastifyApplication> {
+/**
+ * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
+ * client certificate chaining to the dist CA (CONTRACT §3.6); the peer token is the DistModule guard's.
+ */
+export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFastifyApplication> {
   return createApp(core, {
     listener: 'dist',
     features: [DistModule, OpenApiModule.forListener('dist')],
     clientPolicy: false,
     bodyLimit: distBodyLimit(core.config.maxValueBytes),
+    https: tls && { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
   });
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { HypercacheConfig } from '../config/config.types.js';
+import { type DistTlsMaterial, loadDistTls } from '../config/load-files.js';
+import { peerToken } from '../dist/peer-auth.js';
 import { createClientApp, type TlsMaterial } from './client-app.js';
 import { buildCore, type Core, type CoreOptions } from './core.js';
 import { createDistApp } from './dist-app.js';
@@ -18,6 +20,8 @@ export interface RunningNode {
 
 export interface StartOptions extends CoreOptions {
   apiTls?: TlsMaterial;
+  /** The loaded HYPERCACHE_DIST_TLS_* files (peer mTLS). */
+  distTls?: DistTlsMaterial;
 }
 
 /** Startup steps 6–11 of CONTRACT §1.2 (config, files and OIDC are checked by the caller). */
@@ -25,9 +29,11 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
   const core = await buildCore(config, logger, opts);
   const started: Partial<ListenerApps> = {};
   try {
-    started.dist = await createDistApp(core);
+    // Read here when the caller did not pass it, so HYPERCACHE_DIST_TLS_* never leaves the listener plaintext.
+    const distTls = opts.distTls ?? (config.distTls && loadDistTls(config.distTls));
+    started.dist = await createDistApp(core, distTls);
     const dist = await bind(started.dist, config.distAddr, 'HYPERCACHE_DIST_ADDR');
-    logBound(logger, 'dist', dist, false);
+    logBound(logger, 'dist', dist, distTls !== undefined);
 
     started.management = await createManagementApp(core);
     const mgmt = await bind(started.management, config.mgmtAddr, 'HYPERCACHE_MGMT_ADDR');
@@ -63,7 +69,7 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
 }
 
 export function distAuthMode(config: HypercacheConfig): 'none' | 'token' | 'mtls' | 'token+mtls' {
-  const token = Boolean(config.distToken ?? config.authToken);
+  const token = peerToken(config) !== undefined;
   const mtls = config.distTls !== undefined;
   return token && mtls ? 'token+mtls' : token ? 'token' : mtls ? 'mtls' : 'none';
 }

@@ -36,7 +36,11 @@ const bySource = (values: Map<ApplySource, number>, sources: ApplySource[]): Sam
   sources.map((s) => [{ source: s }, values.get(s) ?? 0]);
 
 /** Listeners with a client policy × reasons: present from the start, so rates begin at zero. */
-const AUTH_FAILURE_SERIES = ['client', 'management'].flatMap((l) => ['unauthenticated', 'forbidden'].map((r) => [l, r]));
+// The dist listener has no scopes, so it only ever answers 401 (CONTRACT §3.6).
+const AUTH_FAILURE_SERIES = [
+  ...['client', 'management'].flatMap((l) => ['unauthenticated', 'forbidden'].map((r) => [l, r])),
+  ['dist', 'unauthenticated'],
+];
 const SOFT_SOURCES: ApplySource[] = ['repair', 'merkle', 'migration'];
 const REMOTE_SOURCES: ApplySource[] = ['replication', 'hint', 'repair', 'merkle', 'migration', 'handoff'];
 

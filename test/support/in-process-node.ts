@@ -30,7 +30,7 @@ export async function startTestNode(overrides: Partial<HypercacheConfig> = {}, o
     ...node,
     api: `${scheme}://127.0.0.1:${node.ports.api}`,
     mgmt: `http://127.0.0.1:${node.ports.mgmt}`,
-    dist: `http://127.0.0.1:${node.ports.dist}`,
+    dist: `${opts.distTls || config.distTls ? 'https' : 'http'}://127.0.0.1:${node.ports.dist}`,
     logs,
     stop: async () => {
       await node.shutdown();

@@ -1,0 +1,133 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { Pool } from 'undici';
+import { distBodyLimit } from '../bootstrap/dist-app.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { DistTlsMaterial } from '../config/load-files.js';
+import { peerToken } from './peer-auth.js';
+import { PEER_HEADERS, PROTOCOL_VERSION } from './peer-protocol.js';
+
+/** CONTRACT §7.1: ≤ 16 connections per peer; idle sockets dropped after ≈ 4 s, before the server's 65 s. */
+const CONNECTIONS_PER_PEER = 16;
+const KEEP_ALIVE_MS = 4000;
+
+export interface PeerClientOptions {
+  nodeId: string;
+  /** Sent as `Authorization: Bearer <token>` on every call. */
+  token?: string;
+  /** Peer mTLS: present this certificate and verify the peer against the CA, host name included. */
+  tls?: DistTlsMaterial;
+  /** Larger responses fail the call (CONTRACT §7.4). */
+  maxResponseBytes: number;
+  logger: Logger;
+}
+
+export interface PeerCall {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: Buffer | string;
+  contentType?: string;
+  /** Deadline of the whole call, body included. */
+  timeoutMs: number;
+}
+
+export interface PeerReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export class PeerResponseTooLargeError extends Error {
+  override readonly name = 'PeerResponseTooLargeError';
+}
+
+/**
+ * Outbound peer HTTP (CONTRACT §7.1): one keep-alive pool per peer address, every call under its
+ * own deadline, every response body read to the end or destroyed. Non-2xx answers are returned,
+ * not thrown: what they mean belongs to the caller. Retries belong to the core (hints).
+ */
+export class PeerClient {
+  private readonly pools = new Map<string, Pool>();
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly opts: PeerClientOptions) {
+    this.headers = {
+      [PEER_HEADERS.sender]: opts.nodeId,
+      [PEER_HEADERS.protocol]: String(PROTOCOL_VERSION),
+      ...(opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` }),
+    };
+  }
+
+  /** `address` is the member's advertised `host:port`. */
+  async call(address: string, call: PeerCall): Promise<PeerReply> {
+    const res = await this.pool(address).request({
+      method: call.method,
+      path: call.path,
+      headers: call.contentType === undefined ? this.headers : { ...this.headers, 'content-type': call.contentType },
+      body: call.body,
+      signal: AbortSignal.timeout(call.timeoutMs),
+    });
+    const reply = { status: res.statusCode, headers: res.headers, body: await readAll(res.body, this.opts.maxResponseBytes) };
+    if (reply.status === 400) this.logProtocolRejection(address, reply.body);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+
+  private pool(address: string): Pool {
+    let pool = this.pools.get(address);
+    if (!pool) {
+      const tls = this.opts.tls;
+      pool = new Pool(`${tls ? 'https' : 'http'}://${address}`, {
+        connections: CONNECTIONS_PER_PEER,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        keepAliveMaxTimeout: KEEP_ALIVE_MS,
+        // undici verifies the certificate against the CA and the origin's host name (or IP SAN).
+        ...(tls ? { connect: { cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2' as const } } : {}),
+      });
+      this.pools.set(address, pool);
+    }
+    return pool;
+  }
+
+  /** CONTRACT §7.1: a peer refusing our protocol version is logged at error (mixed-version cluster). */
+  private logProtocolRejection(address: string, body: Buffer): void {
+    let error: unknown;
+    try {
+      error = (JSON.parse(body.toString('utf8')) as { error?: unknown }).error;
+    } catch {
+      return;
+    }
+    if (typeof error === 'string' && error.startsWith('unsupported protocol version')) {
+      this.opts.logger.error({ peer: address, protocol_version: PROTOCOL_VERSION, error }, 'peer rejected protocol version');
+    }
+  }
+}
+
+/** The client a node uses towards its peers: its ID, the peer token, the dist TLS material and message limit. */
+export function createPeerClient(config: HypercacheConfig, logger: Logger, tls?: DistTlsMaterial): PeerClient {
+  return new PeerClient({
+    nodeId: config.nodeId,
+    token: peerToken(config),
+    tls,
+    maxResponseBytes: distBodyLimit(config.maxValueBytes),
+    logger,
+  });
+}
+
+async function readAll(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Leaving the loop early (throw) destroys the stream, so its socket is never left half-read.
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new PeerResponseTooLargeError(`peer response exceeds ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
+}

@@ -1,0 +1,23 @@
+/**
+ * What every peer request carries besides its body (CONTRACT §7.1): the peer token, the sender's
+ * node ID and the protocol version. A receiver refuses an unknown major version, so a mixed-version
+ * cluster fails loudly instead of corrupting data.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const PEER_HEADERS = {
+  sender: 'x-hypercache-node',
+  protocol: 'x-hypercache-protocol',
+} as const;
+
+/** `<major>` or `<major>.<minor>`; only the major version must match. */
+const VERSION = /^(\d{1,9})(?:\.\d{1,9})?$/;
+
+export function supportsProtocol(version: string): boolean {
+  const major = VERSION.exec(version)?.[1];
+  return major !== undefined && Number(major) === PROTOCOL_VERSION;
+}
+
+export function unsupportedProtocolMessage(version: string): string {
+  return `unsupported protocol version ${version}`;
+}
