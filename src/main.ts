@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
+import { discoverIssuer } from './auth/oidc/discover.js';
 import { FatalError, fatalLine } from './bootstrap/fatal.js';
 import { packageVersion } from './bootstrap/package-version.js';
 import { type RunningNode, startNode } from './bootstrap/server.js';
@@ -16,9 +17,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ nodeId: config.nodeId, level: config.logLevel, format: config.logFormat });
   installRuntimeGuards(logger);
   logBootWarnings(config, logger);
+  // Step 5: OIDC discovery, fatal on failure, before the core is built.
+  const oidcIssuer = config.oidc && (await discoverIssuer(config.oidc.issuer, { insecure: config.oidcInsecure === true }));
   const node = await startNode(config, logger, {
     version: packageVersion(),
     authFile: files.authPolicy,
+    oidcIssuer,
     apiTls: files.apiTls && { cert: files.apiTls.cert, key: files.apiTls.key, ca: files.apiTls.clientCa },
   });
   installSignalHandlers(node, logger);

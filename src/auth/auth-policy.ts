@@ -5,36 +5,59 @@ import { TokenMatcher } from './token-matcher.js';
 
 const ALL_SCOPES = [...SCOPES];
 
+/** The last step of the chain: a bearer that is no static token, checked as an OIDC JWT. */
+export interface BearerVerifier {
+  /** Resolves to undefined (never rejects) when the token is not an identity. */
+  verify(token: string): Promise<Identity | undefined>;
+}
+
+/** Synchronous unless the request needs a JWT verified. */
+export type Resolution = Identity | undefined | Promise<Identity | undefined>;
+
 /**
  * The client policy (CONTRACT §3.1–§3.2), framework-free. Open mode resolves every request to
  * `anonymous` (or the verified certificate's CN); closed mode walks the resolution chain:
- * static bearer, then verified client certificate.
+ * static bearer, then verified client certificate, then OIDC JWT.
  */
 export class AuthPolicy {
   private constructor(
     readonly mode: 'open' | 'closed',
     private readonly tokens: TokenMatcher<Identity>,
     private readonly certificates: ReadonlyMap<string, Identity>,
+    private readonly jwt: BearerVerifier | undefined,
   ) {}
 
-  static fromConfig(config: HypercacheConfig, file?: AuthFile): AuthPolicy {
+  /** `jwt` is required exactly when `config.oidc` is set (built from the boot-time discovery). */
+  static fromConfig(config: HypercacheConfig, file?: AuthFile, jwt?: BearerVerifier): AuthPolicy {
+    if ((config.oidc !== undefined) !== (jwt !== undefined)) {
+      throw new Error('AuthPolicy: an OIDC verifier is needed exactly when OIDC is configured');
+    }
     const closed = Boolean(config.authToken || config.authConfigFile || config.oidc);
     const entries: Array<[string, Identity]> = [];
     if (config.authToken) entries.push([config.authToken, { id: 'default', scopes: ALL_SCOPES }]);
     for (const t of file?.tokens ?? []) entries.push([t.token, { id: t.id, scopes: [...t.scopes] }]);
     const certs = new Map((file?.certificates ?? []).map((c) => [c.cn, { id: c.id, scopes: [...c.scopes] }]));
-    return new AuthPolicy(closed ? 'closed' : 'open', new TokenMatcher(entries), certs);
+    return new AuthPolicy(closed ? 'closed' : 'open', new TokenMatcher(entries), certs, jwt);
   }
 
-  /** The identity for a request, or undefined (401). `authorization` is the raw header value. */
-  resolve(authorization: string | undefined, verifiedCertCn?: string): Identity | undefined {
+  /**
+   * The identity for a request, or undefined (401). `authorization` is the raw header value. Static
+   * tokens and certificates answer synchronously (the GET/PUT hot path); only a bearer that matched
+   * neither, with OIDC configured, returns a promise.
+   */
+  resolve(authorization: string | undefined, verifiedCertCn?: string): Resolution {
     if (this.mode === 'open') return { id: verifiedCertCn ?? 'anonymous', scopes: ALL_SCOPES };
     // Exactly `Bearer <token>`: scheme case-sensitive, one space, no trimming (§3.2).
-    if (authorization?.startsWith('Bearer ')) {
-      const hit = this.tokens.match(authorization.slice(7));
+    const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    if (bearer !== undefined) {
+      const hit = this.tokens.match(bearer);
       if (hit) return hit;
     }
-    if (verifiedCertCn !== undefined) return this.certificates.get(verifiedCertCn);
+    if (verifiedCertCn !== undefined) {
+      const hit = this.certificates.get(verifiedCertCn);
+      if (hit) return hit;
+    }
+    if (bearer !== undefined && this.jwt) return this.jwt.verify(bearer);
     return undefined;
   }
 }

@@ -27,12 +27,19 @@ export class ScopeGuard implements CanActivate {
     @Inject(LISTENER) private readonly listener: ListenerName,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets);
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const identity = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req));
+    const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req));
+    // Only an OIDC JWT is verified asynchronously; static tokens and certificates stay synchronous.
+    return resolved instanceof Promise
+      ? resolved.then((identity) => this.authorize(req, identity, scope))
+      : this.authorize(req, resolved, scope);
+  }
+
+  private authorize(req: AuthenticatedRequest, identity: Identity | undefined, scope: Scope | undefined): boolean {
     if (!identity) {
       this.core.node.counters.authFailure(this.listener, 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');

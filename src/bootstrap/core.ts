@@ -1,17 +1,25 @@
 import type { Logger } from 'pino';
 import { AuthPolicy } from '../auth/auth-policy.js';
+import type { DiscoveredIssuer } from '../auth/oidc/discovery-document.js';
+import { OidcVerifier } from '../auth/oidc/oidc-verifier.js';
 import type { AuthPolicy as AuthFile } from '../config/auth-config.js';
 import type { HypercacheConfig } from '../config/config.types.js';
+import type { DistTlsMaterial } from '../config/load-files.js';
 import { CacheNode } from '../core/node.js';
 import { loadXxHash64 } from '../core/ring/xxhash64.js';
 import { type Clock, systemClock } from '../core/time/clock.js';
 import { type Random, systemRandom } from '../core/time/random.js';
+import type { PeerClient } from '../dist/peer-client.js';
+import type { MembershipDriver } from '../membership/membership-driver.js';
+import { buildCluster } from './cluster.js';
 
 /** Everything the three apps share, built once per process. */
 export interface Core {
   config: HypercacheConfig;
   logger: Logger;
   node: CacheNode;
+  membership: MembershipDriver;
+  peers: PeerClient;
   auth: AuthPolicy;
   clock: Clock;
   startedAt: number;
@@ -24,6 +32,10 @@ export interface CoreOptions {
   version?: string;
   /** The parsed HYPERCACHE_AUTH_CONFIG file, when set. */
   authFile?: AuthFile;
+  /** The OIDC discovery result (boot step 5); required when `config.oidc` is set. */
+  oidcIssuer?: DiscoveredIssuer;
+  /** The loaded HYPERCACHE_DIST_TLS_* files (peer mTLS), for the outbound peer connections. */
+  distTls?: DistTlsMaterial;
 }
 
 const SKEW_LOG_EVERY_MS = 60_000;
@@ -37,7 +49,7 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
     random: opts.random ?? systemRandom,
     hash: await loadXxHash64(),
     onLoopError: (loop, err) => logger.error({ loop, err }, 'background loop iteration failed'),
-    onJoinGraceElapsed: () => logger.warn('no seed reachable; serving as a single-node cluster'),
+    onMembershipEffects: (effects) => membership.execute(effects),
     onClockSkew: (aheadMs) => {
       const now = clock.now();
       if (now - lastSkewLog < SKEW_LOG_EVERY_MS) return;
@@ -45,13 +57,21 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
       logger.warn({ ahead_ms: aheadMs }, 'clock skew detected');
     },
   });
+  const { membership, peers } = buildCluster(node, config, logger, clock, opts.distTls);
   return {
     config,
     logger,
     node,
-    auth: AuthPolicy.fromConfig(config, opts.authFile),
+    membership,
+    peers,
+    auth: AuthPolicy.fromConfig(config, opts.authFile, oidcVerifier(config, opts.oidcIssuer, logger, clock)),
     clock,
     startedAt: clock.now(),
     version: opts.version ?? '0.0.0',
   };
+}
+
+function oidcVerifier(config: HypercacheConfig, issuer: DiscoveredIssuer | undefined, logger: Logger, clock: Clock): OidcVerifier | undefined {
+  if (!config.oidc || !issuer) return undefined;
+  return new OidcVerifier(issuer, config.oidc, { logger, now: () => clock.now() });
 }

@@ -9,6 +9,7 @@ import { NestPinoLogger } from '../common/nest-logger.js';
 import { answerClientError } from '../common/client-error.js';
 import { ignoreRequestContentType, passThroughBodies } from '../common/raw-body.js';
 import { installHttpMetrics } from '../metrics/http-metrics.js';
+import { installTracing } from '../tracing/http-spans.js';
 import { CoreBridgeModule } from './core-bridge.module.js';
 import type { Core } from './core.js';
 
@@ -63,6 +64,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await installTracing(fastify, spec.listener, core); // first: the request span covers every other hook
   passThroughBodies(fastify);
   ignoreRequestContentType(fastify);
   fastify.addHook('onResponse', (req, reply, done) => {

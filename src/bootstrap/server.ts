@@ -20,17 +20,15 @@ export interface RunningNode {
 
 export interface StartOptions extends CoreOptions {
   apiTls?: TlsMaterial;
-  /** The loaded HYPERCACHE_DIST_TLS_* files (peer mTLS). */
-  distTls?: DistTlsMaterial;
 }
 
 /** Startup steps 6–11 of CONTRACT §1.2 (config, files and OIDC are checked by the caller). */
 export async function startNode(config: HypercacheConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningNode> {
-  const core = await buildCore(config, logger, opts);
+  // Read here when the caller did not pass it, so HYPERCACHE_DIST_TLS_* never leaves the dist listener or the peer calls plaintext.
+  const distTls: DistTlsMaterial | undefined = opts.distTls ?? (config.distTls && loadDistTls(config.distTls));
+  const core = await buildCore(config, logger, { ...opts, distTls });
   const started: Partial<ListenerApps> = {};
   try {
-    // Read here when the caller did not pass it, so HYPERCACHE_DIST_TLS_* never leaves the listener plaintext.
-    const distTls = opts.distTls ?? (config.distTls && loadDistTls(config.distTls));
     started.dist = await createDistApp(core, distTls);
     const dist = await bind(started.dist, config.distAddr, 'HYPERCACHE_DIST_ADDR');
     logBound(logger, 'dist', dist, distTls !== undefined);
@@ -40,6 +38,7 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
     logBound(logger, 'management', mgmt, false);
 
     core.node.start();
+    core.membership.start();
 
     started.client = await createClientApp(core, opts.apiTls);
     const api = await bind(started.client, config.apiAddr, 'HYPERCACHE_API_ADDR');
@@ -62,8 +61,9 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
       shutdown: () => (shutdown ??= shutdownSequence(core, apps)),
     };
   } catch (err) {
+    core.membership.stop();
     core.node.stop();
-    await Promise.allSettled(Object.values(started).map((app) => app.close()));
+    await Promise.allSettled([...Object.values(started).map((app) => app.close()), core.peers.close()]);
     throw err;
   }
 }

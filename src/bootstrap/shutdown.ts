@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Core } from './core.js';
+import { shutdownTracing } from '../tracing/tracing.js';
 
 export interface ListenerApps {
   client: NestFastifyApplication;
@@ -14,8 +15,9 @@ export interface ShutdownReport {
 }
 
 /**
- * The ordered shutdown of CONTRACT §1.4 under one deadline: drain, close the client API (in-flight
- * requests finish), hand off and flush hints, stop loops, close management, close dist.
+ * The ordered shutdown of CONTRACT §1.4 under one deadline: drain (announces the leave to every
+ * live peer), close the client API (in-flight requests finish), hand off and flush hints, stop the
+ * loops (membership included), close management, close dist and the peer connection pools.
  */
 export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<ShutdownReport> {
   const started = Date.now();
@@ -27,9 +29,13 @@ export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<
   const deadlineExceeded = !finishedInTime;
   if (deadlineExceeded) core.logger.warn('shutdown deadline exceeded');
 
+  core.membership.stop();
   core.node.stop();
   await closeWithin(apps.management, deadlineExceeded ? Date.now() : deadline);
   await closeWithin(apps.dist, deadlineExceeded ? Date.now() : deadline);
+  // Last: the leave announced at step 2 may still be on its way to slow peers.
+  await core.peers.close(deadlineExceeded ? Date.now() : deadline);
+  await shutdownTracing(Math.min(5_000, Math.max(0, deadline - Date.now()))); // exports the last spans (no-op when tracing is off)
   return { elapsedMs: Date.now() - started, hintsDropped: 0, deadlineExceeded };
 }
 

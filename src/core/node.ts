@@ -4,8 +4,10 @@ import { EventBus } from './events.js';
 import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
+import type { Effect } from './membership/effects.js';
 import { MemberTable } from './membership/member-table.js';
-import { JOIN_GRACE_MS } from './membership/membership.js';
+import { Membership } from './membership/membership.js';
+import { seedSpecsOf } from './membership/seed-spec.js';
 import type {
   CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, Preconditions, PutCommand, WriteOutcome,
 } from './node.types.js';
@@ -36,8 +38,11 @@ export interface NodeDeps {
   onLoopError?: (loop: string, err: unknown) => void;
   /** A received version far ahead of local wall time (WARN `clock skew detected`, rate-limited by the caller). */
   onClockSkew?: (aheadMs: number) => void;
-  /** No seed answered within the join grace: the node serves as a single-node cluster. */
-  onJoinGraceElapsed?: () => void;
+  /**
+   * Effects of the membership calls the node makes itself (drain announces the leave). The
+   * membership driver, which owns every other tick and the peer I/O, executes them.
+   */
+  onMembershipEffects?: (effects: Effect[]) => void;
 }
 
 /**
@@ -52,13 +57,13 @@ export class CacheNode implements CacheNodeApi {
   readonly store: LocalStore;
   readonly hlc: HybridLogicalClock;
   readonly members: MemberTable;
+  /** SWIM over `members` (CONTRACT §6.3), pure: the membership driver ticks it and carries its messages. */
+  readonly membership: Membership;
   private ringCache: HashRing;
   private ringVersion: number;
   private draining = false;
   private readonly loops: PeriodicLoop[];
   private pendingEvict?: Promise<number>;
-  private joined: boolean;
-  private joinGrace?: NodeJS.Timeout;
   private pendingExpire?: Promise<number>;
 
   constructor(private readonly deps: NodeDeps) {
@@ -71,9 +76,15 @@ export class CacheNode implements CacheNodeApi {
     );
     this.hlc = new HybridLogicalClock(clock, deps.onClockSkew);
     this.members = new MemberTable(config.nodeId, config.advertiseAddr, this.events);
+    this.membership = new Membership({
+      table: this.members,
+      config: { heartbeatMs: config.heartbeatMs, indirectProbeK: config.indirectProbeK, gossipIntervalMs: config.gossipIntervalMs },
+      seeds: seedSpecsOf(config.seeds),
+      random: deps.random,
+      counters: this.counters.dist,
+    });
     this.ringCache = this.buildRing();
     this.ringVersion = this.members.membershipVersion;
-    this.joined = deps.config.seeds.length === 0;
     const onError = deps.onLoopError ?? (() => {});
     const scheduler = deps.scheduler ?? timerScheduler;
     this.loops = [
@@ -84,30 +95,19 @@ export class CacheNode implements CacheNodeApi {
 
   start(): void {
     for (const l of this.loops) l.start();
-    if (!this.joined && !this.joinGrace) {
-      this.joinGrace = setTimeout(() => {
-        this.joined = true;
-        this.deps.onJoinGraceElapsed?.();
-      }, JOIN_GRACE_MS);
-      this.joinGrace.unref();
-    }
   }
 
   stop(): void {
     for (const l of this.loops) l.stop();
-    clearTimeout(this.joinGrace);
   }
 
   isDraining(): boolean {
     return this.draining;
   }
 
-  /**
-   * Joined (CONTRACT §1.2): at once when no seed is left after self-exclusion, else after the join
-   * grace with no peer contact (peer contact arrives with the cluster membership).
-   */
+  /** Joined (CONTRACT §1.2), as the membership decides it: no seeds, a peer exchange, or the join grace. */
   isJoined(): boolean {
-    return this.joined;
+    return this.membership.isJoined();
   }
 
   /** The current ring, rebuilt only when the membership version moved and the ring members changed. */
@@ -163,13 +163,16 @@ export class CacheNode implements CacheNodeApi {
     return smallestKeys(matched, max);
   }
 
-  /** Enter draining (CONTRACT §1.5): one-way; self becomes `leaving` and leaves the ring. */
+  /**
+   * Enter draining (CONTRACT §1.5, §6.3 graceful leave): one-way; self becomes `leaving`, leaves the
+   * ring, and the record is pushed to every `alive`/`suspect` peer at once.
+   */
   drain(): boolean {
     if (this.draining) return false;
     this.draining = true;
     this.counters.dist.Drains = 1;
-    const self = this.members.self();
-    this.members.set({ ...self, State: 'leaving' });
+    const announce = this.membership.leave();
+    this.deps.onMembershipEffects?.(announce);
     this.events.publish({ type: 'draining', node: this.nodeId });
     return true;
   }

@@ -2,17 +2,30 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
+import { MembershipDriver } from '../membership/membership-driver.js';
+import { MembershipModule } from '../membership/membership.module.js';
 import { DistHealthController } from './dist-health.controller.js';
+import { MembershipController } from './membership.controller.js';
 import { PeerAuth } from './peer-auth.js';
 import { PeerContacts } from './peer-contacts.js';
 import { PeerGuard } from './peer.guard.js';
 
-/** The peer listener (CONTRACT §7), behind the peer guard. Peer operations arrive with the cluster core. */
+/** The peer listener (CONTRACT §7), behind the peer guard: membership operations and health. */
 @Module({
-  controllers: [DistHealthController],
+  imports: [MembershipModule],
+  controllers: [MembershipController, DistHealthController],
   providers: [
     { provide: PeerAuth, useFactory: (core: Core) => PeerAuth.fromConfig(core.config), inject: [CORE] },
-    PeerContacts,
+    {
+      provide: PeerContacts,
+      // Every authenticated peer request is contact with its sender (CONTRACT §7.1, §6.3).
+      useFactory: (membership: MembershipDriver) => {
+        const contacts = new PeerContacts();
+        contacts.subscribe((id) => membership.contact(id));
+        return contacts;
+      },
+      inject: [MembershipDriver],
+    },
     { provide: APP_GUARD, useClass: PeerGuard },
   ],
   exports: [PeerContacts],

@@ -7,6 +7,7 @@ import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
 import { peerToken } from './peer-auth.js';
 import { PEER_HEADERS, PROTOCOL_VERSION } from './peer-protocol.js';
+import { ATTR_PEER_ADDRESS, peerOp, traced } from '../tracing/peer-spans.js';
 
 /** CONTRACT §7.1: ≤ 16 connections per peer; idle sockets dropped after ≈ 4 s, before the server's 65 s. */
 const CONNECTIONS_PER_PEER = 16;
@@ -59,12 +60,17 @@ export class PeerClient {
     };
   }
 
-  /** `address` is the member's advertised `host:port`. */
-  async call(address: string, call: PeerCall): Promise<PeerReply> {
+  /** `address` is the member's advertised `host:port`. Traced as span `peer <op>` when tracing is on. */
+  call(address: string, call: PeerCall): Promise<PeerReply> {
+    return traced(peerOp(call.path), (trace) => this.send(address, call, trace), { [ATTR_PEER_ADDRESS]: address });
+  }
+
+  private async send(address: string, call: PeerCall, trace: Record<string, string> | undefined): Promise<PeerReply> {
+    const headers = call.contentType === undefined ? this.headers : { ...this.headers, 'content-type': call.contentType };
     const res = await this.pool(address).request({
       method: call.method,
       path: call.path,
-      headers: call.contentType === undefined ? this.headers : { ...this.headers, 'content-type': call.contentType },
+      headers: trace ? { ...headers, ...trace } : headers,
       body: call.body,
       signal: AbortSignal.timeout(call.timeoutMs),
     });
@@ -73,10 +79,25 @@ export class PeerClient {
     return reply;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes every pool. Calls already made finish first (each is bounded by its own timeout), unless
+   * `deadline` (epoch ms) passes first: then they are aborted.
+   */
+  async close(deadline = Infinity): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.close()));
+    await Promise.all(
+      pools.map(async (pool) => {
+        const closing = pool.close();
+        let timer: NodeJS.Timeout | undefined;
+        const expired = Number.isFinite(deadline)
+          ? new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))))
+          : new Promise<never>(() => {});
+        const inTime = await Promise.race([closing.then(() => true as const), expired]);
+        clearTimeout(timer);
+        if (!inTime) await pool.destroy();
+      }),
+    );
   }
 
   private pool(address: string): Pool {

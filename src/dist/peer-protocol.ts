@@ -1,3 +1,5 @@
+import type { MembershipOp } from '../core/membership/messages.js';
+
 /**
  * What every peer request carries besides its body (CONTRACT §7.1): the peer token, the sender's
  * node ID and the protocol version. A receiver refuses an unknown major version, so a mixed-version
@@ -21,3 +23,12 @@ export function supportsProtocol(version: string): boolean {
 export function unsupportedProtocolMessage(version: string): string {
   return `unsupported protocol version ${version}`;
 }
+
+/** Routes of the membership operations (CONTRACT §7.2), one per op; bodies are the JSON of `core/membership/messages.ts`. */
+export const PEER_PREFIX = 'peer';
+export const MEMBERSHIP_PATHS = {
+  ping: `/${PEER_PREFIX}/ping`,
+  ping_req: `/${PEER_PREFIX}/ping_req`,
+  gossip: `/${PEER_PREFIX}/gossip`,
+  join: `/${PEER_PREFIX}/join`,
+} as const satisfies Record<MembershipOp, string>;

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
 import { CacheError } from '../../src/core/errors.js';
+import type { Effect } from '../../src/core/membership/effects.js';
+import { JOIN_GRACE_MS } from '../../src/core/membership/membership.js';
 import { DIST_METRIC_KEYS } from '../../src/core/metrics/dist-metrics.js';
 import { CacheNode, EXPIRY_INTERVAL_MS, TOMBSTONE_PURGE_INTERVAL_MS } from '../../src/core/node.js';
 import type { PutCommand } from '../../src/core/node.types.js';
@@ -185,6 +187,37 @@ describe('CacheNode draining (§1.5, I18)', () => {
     expect(m.MembersLeaving).toBe(1);
     expect(m.WriteAttempts).toBe(1);
     expect(node.counters.cacheOps.get('put|draining')).toBe(1);
+  });
+});
+
+describe('CacheNode membership (§1.2, §6.3)', () => {
+  it('drain goes through the membership: self leaving, the list pushed to every alive/suspect peer at once', () => {
+    const announced: Effect[][] = [];
+    const node = new CacheNode({
+      config: testConfig(), clock: new ManualClock(T0), random: new SeededRandom(1), hash, onMembershipEffects: (e) => announced.push(e),
+    });
+    node.membership.receive({ op: 'gossip', members: [
+      { ID: 'node-b', Address: '127.0.0.1:2', State: 'alive', Incarnation: 1 },
+      { ID: 'node-c', Address: '127.0.0.1:3', State: 'suspect', Incarnation: 1 },
+      { ID: 'node-d', Address: '127.0.0.1:4', State: 'dead', Incarnation: 1 },
+    ] }, 'node-b', 0);
+    node.drain();
+    node.drain();
+    expect(announced).toHaveLength(1);
+    const pushes = announced[0]!.filter((e) => e.type === 'send');
+    expect(pushes.map((e) => [e.toId, e.msg.op])).toEqual([['node-b', 'gossip'], ['node-c', 'gossip']]);
+    const pushed = pushes[0]!.msg as { members: Array<{ ID: string; State: string }> };
+    expect(pushed.members.find((m) => m.ID === 'node-test')?.State).toBe('leaving');
+    expect(node.membership.isDraining()).toBe(true);
+  });
+
+  it('isJoined is the membership\'s: at once without seeds, not before a peer exchange or the join grace with seeds', () => {
+    expect(makeNode().node.isJoined()).toBe(true);
+    const { node } = makeNode({ seeds: [{ kind: 'addr', host: '127.0.0.1', port: 1, raw: '127.0.0.1:1' }] });
+    expect(node.isJoined()).toBe(false);
+    node.membership.start(0);
+    node.membership.tick(JOIN_GRACE_MS);
+    expect(node.isJoined()).toBe(true);
   });
 });
 

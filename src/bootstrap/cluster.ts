@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { DistTlsMaterial } from '../config/load-files.js';
+import type { CacheNode } from '../core/node.js';
+import type { Clock } from '../core/time/clock.js';
+import { PeerMembershipTransport } from '../dist/membership-transport.js';
+import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
+import { MembershipDriver } from '../membership/membership-driver.js';
+import { dnsSeedResolver } from '../membership/seed-resolver.js';
+
+export interface Cluster {
+  /** Outbound peer connection pools (closed at shutdown step 8). */
+  peers: PeerClient;
+  /** Drives the node's SWIM machine (started at startup step 9, stopped at shutdown step 6). */
+  membership: MembershipDriver;
+}
+
+/** The process's peer client and membership driver around the node's state machine. */
+export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
+  const peers = createPeerClient(config, logger, distTls);
+  const membership = new MembershipDriver({
+    machine: node.membership,
+    transport: new PeerMembershipTransport(peers, logger),
+    logger,
+    heartbeatMs: config.heartbeatMs,
+    gossipIntervalMs: config.gossipIntervalMs,
+    dnsSeeds: config.seeds.filter((s) => s.kind === 'dns'),
+    resolve: dnsSeedResolver(),
+    now: () => Number(clock.hrtimeNs() / 1_000_000n),
+  });
+  return { peers, membership };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CORE } from '../bootstrap/core-bridge.module.js';
+import type { Core } from '../bootstrap/core.js';
+import { MembershipDriver } from './membership-driver.js';
+
+/**
+ * The membership driver as a provider. It is built once per process with the core (each Nest app
+ * has its own container) and started and stopped by the startup and shutdown sequences, never by
+ * Nest lifecycle hooks.
+ */
+@Module({
+  providers: [{ provide: MembershipDriver, useFactory: (core: Core) => core.membership, inject: [CORE] }],
+  exports: [MembershipDriver],
+})
+export class MembershipModule {}

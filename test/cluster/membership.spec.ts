@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
+
+/**
+ * Membership over the wire (CONTRACT §6.3, §7): real `dist/main.js` processes on loopback. Timings
+ * are short (HEARTBEAT/GOSSIP 200–250 ms) wherever the invariant does not fix them, and the
+ * contract's 1 s where it does (I9).
+ */
+const TOKEN = 'cluster-token';
+
+interface Member {
+  ID: string;
+  Address: string;
+  State: 'alive' | 'suspect' | 'dead' | 'leaving';
+  Incarnation: number;
+}
+
+interface ClusterNode extends SpawnedNode {
+  id: string;
+  distAddr: string;
+}
+
+const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
+
+async function getJson<T>(base: string, path: string, token = TOKEN): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${base}${path}`, { headers: auth(token) });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+const mgmt = (n: ClusterNode) => `http://127.0.0.1:${n.ports.management}`;
+const client = (n: ClusterNode) => `http://127.0.0.1:${n.ports.client}`;
+const membersOf = async (n: ClusterNode) => (await getJson<{ members: Member[] }>(mgmt(n), '/cluster/members')).body.members;
+const ringOf = async (n: ClusterNode) => (await getJson<{ count: number; vnodes: string[] }>(mgmt(n), '/cluster/ring')).body;
+const memberOf = async (observer: ClusterNode, id: string) => (await membersOf(observer)).find((m) => m.ID === id);
+
+/** Polls until `check` holds; returns the elapsed ms, or throws after `timeoutMs`. */
+async function within(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 20): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+function logged(n: SpawnedNode, msg: string): Array<Record<string, unknown>> {
+  return n
+    .stdout()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.msg === msg);
+}
+
+/**
+ * Starts nodes `node-<i>` with every other node as an `id@127.0.0.1:port` seed (or the given seeds),
+ * all at once, and resolves once each has logged `hypercache-server started`.
+ */
+async function startNodes(
+  ids: string[],
+  env: Record<string, string> | ((id: string) => Record<string, string>),
+  seedsOf?: (id: string) => string,
+): Promise<ClusterNode[]> {
+  const envOf = typeof env === 'function' ? env : () => env;
+  const envs = await Promise.all(ids.map((id) => nodeEnv({ HYPERCACHE_NODE_ID: id, HYPERCACHE_AUTH_TOKEN: TOKEN, HYPERCACHE_LOG_LEVEL: 'info', ...envOf(id) })));
+  const dist = new Map(ids.map((id, i) => [id, envs[i]!.HYPERCACHE_DIST_ADDR!]));
+  const seeds = seedsOf ?? ((id: string) => ids.filter((o) => o !== id).map((o) => `${o}@${dist.get(o)}`).join(','));
+  const nodes = await Promise.all(ids.map((id, i) => spawnNode({ ...envs[i], HYPERCACHE_SEEDS: seeds(id) })));
+  return nodes.map((n, i) => Object.assign(n, { id: ids[i]!, distAddr: dist.get(ids[i]!)! }));
+}
+
+/** Every node lists exactly `ids`, all `alive` at a real incarnation. */
+async function formed(nodes: ClusterNode[], ids: string[]): Promise<boolean> {
+  const views = await Promise.all(nodes.map(membersOf));
+  return views.every((v) => v.length === ids.length && v.every((m) => ids.includes(m.ID) && m.State === 'alive' && m.Incarnation >= 1));
+}
+
+/** The first SSE frame of `type` on /cluster/events. */
+async function firstEvent<T>(n: ClusterNode, type: string): Promise<T> {
+  const abort = new AbortController();
+  const res = await fetch(`${mgmt(n)}/cluster/events`, { headers: auth(), signal: abort.signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for (;;) {
+      const frames = buffer.split('\n\n');
+      buffer = frames.pop()!;
+      for (const frame of frames) {
+        const lines = frame.split('\n');
+        if (lines.includes(`event: ${type}`)) return JSON.parse(lines.find((l) => l.startsWith('data: '))!.slice(6)) as T;
+      }
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error('stream ended');
+      buffer += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    abort.abort();
+  }
+}
+
+const KEYS = Array.from({ length: 24 }, (_, i) => `key-${i}-${'é'.repeat(i % 3)}`);
+
+describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
+  const GOSSIP_MS = 250;
+  let nodes: ClusterNode[];
+  beforeAll(async () => {
+    nodes = await startNodes(['node-1', 'node-2', 'node-3'], { HYPERCACHE_HEARTBEAT: '200ms', HYPERCACHE_GOSSIP_INTERVAL: `${GOSSIP_MS}ms` });
+  });
+  afterAll(killSpawnedNodes);
+
+  it('forms: 3 alive members everywhere, one ring, identical owners (I2), readiness up, SSE snapshot', async () => {
+    await within('3 alive members on every node', 10_000, () => formed(nodes, ['node-1', 'node-2', 'node-3']));
+
+    const rings = await Promise.all(nodes.map(ringOf));
+    expect(rings[0]!.count).toBe(3 * 64);
+    expect(rings[1]).toEqual(rings[0]);
+    expect(rings[2]).toEqual(rings[0]);
+
+    for (const key of KEYS) {
+      const answers = await Promise.all(nodes.map((n) => getJson<{ key: string; owners: string[] }>(client(n), `/v1/owners/${encodeURIComponent(key)}`)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(new Set(answers.map((a) => a.body.owners.join(','))).size, key).toBe(1);
+      expect([...answers[0]!.body.owners].sort()).toEqual(['node-1', 'node-2', 'node-3']);
+    }
+
+    for (const n of nodes) {
+      const health = await getJson<{ status: string; details: { cluster: unknown } }>(mgmt(n), '/health');
+      expect(health.status).toBe(200);
+      expect(health.body.details.cluster).toEqual({ status: 'up', joined: true, alive: 3, ring_members: 3 });
+      expect(logged(n, 'cluster joined')).toHaveLength(1);
+    }
+    const snapshot = await firstEvent<{ members: Member[] }>(nodes[0]!, 'members');
+    expect(snapshot.members.map((m) => `${m.ID}:${m.State}`)).toEqual(['node-1:alive', 'node-2:alive', 'node-3:alive']);
+  });
+
+  it('I11: a suspect record about X at its incarnation, gossiped to X → X raises its incarnation and stays alive', async () => {
+    const x = nodes[1]!;
+    const before = (await memberOf(x, x.id))!;
+    const r = await fetch(`http://${x.distAddr}/peer/gossip`, {
+      method: 'POST',
+      headers: { ...auth(), 'x-hypercache-node': 'node-1', 'x-hypercache-protocol': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ op: 'gossip', members: [{ ...before, State: 'suspect' }] }),
+    });
+    expect(r.status).toBe(200);
+    const reply = (await r.json()) as { id: string; members: Member[] };
+    expect(reply.id).toBe(x.id);
+    expect(reply.members.find((m) => m.ID === x.id)).toEqual({ ...before, State: 'alive', Incarnation: before.Incarnation + 1 });
+    expect(await memberOf(x, x.id)).toEqual({ ...before, Incarnation: before.Incarnation + 1 });
+    expect(logged(x, 'self refuted suspicion')).toHaveLength(1);
+    // The refutation reaches the others (pushed to the sender and one peer, then gossip).
+    await within('every node holds X alive at the new incarnation', 5_000, async () =>
+      (await Promise.all(nodes.map((n) => memberOf(n, x.id)))).every((m) => m?.State === 'alive' && m.Incarnation === before.Incarnation + 1),
+    );
+  });
+
+  it('a host:port seed (no ID) joins: the newcomer and every node list 4 alive members', async () => {
+    const [newcomer] = await startNodes(['node-4'], { HYPERCACHE_HEARTBEAT: '200ms', HYPERCACHE_GOSSIP_INTERVAL: `${GOSSIP_MS}ms` }, () => nodes[0]!.distAddr);
+    nodes.push(newcomer!);
+    await within('4 alive members on every node', 10_000, () => formed(nodes, ['node-1', 'node-2', 'node-3', 'node-4']));
+    expect(logged(newcomer!, 'cluster joined')).toEqual([expect.objectContaining({ via: 'join' })]);
+    expect((await ringOf(newcomer!)).count).toBe(4 * 64);
+  });
+
+  it(`I10: SIGTERM one node → the others show it leaving and drop it from the ring within 2 × GOSSIP_INTERVAL; it exits 0`, async () => {
+    const leaver = nodes[2]!;
+    const observers = nodes.filter((n) => n !== leaver);
+    const started = Date.now();
+    leaver.kill('SIGTERM');
+    const elapsed = await within('leaving and out of the ring everywhere', 5_000, async () => {
+      const views = await Promise.all(observers.map(async (o) => ({ member: await memberOf(o, leaver.id), ring: await ringOf(o) })));
+      return views.every((v) => v.member?.State === 'leaving' && v.ring.count === 3 * 64 && !v.ring.vnodes.some((e) => e.endsWith(`:${leaver.id}`)));
+    }, 5);
+    console.info(`I10: leaving + ring exclusion on ${observers.length} observers after ${elapsed} ms (bound ${2 * GOSSIP_MS} ms)`);
+    expect(elapsed).toBeLessThanOrEqual(2 * GOSSIP_MS);
+    expect(await leaver.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    for (const o of observers) {
+      expect(logged(o, 'member state changed')).toContainEqual(expect.objectContaining({ peer_id: leaver.id, from: 'alive', to: 'leaving' }));
+    }
+  });
+});
+
+describe('I9: SIGKILL one node of 3 (HEARTBEAT 1s)', () => {
+  let nodes: ClusterNode[];
+  beforeAll(async () => {
+    nodes = await startNodes(['node-1', 'node-2', 'node-3'], { HYPERCACHE_HEARTBEAT: '1s', HYPERCACHE_GOSSIP_INTERVAL: '1s' });
+    await within('3 alive members on every node', 15_000, () => formed(nodes, ['node-1', 'node-2', 'node-3']));
+  });
+  afterAll(killSpawnedNodes);
+
+  it('every other node shows it suspect within 5 s and dead within 8 s, then its ring excludes it', async () => {
+    const victim = nodes[2]!;
+    const observers = nodes.slice(0, 2);
+    victim.kill('SIGKILL');
+    const killedAt = Date.now();
+    const firstSeen = { suspect: new Map<string, number>(), dead: new Map<string, number>() };
+    await within('dead everywhere', 10_000, async () => {
+      for (const o of observers) {
+        const m = await memberOf(o, victim.id);
+        const at = Date.now() - killedAt;
+        if ((m?.State === 'suspect' || m?.State === 'dead') && !firstSeen.suspect.has(o.id)) firstSeen.suspect.set(o.id, at);
+        if (m?.State === 'dead' && !firstSeen.dead.has(o.id)) firstSeen.dead.set(o.id, at);
+      }
+      return firstSeen.dead.size === observers.length;
+    }, 50);
+    console.info(`I9: suspect after ${[...firstSeen.suspect.values()].join('/')} ms, dead after ${[...firstSeen.dead.values()].join('/')} ms`);
+    for (const o of observers) {
+      expect(firstSeen.suspect.get(o.id), `${o.id} suspect`).toBeLessThanOrEqual(5_000);
+      expect(firstSeen.dead.get(o.id), `${o.id} dead`).toBeLessThanOrEqual(8_000);
+      const ring = await ringOf(o);
+      expect(ring.count).toBe(2 * 64);
+      expect(ring.vnodes.some((e) => e.endsWith(`:${victim.id}`))).toBe(false);
+      expect(logged(o, 'member state changed')).toContainEqual(expect.objectContaining({ peer_id: victim.id, to: 'dead', level: 'warn' }));
+    }
+  });
+});
+
+describe('nodes with different peer tokens', () => {
+  afterAll(killSpawnedNodes);
+
+  it('do not form a cluster: each keeps only itself on the ring, is not joined, and warns about the refused credentials', async () => {
+    const HB_MS = 200;
+    const nodes = await startNodes(['node-a', 'node-b'], (id) => ({
+      HYPERCACHE_HEARTBEAT: `${HB_MS}ms`, HYPERCACHE_GOSSIP_INTERVAL: `${HB_MS}ms`, HYPERCACHE_DIST_TOKEN: `peer-token-of-${id}`,
+    }));
+    // Long enough for joins every second and for the unconfirmed seed records to go dead (6 × HEARTBEAT).
+    await new Promise((r) => setTimeout(r, 10 * HB_MS + 1_000));
+    for (const n of nodes) {
+      const other = nodes.find((o) => o !== n)!;
+      const members = await membersOf(n);
+      expect(members.find((m) => m.ID === n.id)).toMatchObject({ State: 'alive', Incarnation: 1 });
+      // Only the boot record of the configured `id@` seed exists, never confirmed (incarnation 0), and dead by now.
+      expect(members.find((m) => m.ID === other.id)).toMatchObject({ State: 'dead', Incarnation: 0 });
+      expect((await ringOf(n)).count).toBe(64);
+      const health = await getJson<{ details: { cluster: unknown } }>(mgmt(n), '/health');
+      expect(health.status).toBe(503);
+      expect(health.body.details.cluster).toEqual({ status: 'down', joined: false, alive: 1, ring_members: 1 });
+      expect((await getJson<{ heartbeatSuccess: number }>(mgmt(n), '/cluster/heartbeat')).body.heartbeatSuccess).toBe(0);
+      expect(logged(n, 'peer refused our credentials; check the peer token')).toEqual([expect.objectContaining({ peer: other.distAddr })]);
+    }
+  });
+});
