@@ -4,7 +4,7 @@ import { discoverIssuer } from './auth/oidc/discover.js';
 import { FatalError, fatalLine } from './bootstrap/fatal.js';
 import { packageVersion } from './bootstrap/package-version.js';
 import { type RunningNode, startNode } from './bootstrap/server.js';
-import { createLogger, type Logger } from './common/logger.js';
+import { createLogger, flushLogs, type Logger } from './common/logger.js';
 import { FatalConfigError } from './config/fatal-config.error.js';
 import { loadConfig } from './config/load-config.js';
 import { loadFiles } from './config/load-files.js';
@@ -38,11 +38,11 @@ function installSignalHandlers(node: RunningNode, logger: Logger): void {
     void node.shutdown().then(
       (report) => {
         logger.info({ hints_dropped: report.hintsDropped, elapsed_ms: report.elapsedMs }, 'hypercache-server stopped');
-        logger.flush(() => process.exit(0));
+        exitAfterFlush(logger, 0);
       },
       (err: unknown) => {
         logger.error({ err }, 'fatal runtime error');
-        logger.flush(() => process.exit(1));
+        exitAfterFlush(logger, 1);
       },
     );
   };
@@ -50,10 +50,18 @@ function installSignalHandlers(node: RunningNode, logger: Logger): void {
   process.on('SIGINT', onSignal);
 }
 
+/** Upper bound on waiting for buffered log lines before exiting (a broken stdout never drains). */
+const FLUSH_TIMEOUT_MS = 1_000;
+
+function exitAfterFlush(logger: Logger, code: number): void {
+  logger.flush();
+  flushLogs(FLUSH_TIMEOUT_MS, () => process.exit(code));
+}
+
 function installRuntimeGuards(logger: Logger): void {
   const die = (err: unknown) => {
     logger.error({ err }, 'fatal runtime error');
-    logger.flush(() => process.exit(1));
+    exitAfterFlush(logger, 1);
   };
   process.on('uncaughtException', die);
   process.on('unhandledRejection', die);

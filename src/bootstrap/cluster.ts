@@ -5,6 +5,7 @@ import type { CacheNode } from '../core/node.js';
 import type { Clock } from '../core/time/clock.js';
 import { PeerMembershipTransport } from '../dist/membership-transport.js';
 import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
+import { PeerReplicationTransport } from '../dist/replication-transport.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { dnsSeedResolver } from '../membership/seed-resolver.js';
 
@@ -15,9 +16,10 @@ export interface Cluster {
   membership: MembershipDriver;
 }
 
-/** The process's peer client and membership driver around the node's state machine. */
+/** The process's peer client, replication transport and membership driver around the node's state machine. */
 export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
   const peers = createPeerClient(config, logger, distTls);
+  node.useTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger));
   const membership = new MembershipDriver({
     machine: node.membership,
     transport: new PeerMembershipTransport(peers, logger),

@@ -15,6 +15,31 @@ export const REDACT_PATHS = [
   'peerToken',
 ];
 
+let stdoutDestination: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * Waits (at most `timeoutMs`) until the log lines in flight reach stdout, then calls `done`.
+ * pino flushes an async destination again inside process.exit, and SonicBoom retries a failed
+ * write there forever (EPIPE once the reader of stdout went away), so a destination that failed
+ * or did not drain in time is released first; a released destination is skipped at exit.
+ */
+export function flushLogs(timeoutMs: number, done: () => void): void {
+  const dest = stdoutDestination;
+  // `_writing` is SonicBoom's in-flight flag; with nothing in flight there is nothing to wait for.
+  if (!dest || !(dest as unknown as { _writing?: boolean })._writing) return done();
+  let finished = false;
+  const finish = (release: boolean) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    if (release) dest.destroy();
+    done();
+  };
+  const timer = setTimeout(() => finish(true), timeoutMs);
+  dest.once('drain', () => finish(false));
+  dest.once('error', () => finish(true));
+}
+
 export interface LoggerOptions {
   nodeId: string;
   level: LogLevel;
@@ -37,5 +62,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     const transport = pino.transport({ target: 'pino-pretty', options: { colorize: false } });
     return pino(base, transport);
   }
-  return pino(base, opts.destination ?? pino.destination({ dest: 1, sync: false }));
+  if (opts.destination) return pino(base, opts.destination);
+  stdoutDestination = pino.destination({ dest: 1, sync: false });
+  return pino(base, stdoutDestination);
 }

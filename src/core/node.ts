@@ -1,5 +1,5 @@
 import type { Consistency, HypercacheConfig } from '../config/config.types.js';
-import { CacheError, Errors } from './errors.js';
+import { CacheError } from './errors.js';
 import { EventBus } from './events.js';
 import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
@@ -9,13 +9,14 @@ import { MemberTable } from './membership/member-table.js';
 import { Membership } from './membership/membership.js';
 import { seedSpecsOf } from './membership/seed-spec.js';
 import type {
-  CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, Preconditions, PutCommand, WriteOutcome,
+  CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, PutCommand, WriteOutcome,
 } from './node.types.js';
-import { failedPrecondition } from './replication/preconditions.js';
-import { required } from './replication/quorum.js';
+import { ReplicationCoordinator } from './replication/coordinator.js';
+import { type ReplicationTransport, noPeersTransport } from './replication/transport.js';
+import type { CoordinateRequest } from './replication/wire.js';
 import { type Hash64, HashRing } from './ring/hash-ring.js';
 import { StatsRecorder } from './stats/stats-recorder.js';
-import type { Entry, ItemEntry } from './store/entry.js';
+import { type Entry, type ItemEntry, isVisible } from './store/entry.js';
 import { LocalStore } from './store/local-store.js';
 import type { Clock } from './time/clock.js';
 import { type Scheduler, PeriodicLoop, timerScheduler } from './time/loop.js';
@@ -65,6 +66,9 @@ export class CacheNode implements CacheNodeApi {
   private readonly loops: PeriodicLoop[];
   private pendingEvict?: Promise<number>;
   private pendingExpire?: Promise<number>;
+  private transport: ReplicationTransport = noPeersTransport;
+  /** Write and read paths across the owners (CONTRACT §6.4–§6.6). */
+  readonly replication: ReplicationCoordinator;
 
   constructor(private readonly deps: NodeDeps) {
     const { config, clock } = deps;
@@ -85,6 +89,18 @@ export class CacheNode implements CacheNodeApi {
     });
     this.ringCache = this.buildRing();
     this.ringVersion = this.members.membershipVersion;
+    this.replication = new ReplicationCoordinator({
+      nodeId: this.nodeId,
+      members: this.members,
+      owners: (key) => this.owners(key),
+      store: this.store,
+      hlc: this.hlc,
+      counters: this.counters,
+      clock,
+      isDraining: () => this.draining,
+      transport: () => this.transport,
+      onReplicaFailed: (target, entry) => this.onReplicaFailed(target, entry),
+    });
     const onError = deps.onLoopError ?? (() => {});
     const scheduler = deps.scheduler ?? timerScheduler;
     this.loops = [
@@ -124,31 +140,51 @@ export class CacheNode implements CacheNodeApi {
     return this.ring.owners(key, this.deps.config.replication);
   }
 
+  /** Plugs the peer transport in (cluster mode); single-node mode keeps the no-peer one. */
+  useTransport(transport: ReplicationTransport): void {
+    this.transport = transport;
+  }
+
   async put(cmd: PutCommand): Promise<WriteOutcome> {
-    return this.timed('put', cmd.consistency, () => {
-      const now = this.deps.clock.now();
-      const expiresAt = cmd.ttlMs > 0 ? now + cmd.ttlMs : 0;
-      return this.coordinate('put', cmd.key, cmd.consistency, cmd.preconditions, (version) => ({
-        kind: 'item', key: cmd.key, value: cmd.value, version, origin: this.nodeId, updatedAt: now, expiresAt,
-      }));
-    });
+    return this.timed('put', cmd.consistency, () =>
+      this.replication.write({
+        op: 'put', key: cmd.key, value: cmd.value, ttlMs: cmd.ttlMs, consistency: cmd.consistency,
+        ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
+      }),
+    );
   }
 
   async delete(cmd: DeleteCommand): Promise<WriteOutcome> {
-    return this.timed('delete', cmd.consistency, () => {
-      const now = this.deps.clock.now();
-      return this.coordinate('delete', cmd.key, cmd.consistency, cmd.preconditions, (version) => ({
-        kind: 'tombstone', key: cmd.key, version, origin: this.nodeId, deletedAt: now,
-      }));
-    });
+    return this.timed('delete', cmd.consistency, () =>
+      this.replication.write({
+        op: 'delete', key: cmd.key, ttlMs: 0, consistency: cmd.consistency,
+        ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
+      }),
+    );
+  }
+
+  /** A write forwarded by an entry node (`coordinate` peer op): this node coordinates it (§6.4 step 3). */
+  coordinateForwarded(req: CoordinateRequest): Promise<WriteOutcome> {
+    return this.replication.coordinate(req);
   }
 
   async get(key: string, consistency: Consistency): Promise<ItemEntry | undefined> {
     const start = process.hrtime.bigint();
-    const item = this.store.read(key);
-    this.counters.cacheOp('get', item ? 'hit' : 'miss');
-    this.counters.latency.cacheOperation('get', consistency, Number(process.hrtime.bigint() - start) / 1e9);
-    return item;
+    let outcome: CacheOutcome = 'error';
+    try {
+      const read = await this.replication.read(key, consistency);
+      let item: ItemEntry | undefined;
+      if (read.local) item = this.store.read(key);
+      else if (read.entry?.kind === 'item' && isVisible(read.entry, this.deps.clock.now())) item = read.entry;
+      outcome = item ? 'hit' : 'miss';
+      return item;
+    } catch (err) {
+      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
+      throw err;
+    } finally {
+      this.counters.cacheOp('get', outcome);
+      this.counters.latency.cacheOperation('get', consistency, Number(process.hrtime.bigint() - start) / 1e9);
+    }
   }
 
   async listKeys(q: ListKeysQuery): Promise<ListKeysResult> {
@@ -224,46 +260,16 @@ export class CacheNode implements CacheNodeApi {
   }
 
   /**
-   * Coordinates a write on this node (CONTRACT §6.4 step 3): precondition check and local apply
-   * happen synchronously, so no other write to the key interleaves between them.
+   * Where the hinted-handoff queue (CONTRACT §6.8) plugs in. Without it, an owner that missed a
+   * write catches up through read repair (QUORUM/ALL reads) only.
    */
-  private coordinate(
-    op: 'put' | 'delete',
-    key: string,
-    consistency: Consistency,
-    pre: Preconditions | undefined,
-    build: (version: number) => Entry,
-  ): WriteOutcome {
-    if (this.draining) throw Errors.draining();
-    const owners = this.owners(key);
-    const failed = failedPrecondition(this.store.peek(key), pre, this.deps.clock.now());
-    if (failed) {
-      this.counters.dist.PreconditionFailures++;
-      this.counters.preconditionFailures[op]++;
-      throw Errors.preconditionFailed(failed.version);
-    }
-    const entry = build(this.hlc.next());
-    this.store.apply(entry, 'hard', 'local');
-    const acks = owners.includes(this.nodeId) ? 1 : 0;
-    const n = owners.length;
-    this.counters.dist.WriteAttempts++;
-    this.counters.dist.WriteAcks += acks;
-    this.counters.replicationAcks[op] += acks;
-    if (acks < required(consistency, n)) {
-      this.counters.dist.WriteQuorumFailures++;
-      this.counters.quorumFailures.write++;
-      throw new CacheError('QUORUM_NOT_MET', `write quorum not met: ${acks} of ${required(consistency, n)} acks`, {
-        version: entry.version, acks, n, owners,
-      });
-    }
-    return { version: entry.version, acks, n, owners, expiresAt: entry.kind === 'item' ? entry.expiresAt : 0 };
-  }
+  private onReplicaFailed(_target: string, _entry: Entry): void {}
 
-  private timed(op: CacheOp, consistency: Consistency, fn: () => WriteOutcome): WriteOutcome {
+  private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
     const start = process.hrtime.bigint();
     let outcome: CacheOutcome = 'error';
     try {
-      const result = fn();
+      const result = await fn();
       outcome = 'ok';
       return result;
     } catch (err) {

@@ -9,11 +9,12 @@ import { MembershipController } from './membership.controller.js';
 import { PeerAuth } from './peer-auth.js';
 import { PeerContacts } from './peer-contacts.js';
 import { PeerGuard } from './peer.guard.js';
+import { ReplicationController } from './replication.controller.js';
 
-/** The peer listener (CONTRACT §7), behind the peer guard: membership operations and health. */
+/** The peer listener (CONTRACT §7), behind the peer guard: membership, replication operations and health. */
 @Module({
   imports: [MembershipModule],
-  controllers: [MembershipController, DistHealthController],
+  controllers: [MembershipController, ReplicationController, DistHealthController],
   providers: [
     { provide: PeerAuth, useFactory: (core: Core) => PeerAuth.fromConfig(core.config), inject: [CORE] },
     {

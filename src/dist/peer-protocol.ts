@@ -32,3 +32,10 @@ export const MEMBERSHIP_PATHS = {
   gossip: `/${PEER_PREFIX}/gossip`,
   join: `/${PEER_PREFIX}/join`,
 } as const satisfies Record<MembershipOp, string>;
+
+/** Routes of the data-plane operations (CONTRACT §7.2); bodies are the JSON of `core/replication/wire.ts`. */
+export const REPLICATION_PATHS = {
+  replicate: `/${PEER_PREFIX}/replicate`,
+  read: `/${PEER_PREFIX}/read`,
+  coordinate: `/${PEER_PREFIX}/coordinate`,
+} as const;

@@ -81,4 +81,12 @@ describe('graceful shutdown (CONTRACT §1.4)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(messages(node)).toContain('shutdown deadline exceeded');
   });
+
+  it('exits on SIGTERM even when its stdout pipe is gone (log flush cannot complete)', async () => {
+    const node = await spawnNode(await nodeEnv());
+    node.child.stdout?.destroy();
+    node.kill('SIGTERM');
+    const code = await Promise.race([node.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
+    expect(code).toBe(0);
+  });
 });

@@ -1,47 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
+import { type ClusterNode, type Member, auth, client, formed, getJson, membersOf, mgmt, startNodes, within } from '../support/cluster.js';
+import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
 
 /**
  * Membership over the wire (CONTRACT §6.3, §7): real `dist/main.js` processes on loopback. Timings
  * are short (HEARTBEAT/GOSSIP 200–250 ms) wherever the invariant does not fix them, and the
  * contract's 1 s where it does (I9).
  */
-const TOKEN = 'cluster-token';
-
-interface Member {
-  ID: string;
-  Address: string;
-  State: 'alive' | 'suspect' | 'dead' | 'leaving';
-  Incarnation: number;
-}
-
-interface ClusterNode extends SpawnedNode {
-  id: string;
-  distAddr: string;
-}
-
-const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
-
-async function getJson<T>(base: string, path: string, token = TOKEN): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${base}${path}`, { headers: auth(token) });
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-const mgmt = (n: ClusterNode) => `http://127.0.0.1:${n.ports.management}`;
-const client = (n: ClusterNode) => `http://127.0.0.1:${n.ports.client}`;
-const membersOf = async (n: ClusterNode) => (await getJson<{ members: Member[] }>(mgmt(n), '/cluster/members')).body.members;
 const ringOf = async (n: ClusterNode) => (await getJson<{ count: number; vnodes: string[] }>(mgmt(n), '/cluster/ring')).body;
 const memberOf = async (observer: ClusterNode, id: string) => (await membersOf(observer)).find((m) => m.ID === id);
-
-/** Polls until `check` holds; returns the elapsed ms, or throws after `timeoutMs`. */
-async function within(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 20): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
 
 function logged(n: SpawnedNode, msg: string): Array<Record<string, unknown>> {
   return n
@@ -50,29 +17,6 @@ function logged(n: SpawnedNode, msg: string): Array<Record<string, unknown>> {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.msg === msg);
-}
-
-/**
- * Starts nodes `node-<i>` with every other node as an `id@127.0.0.1:port` seed (or the given seeds),
- * all at once, and resolves once each has logged `hypercache-server started`.
- */
-async function startNodes(
-  ids: string[],
-  env: Record<string, string> | ((id: string) => Record<string, string>),
-  seedsOf?: (id: string) => string,
-): Promise<ClusterNode[]> {
-  const envOf = typeof env === 'function' ? env : () => env;
-  const envs = await Promise.all(ids.map((id) => nodeEnv({ HYPERCACHE_NODE_ID: id, HYPERCACHE_AUTH_TOKEN: TOKEN, HYPERCACHE_LOG_LEVEL: 'info', ...envOf(id) })));
-  const dist = new Map(ids.map((id, i) => [id, envs[i]!.HYPERCACHE_DIST_ADDR!]));
-  const seeds = seedsOf ?? ((id: string) => ids.filter((o) => o !== id).map((o) => `${o}@${dist.get(o)}`).join(','));
-  const nodes = await Promise.all(ids.map((id, i) => spawnNode({ ...envs[i], HYPERCACHE_SEEDS: seeds(id) })));
-  return nodes.map((n, i) => Object.assign(n, { id: ids[i]!, distAddr: dist.get(ids[i]!)! }));
-}
-
-/** Every node lists exactly `ids`, all `alive` at a real incarnation. */
-async function formed(nodes: ClusterNode[], ids: string[]): Promise<boolean> {
-  const views = await Promise.all(nodes.map(membersOf));
-  return views.every((v) => v.length === ids.length && v.every((m) => ids.includes(m.ID) && m.State === 'alive' && m.Incarnation >= 1));
 }
 
 /** The first SSE frame of `type` on /cluster/events. */

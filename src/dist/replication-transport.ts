@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { Entry } from '../core/store/entry.js';
+import { type PeerRef, type ReplicationTransport, TransportError } from '../core/replication/transport.js';
+import {
+  type CoordinateReply, type CoordinateRequest, type ReplicateResult, type ReplicateSource,
+  encodeCoordinate, encodeEntry, parseCoordinateReply, parseReadReply, parseReplicateReply,
+} from '../core/replication/wire.js';
+import type { PeerClient, PeerReply } from './peer-client.js';
+import { REPLICATION_PATHS } from './peer-protocol.js';
+
+/** Errors that prove the request never reached the peer (CONTRACT §6.4 promotion rules). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The replication port over the peer client: JSON bodies, replies validated before the core sees them. */
+export class PeerReplicationTransport implements ReplicationTransport {
+  constructor(
+    private readonly client: PeerClient,
+    private readonly maxValueBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]> {
+    const res = await this.post(peer, REPLICATION_PATHS.replicate, { source, entries: entries.map(encodeEntry) }, timeoutMs);
+    return this.parse(peer, 'replicate', res, (doc) => parseReplicateReply(doc, entries.length));
+  }
+
+  async read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
+    const res = await this.post(peer, REPLICATION_PATHS.read, { keys }, timeoutMs);
+    return this.parse(peer, 'read', res, (doc) => parseReadReply(doc, keys.length, this.maxValueBytes));
+  }
+
+  async coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
+    const res = await this.post(peer, REPLICATION_PATHS.coordinate, encodeCoordinate(req), timeoutMs);
+    try {
+      return parseCoordinateReply(res.status, JSON.parse(res.body.toString('utf8')));
+    } catch (err) {
+      this.logger.debug({ peer: peer.id, op: 'coordinate', status: res.status, error: String(err) }, 'invalid peer reply');
+      throw new TransportError('unknown', `invalid coordinate reply (status ${res.status})`);
+    }
+  }
+
+  private async post(peer: PeerRef, path: string, body: unknown, timeoutMs: number): Promise<PeerReply> {
+    try {
+      return await this.client.call(peer.address, {
+        method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json', timeoutMs,
+      });
+    } catch (err) {
+      const e = err as { code?: string; name?: string; cause?: { code?: string } };
+      const code = e.code ?? e.cause?.code ?? e.name ?? 'error';
+      this.logger.debug({ peer: peer.id, path, error: code }, 'peer call failed');
+      throw new TransportError(NOT_SENT.has(code) ? 'not-sent' : 'unknown', `${path} to ${peer.id}: ${code}`);
+    }
+  }
+
+  private parse<T>(peer: PeerRef, op: string, res: PeerReply, fn: (doc: unknown) => T): T {
+    if (res.status !== 200) throw new TransportError(res.status === 401 ? 'not-sent' : 'unknown', `${op} to ${peer.id}: status ${res.status}`);
+    try {
+      return fn(JSON.parse(res.body.toString('utf8')));
+    } catch (err) {
+      throw new TransportError('unknown', `${op} to ${peer.id}: invalid reply: ${String(err)}`);
+    }
+  }
+}

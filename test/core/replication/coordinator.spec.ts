@@ -1,0 +1,275 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CacheError } from '../../../src/core/errors.js';
+import { CacheNode } from '../../../src/core/node.js';
+import type { PeerRef, ReplicationTransport } from '../../../src/core/replication/transport.js';
+import { TransportError } from '../../../src/core/replication/transport.js';
+import type { CoordinateReply, CoordinateRequest, ReplicateSource } from '../../../src/core/replication/wire.js';
+import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
+import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
+import type { Entry } from '../../../src/core/store/entry.js';
+import { ManualClock } from '../../../src/core/time/clock.js';
+import { SeededRandom } from '../../../src/core/time/random.js';
+import { testConfig } from '../../support/test-config.js';
+import { T0 } from '../store/fixtures.js';
+
+let hash: Hash64;
+beforeAll(async () => {
+  hash = await loadXxHash64();
+});
+
+/** How a peer fails: `refuse` never receives the call, `lost` may have (timeout after sending), `hang` never answers. */
+type Fault = 'refuse' | 'lost' | 'hang';
+
+/** An in-memory network of CacheNodes; calls go straight to the target node, faults are injected per node. */
+class MemoryNetwork {
+  readonly nodes = new Map<string, CacheNode>();
+  readonly faults = new Map<string, Fault>();
+  readonly calls: Array<{ op: string; to: string; source?: string }> = [];
+
+  transportFor(): ReplicationTransport {
+    return {
+      replicate: (peer, source, entries) => this.call(peer, 'replicate', source, (n) => entries.map((e) => {
+        n.hlc.observe(e.version);
+        return n.store.apply(e, source === 'repair' ? 'soft' : 'hard', source) === 'applied' ? 'applied' as const : 'stale' as const;
+      })),
+      read: (peer, keys) => this.call(peer, 'read', undefined, (n) => keys.map((k) => n.store.peek(k))),
+      coordinate: (peer, req) => this.call(peer, 'coordinate', undefined, (n) => coordinateAt(n, req)),
+    };
+  }
+
+  private async call<T>(peer: PeerRef, op: string, source: ReplicateSource | undefined, fn: (n: CacheNode) => T | Promise<T>): Promise<T> {
+    this.calls.push({ op, to: peer.id, ...(source ? { source } : {}) });
+    await Promise.resolve();
+    const fault = this.faults.get(peer.id);
+    if (fault === 'refuse') throw new TransportError('not-sent', 'ECONNREFUSED');
+    if (fault === 'lost') throw new TransportError('unknown', 'timeout after sending');
+    if (fault === 'hang') return new Promise<T>(() => {});
+    return fn(this.nodes.get(peer.id)!);
+  }
+}
+
+async function coordinateAt(n: CacheNode, req: CoordinateRequest): Promise<CoordinateReply> {
+  try {
+    const out = await n.coordinateForwarded(req);
+    return { ok: true, ...out };
+  } catch (err) {
+    if (!(err instanceof CacheError)) throw err;
+    return { ok: false, status: err.status, code: err.code, error: err.message, ...err.details };
+  }
+}
+
+function cluster(ids: string[], replication: number): MemoryNetwork {
+  const net = new MemoryNetwork();
+  for (const id of ids) {
+    const node = new CacheNode({ config: testConfig({ nodeId: id, replication, advertiseAddr: `${id}:7946` }), clock: new ManualClock(T0), random: new SeededRandom(1), hash });
+    node.useTransport(net.transportFor());
+    net.nodes.set(id, node);
+  }
+  for (const node of net.nodes.values()) {
+    for (const id of ids) if (id !== node.nodeId) node.members.set({ ID: id, Address: `${id}:7946`, State: 'alive', Incarnation: 1 });
+  }
+  return net;
+}
+
+const node = (net: MemoryNetwork, id: string) => net.nodes.get(id)!;
+const put = (key: string, value: string, more: Record<string, unknown> = {}) => ({ key, value: Buffer.from(value), ttlMs: 0, consistency: 'quorum' as const, ...more });
+const settle = () => new Promise((r) => setTimeout(r, 5));
+
+async function rejection(p: Promise<unknown>): Promise<CacheError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof CacheError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A key whose owners (RF 2 on 4 nodes) exclude `entry`. */
+function keyNotOwnedBy(net: MemoryNetwork, entry: string): { key: string; owners: string[] } {
+  for (let i = 0; ; i++) {
+    const owners = node(net, entry).owners(`k${i}`);
+    if (!owners.includes(entry)) return { key: `k${i}`, owners };
+  }
+}
+
+describe('coordinator: writes (CONTRACT §6.4)', () => {
+  const ids = ['node-1', 'node-2', 'node-3'];
+
+  it('replicates to every other owner in parallel and answers at quorum', async () => {
+    const net = cluster(ids, 3);
+    const primary = node(net, 'node-1').owners('a')[0]!;
+    const out = await node(net, primary).put(put('a', 'v1'));
+    expect(out.n).toBe(3);
+    expect(out.acks).toBe(2);
+    expect(out.owners.sort()).toEqual(ids);
+    await settle();
+    for (const id of ids) expect(node(net, id).store.read('a')?.value.toString()).toBe('v1');
+    const d = node(net, primary).counters.dist;
+    expect(d).toMatchObject({ WriteAttempts: 1, WriteAcks: 2, ReplicaFanoutSet: 2, ForwardSet: 0 });
+    expect(net.calls.filter((c) => c.op === 'replicate').every((c) => c.source === 'replication')).toBe(true);
+  });
+
+  it('an owner that is not the first candidate forwards to it; ALL waits for every owner; deletes fan out as ReplicaFanoutRemove', async () => {
+    const net = cluster(ids, 3);
+    const [primary, second] = node(net, 'node-1').owners('a') as [string, string];
+    expect((await node(net, second).put(put('a', 'v1', { consistency: 'all' }))).acks).toBe(3);
+    const del = await node(net, second).delete({ key: 'a', consistency: 'all' });
+    expect(del.acks).toBe(3);
+    for (const id of ids) expect(node(net, id).store.peek('a')?.kind).toBe('tombstone');
+    expect(node(net, second).counters.dist).toMatchObject({ ForwardSet: 1, ForwardRemove: 1, WriteAttempts: 0 });
+    expect(node(net, primary).counters.dist).toMatchObject({ WriteAttempts: 2, ReplicaFanoutSet: 2, ReplicaFanoutRemove: 2 });
+  });
+
+  it('two owners down → QUORUM_NOT_MET with 1/3 acks, nothing rolled back', async () => {
+    const net = cluster(ids, 3);
+    net.faults.set('node-2', 'refuse');
+    net.faults.set('node-3', 'lost');
+    const err = await rejection(node(net, 'node-1').put(put('a', 'v1')));
+    expect(err.code).toBe('QUORUM_NOT_MET');
+    expect(err.message).toBe('write quorum not met: 1 of 2 acks');
+    expect(err.details).toMatchObject({ acks: 1, n: 3 });
+    expect(node(net, 'node-1').store.read('a')?.value.toString()).toBe('v1');
+    expect(node(net, 'node-1').counters.dist.WriteQuorumFailures).toBe(1);
+  });
+
+  it('a replica that never answers is bounded by the 2 s replicate timeout', async () => {
+    const net = cluster(ids, 3);
+    net.faults.set('node-3', 'hang');
+    expect((await node(net, 'node-1').put(put('a', 'v1'))).acks).toBe(2);
+    const started = Date.now();
+    const err = await rejection(node(net, 'node-1').put(put('b', 'v1', { consistency: 'all' })));
+    expect(err.details).toMatchObject({ acks: 2, n: 3 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('"already newer" counts as an ack', async () => {
+    const net = cluster(ids, 3);
+    for (const id of ['node-2', 'node-3']) {
+      node(net, id).store.apply({ kind: 'item', key: 'a', value: Buffer.from('future'), version: 9e15, origin: 'node-9', updatedAt: T0, expiresAt: 0 }, 'hard', 'replication');
+    }
+    expect((await node(net, 'node-1').put(put('a', 'v1', { consistency: 'all' }))).acks).toBe(3);
+  });
+
+  describe('forwarding from a non-owner (RF 2 on 4 nodes)', () => {
+    const four = ['node-1', 'node-2', 'node-3', 'node-4'];
+
+    it('forwards to the first candidate and relays its answer', async () => {
+      const net = cluster(four, 2);
+      const { key, owners } = keyNotOwnedBy(net, 'node-1');
+      const out = await node(net, 'node-1').put(put(key, 'x'));
+      expect(out.owners).toEqual(owners);
+      expect(out.acks).toBe(2);
+      expect(node(net, owners[0]!).counters.dist.WriteAttempts).toBe(1);
+      expect(node(net, 'node-1').counters.dist).toMatchObject({ ForwardSet: 1, WriteAttempts: 0, WriteForwardPromotion: 0 });
+      expect(node(net, 'node-1').store.peek(key)).toBeUndefined();
+    });
+
+    it.each(['refuse', 'lost'] as const)('primary %s → the unconditional write is promoted to the next owner', async (fault) => {
+      const net = cluster(four, 2);
+      const { key, owners } = keyNotOwnedBy(net, 'node-1');
+      net.faults.set(owners[0]!, fault);
+      const err = await rejection(node(net, 'node-1').put(put(key, 'x')));
+      // The promoted coordinator still needs the failed primary's ack for quorum of 2.
+      expect(err.code).toBe('QUORUM_NOT_MET');
+      expect(err.details).toMatchObject({ acks: 1, n: 2, owners });
+      expect(node(net, owners[1]!).counters.dist.WriteAttempts).toBe(1);
+      expect(node(net, 'node-1').counters.dist.WriteForwardPromotion).toBe(1);
+      expect((await node(net, 'node-1').put(put(key, 'y', { consistency: 'one' }))).acks).toBe(1);
+    });
+
+    it('a conditional write whose outcome is unknown → UNAVAILABLE, never retried', async () => {
+      const net = cluster(four, 2);
+      const { key, owners } = keyNotOwnedBy(net, 'node-1');
+      net.faults.set(owners[0]!, 'lost');
+      const err = await rejection(node(net, 'node-1').put(put(key, 'x', { preconditions: { ifNoneMatchAny: true } })));
+      expect(err.code).toBe('UNAVAILABLE');
+      expect(node(net, owners[1]!).counters.dist.WriteAttempts).toBe(0);
+    });
+
+    it('a conditional write refused before sending is promoted; 412 is relayed with the version', async () => {
+      const net = cluster(four, 2);
+      const { key, owners } = keyNotOwnedBy(net, 'node-1');
+      const first = await node(net, 'node-1').put(put(key, 'x'));
+      net.faults.set(owners[0]!, 'refuse');
+      const err = await rejection(node(net, 'node-1').put(put(key, 'y', { consistency: 'one', preconditions: { ifNoneMatchAny: true } })));
+      expect(err.code).toBe('PRECONDITION_FAILED');
+      expect(err.details.version).toBe(first.version);
+    });
+
+    it('a draining coordinator moves on; no candidate left → UNAVAILABLE', async () => {
+      const net = cluster(four, 2);
+      const { key, owners } = keyNotOwnedBy(net, 'node-1');
+      node(net, owners[0]!).drain();
+      // drain() takes self off its own ring; the entry node still sees it as an owner.
+      const out = await node(net, 'node-1').put(put(key, 'x', { consistency: 'one' }));
+      expect(out.acks).toBeGreaterThanOrEqual(1);
+      expect(node(net, 'node-1').counters.dist.WriteForwardPromotion).toBe(1);
+      net.faults.set(owners[1]!, 'refuse');
+      expect((await rejection(node(net, 'node-1').put(put(key, 'z')))).code).toBe('UNAVAILABLE');
+    });
+
+    it('suspect owners are tried after alive ones', async () => {
+      const net = cluster(four, 2);
+      const { key, owners } = keyNotOwnedBy(net, 'node-1');
+      node(net, 'node-1').members.set({ ID: owners[0]!, Address: `${owners[0]}:7946`, State: 'suspect', Incarnation: 1 });
+      expect(node(net, 'node-1').replication.candidates(key)).toEqual([owners[1], owners[0]]);
+    });
+  });
+});
+
+describe('coordinator: reads (CONTRACT §6.6)', () => {
+  const ids = ['node-1', 'node-2', 'node-3'];
+  const item = (key: string, value: string, version: number, origin = 'node-1'): Entry =>
+    ({ kind: 'item', key, value: Buffer.from(value), version, origin, updatedAt: T0, expiresAt: 0 });
+
+  it('ONE at an owner answers locally; ONE at a non-owner reads the first candidate with promotion', async () => {
+    const net = cluster(['node-1', 'node-2', 'node-3', 'node-4'], 2);
+    const { key, owners } = keyNotOwnedBy(net, 'node-1');
+    await node(net, 'node-1').put(put(key, 'x'));
+    expect((await node(net, owners[0]!).get(key, 'one'))?.value.toString()).toBe('x');
+    expect((await node(net, 'node-1').get(key, 'one'))?.value.toString()).toBe('x');
+    expect(node(net, 'node-1').counters.dist).toMatchObject({ ForwardGet: 1, ReadPrimaryPromote: 0 });
+    net.faults.set(owners[0]!, 'refuse');
+    expect((await node(net, 'node-1').get(key, 'one'))?.value.toString()).toBe('x');
+    expect(node(net, 'node-1').counters.dist.ReadPrimaryPromote).toBe(1);
+    net.faults.set(owners[1]!, 'lost');
+    expect((await rejection(node(net, 'node-1').get(key, 'one'))).code).toBe('UNAVAILABLE');
+  });
+
+  it('QUORUM picks the newest by (version, origin) and repairs stale owners softly', async () => {
+    const net = cluster(ids, 3);
+    node(net, 'node-1').store.apply(item('a', 'old', 100), 'hard', 'replication');
+    node(net, 'node-2').store.apply(item('a', 'new', 200), 'hard', 'replication');
+    const got = await node(net, 'node-1').get('a', 'all');
+    expect(got?.value.toString()).toBe('new');
+    await settle();
+    for (const id of ids) expect(node(net, id).store.read('a')?.value.toString()).toBe('new');
+    const d = node(net, 'node-1').counters.dist;
+    expect(d.VersionConflicts).toBe(1);
+    expect(d.VersionTieBreaks).toBe(0);
+    expect(d.ReadRepair).toBe(1);
+    expect(net.calls.find((c) => c.op === 'replicate')?.source).toBe('repair');
+  });
+
+  it('equal versions are decided by the larger origin (VersionTieBreaks)', async () => {
+    const net = cluster(ids, 3);
+    node(net, 'node-2').store.apply(item('a', 'from-a', 300, 'node-a'), 'hard', 'replication');
+    node(net, 'node-3').store.apply(item('a', 'from-b', 300, 'node-b'), 'hard', 'replication');
+    expect((await node(net, 'node-1').get('a', 'all'))?.value.toString()).toBe('from-b');
+    expect(node(net, 'node-1').counters.dist).toMatchObject({ VersionConflicts: 1, VersionTieBreaks: 1 });
+  });
+
+  it('a newest tombstone reads as missing; too few responses → QUORUM_NOT_MET', async () => {
+    const net = cluster(ids, 3);
+    await node(net, 'node-1').put(put('a', 'x', { consistency: 'all' }));
+    await node(net, 'node-2').delete({ key: 'a', consistency: 'one' });
+    expect(await node(net, 'node-3').get('a', 'all')).toBeUndefined();
+    net.faults.set('node-2', 'refuse');
+    net.faults.set('node-3', 'lost');
+    const err = await rejection(node(net, 'node-1').get('a', 'quorum'));
+    expect(err.code).toBe('QUORUM_NOT_MET');
+    expect(err.message).toBe('read quorum not met: 1 of 2 responses');
+    expect(node(net, 'node-1').counters.dist.ReadQuorumFailures).toBe(1);
+  });
+});
