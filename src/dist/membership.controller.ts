@@ -5,6 +5,7 @@ import type { Core } from '../bootstrap/core.js';
 import { distBodyLimit } from '../bootstrap/dist-app.js';
 import { readBody } from '../common/raw-body.js';
 import { NODE_ID_PATTERN } from '../config/patterns.js';
+import { parsePeerMessage } from './peer-message.js';
 import { CacheError } from '../core/errors.js';
 import {
   MessageError, type MembershipOp, type MembershipReply, type MembershipRequest, parseMembershipRequest,
@@ -13,7 +14,6 @@ import { MembershipDriver } from '../membership/membership-driver.js';
 import { ApiMembershipOp } from './membership.openapi.js';
 import { PEER_HEADERS, PEER_PREFIX } from './peer-protocol.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * `POST /peer/{ping,ping_req,gossip,join}` (CONTRACT §7.2): body (413) → sender and message
@@ -66,18 +66,9 @@ export class MembershipController {
 }
 
 function parseMessage(op: MembershipOp, body: Buffer): MembershipRequest {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(utf8.decode(body));
-  } catch {
-    throw new CacheError('BAD_REQUEST', `invalid ${op} message: not JSON`);
-  }
-  try {
+  return parsePeerMessage(op, body, (doc) => {
     const msg = parseMembershipRequest(doc);
     if (msg.op !== op) throw new MessageError(`op: expected ${op}`);
     return msg;
-  } catch (err) {
-    if (err instanceof MessageError) throw new CacheError('BAD_REQUEST', `invalid ${op} message: ${err.message}`);
-    throw err;
-  }
+  }, MessageError);
 }

@@ -5,6 +5,7 @@ import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { distBodyLimit } from '../bootstrap/dist-app.js';
 import { readBody } from '../common/raw-body.js';
+import { parsePeerMessage } from './peer-message.js';
 import { CacheError } from '../core/errors.js';
 import {
   HARD_SOURCES, type ReplicateResult, WireError, type WireEntry, encodeEntry,
@@ -13,7 +14,6 @@ import {
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { PEER_PREFIX } from './peer-protocol.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
 /**
@@ -78,17 +78,7 @@ export class ReplicationController {
   }
 
   private parse<T>(op: string, body: Buffer, fn: (doc: unknown) => T): T {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(utf8.decode(body));
-    } catch {
-      throw new CacheError('BAD_REQUEST', `invalid ${op} message: not JSON`);
-    }
-    try {
-      return fn(doc);
-    } catch (err) {
-      if (err instanceof WireError) throw new CacheError('BAD_REQUEST', `invalid ${op} message: ${err.message}`);
-      throw err;
-    }
+    return parsePeerMessage(op, body, fn, WireError);
   }
+
 }

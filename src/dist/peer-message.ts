@@ -1,0 +1,28 @@
+import { CacheError } from '../core/errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a peer request body as UTF-8 JSON and validates it with `parse`. Invalid JSON, or a
+ * schema error (an instance of `SchemaError`), becomes 400 `invalid <op> message: …` (CONTRACT §7.3);
+ * nothing of a rejected message is applied.
+ */
+export function parsePeerMessage<T>(
+  op: string,
+  body: Buffer,
+  parse: (doc: unknown) => T,
+  SchemaError: abstract new (...args: never[]) => Error,
+): T {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(utf8.decode(body));
+  } catch {
+    throw new CacheError('BAD_REQUEST', `invalid ${op} message: not JSON`);
+  }
+  try {
+    return parse(doc);
+  } catch (err) {
+    if (err instanceof SchemaError) throw new CacheError('BAD_REQUEST', `invalid ${op} message: ${err.message}`);
+    throw err;
+  }
+}
