@@ -18,7 +18,7 @@ export interface Cluster {
 
 /** The process's peer client, replication transport and membership driver around the node's state machine. */
 export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
-  const peers = createPeerClient(config, logger, distTls);
+  const peers = createPeerClient(config, logger, distTls, node.counters);
   node.useTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger));
   const membership = new MembershipDriver({
     machine: node.membership,

@@ -86,6 +86,7 @@ export class CacheNode implements CacheNodeApi {
       seeds: seedSpecsOf(config.seeds),
       random: deps.random,
       counters: this.counters.dist,
+      onTransition: (to) => this.counters.memberTransition(to),
     });
     this.ringCache = this.buildRing();
     this.ringVersion = this.members.membershipVersion;

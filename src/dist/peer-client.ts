@@ -22,6 +22,12 @@ export interface PeerClientOptions {
   /** Larger responses fail the call (CONTRACT §7.4). */
   maxResponseBytes: number;
   logger: Logger;
+  /** Told of every call's outcome and duration (CONTRACT §5.9 `hypercache_peer_requests_total`). */
+  observer?: PeerCallObserver;
+}
+
+export interface PeerCallObserver {
+  peerRequest(op: string, outcome: 'ok' | 'error' | 'timeout', seconds: number): void;
 }
 
 export interface PeerCall {
@@ -62,7 +68,22 @@ export class PeerClient {
 
   /** `address` is the member's advertised `host:port`. Traced as span `peer <op>` when tracing is on. */
   call(address: string, call: PeerCall): Promise<PeerReply> {
-    return traced(peerOp(call.path), (trace) => this.send(address, call, trace), { [ATTR_PEER_ADDRESS]: address });
+    const op = peerOp(call.path);
+    const sent = traced(op, (trace) => this.send(address, call, trace), { [ATTR_PEER_ADDRESS]: address });
+    const observer = this.opts.observer;
+    if (!observer) return sent;
+    const start = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
+    return sent.then(
+      (reply) => {
+        observer.peerRequest(op, reply.status >= 200 && reply.status < 300 ? 'ok' : 'error', seconds());
+        return reply;
+      },
+      (err: unknown) => {
+        observer.peerRequest(op, isTimeout(err) ? 'timeout' : 'error', seconds());
+        throw err;
+      },
+    );
   }
 
   private async send(address: string, call: PeerCall, trace: Record<string, string> | undefined): Promise<PeerReply> {
@@ -131,8 +152,9 @@ export class PeerClient {
 }
 
 /** The client a node uses towards its peers: its ID, the peer token, the dist TLS material and message limit. */
-export function createPeerClient(config: HypercacheConfig, logger: Logger, tls?: DistTlsMaterial): PeerClient {
+export function createPeerClient(config: HypercacheConfig, logger: Logger, tls?: DistTlsMaterial, observer?: PeerCallObserver): PeerClient {
   return new PeerClient({
+    observer,
     nodeId: config.nodeId,
     token: peerToken(config),
     tls,
@@ -151,4 +173,10 @@ async function readAll(body: Readable, limit: number): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** An aborted deadline (`AbortSignal.timeout`) or an undici connect/headers/body timeout. */
+function isTimeout(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return e?.name === 'TimeoutError' || (typeof e?.code === 'string' && e.code.startsWith('UND_ERR_') && e.code.endsWith('_TIMEOUT'));
 }

@@ -41,6 +41,16 @@ const AUTH_FAILURE_SERIES = [
   ...['client', 'management'].flatMap((l) => ['unauthenticated', 'forbidden'].map((r) => [l, r])),
   ['dist', 'unauthenticated'],
 ];
+const CACHE_OPS = ['get', 'put', 'delete'];
+const TRANSITION_STATES = ['alive', 'suspect', 'dead', 'leaving'];
+const PEER_OPS = ['ping', 'ping_req', 'gossip', 'join', 'coordinate', 'replicate', 'read', 'merkle', 'list_keys', 'health'];
+
+/** Every `a × b` pair present (zero when never counted), plus any other pair counted. */
+const allPairs = (a: string, as: string[], b: string, bs: string[], values: Map<string, number>): Sample[] => {
+  const keys = new Set([...as.flatMap((x) => bs.map((y) => `${x}|${y}`)), ...values.keys()]);
+  return byPair(a, b, new Map([...keys].map((k) => [k, values.get(k) ?? 0])));
+};
+
 const SOFT_SOURCES: ApplySource[] = ['repair', 'merkle', 'migration'];
 const REMOTE_SOURCES: ApplySource[] = ['replication', 'hint', 'repair', 'merkle', 'migration', 'handoff'];
 
@@ -105,6 +115,20 @@ const NODE_METRICS: NodeMetric[] = [
       [{ kind: 'indirect', outcome: 'failure' }, d.IndirectProbeFailure],
     ];
   }, ['kind', 'outcome']),
+  counterOf('hypercache_forwards_total', 'Requests forwarded to another owner',
+    (c) => allPairs('op', CACHE_OPS, 'outcome', ['ok', 'error'], c.node.counters.forwards), ['op', 'outcome']),
+  counterOf('hypercache_replication_failures_total', 'Replica sends that failed',
+    (c) => byLabel('op', c.node.counters.replicationFailures), ['op']),
+  counterOf('hypercache_member_transitions_total', 'Observed membership transitions',
+    (c) => byLabel('to', c.node.counters.memberTransitions), ['to']),
+  counterOf('hypercache_peer_requests_total', 'Outbound peer calls',
+    (c) => allPairs('op', PEER_OPS, 'outcome', ['ok', 'error', 'timeout'], c.node.counters.peerRequests), ['op', 'outcome']),
+  // Rebalancing is not implemented: both stay at zero (CONTRACT §6.15 I3 guards that they do in steady state).
+  counterOf('hypercache_rebalance_migrations_total', 'Entries moved by rebalancing/handoff', (c) => {
+    const d = c.node.counters.dist;
+    return byLabel('kind', { new_owner: d.RebalancedReplicaDiff, lost_ownership: d.RebalancedPrimary, handoff: d.HandoffKeys });
+  }, ['kind']),
+  counterOf('hypercache_rebalance_scans_total', 'Rebalance scans run', () => 0),
   counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.node.counters.dist.Refutations),
 ];
 
@@ -129,7 +153,7 @@ function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, re
   else for (const [labels, v] of value) put(labels, v);
 }
 
-/** The core's latency hook, observed into `hypercache_cache_operation_duration_seconds`. */
+/** The core's latency hooks, observed into `hypercache_cache_operation_duration_seconds` and `hypercache_peer_request_duration_seconds`. */
 export function cacheLatencySink(): LatencySink {
   const h = histogram({
     name: 'hypercache_cache_operation_duration_seconds',
@@ -137,5 +161,14 @@ export function cacheLatencySink(): LatencySink {
     labelNames: ['op', 'consistency'],
     buckets: LATENCY_BUCKETS,
   });
-  return { cacheOperation: (op, consistency, seconds) => h.observe({ op, consistency }, seconds) };
+  const peer = histogram({
+    name: 'hypercache_peer_request_duration_seconds',
+    help: 'Outbound peer call latency',
+    labelNames: ['op'],
+    buckets: LATENCY_BUCKETS,
+  });
+  return {
+    cacheOperation: (op, consistency, seconds) => h.observe({ op, consistency }, seconds),
+    peerRequest: (op, seconds) => peer.observe({ op }, seconds),
+  };
 }

@@ -80,6 +80,13 @@ const SINGLE_NODE_METRICS: Array<[string, string]> = [
   ['hypercache_draining', 'gauge'],
   ['hypercache_joined', 'gauge'],
   ['hypercache_sse_subscribers', 'gauge'],
+  // Cluster metrics with a small fixed label set: zero-valued series from the start.
+  ['hypercache_forwards_total', 'counter'],
+  ['hypercache_replication_failures_total', 'counter'],
+  ['hypercache_member_transitions_total', 'counter'],
+  ['hypercache_peer_requests_total', 'counter'],
+  ['hypercache_rebalance_migrations_total', 'counter'],
+  ['hypercache_rebalance_scans_total', 'counter'],
 ];
 
 const BUCKETS = ['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];

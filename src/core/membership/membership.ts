@@ -1,7 +1,7 @@
 import type { DistMetrics } from '../metrics/dist-metrics.js';
 import type { Random } from '../time/random.js';
 import type { Effect } from './effects.js';
-import type { MemberTable } from './member-table.js';
+import type { MemberState, MemberTable } from './member-table.js';
 import type {
   GossipReply, JoinReply, MemberRecord, MembershipReply, MembershipRequest, PingReply, PingReqReply, PingRequest,
 } from './messages.js';
@@ -40,6 +40,8 @@ export interface MembershipDeps {
   seeds: readonly SeedSpec[];
   random: Random;
   counters: MembershipCounters;
+  /** Called on every observed state change of a peer record (new records included). */
+  onTransition?: (to: MemberState) => void;
 }
 
 /** The answer to an inbound request: a reply now, or `deferred` (a later `reply` effect with that token). */
@@ -394,6 +396,7 @@ export class Membership {
     if (rec.State === 'suspect') this.deps.counters.NodesSuspect++;
     else if (rec.State === 'dead') this.deps.counters.NodesDead++;
     else if (rec.State === 'leaving') this.deps.counters.NodesLeaving++;
+    this.deps.onTransition?.(rec.State);
     this.out.push({ type: 'stateChanged', id: rec.ID, address: rec.Address, from: prev?.State ?? null, to: rec.State, incarnation: rec.Incarnation });
   }
 

@@ -10,7 +10,13 @@ export type CacheOutcome =
 /** Latency observations go to the metrics adapter (a histogram); counts stay here as plain numbers. */
 export interface LatencySink {
   cacheOperation(op: CacheOp, consistency: Consistency, seconds: number): void;
+  /** Outbound peer call latency, by peer `op` (CONTRACT §5.9). */
+  peerRequest(op: string, seconds: number): void;
 }
+
+export type ForwardOutcome = 'ok' | 'error';
+export type PeerOutcome = 'ok' | 'error' | 'timeout';
+export type TransitionState = 'alive' | 'suspect' | 'dead' | 'leaving';
 
 /**
  * Every count the core keeps, as plain numbers read at scrape time (no per-request metric calls
@@ -27,14 +33,36 @@ export class CoreCounters implements StoreObserver {
   readonly preconditionFailures = { put: 0, delete: 0 };
   readonly quorumFailures = { read: 0, write: 0 };
   readonly authFailures = new Map<string, number>();
+  /** `op|outcome` of requests forwarded to another owner. */
+  readonly forwards = new Map<string, number>();
+  readonly replicationFailures = { put: 0, delete: 0 };
+  readonly memberTransitions: Record<TransitionState, number> = { alive: 0, suspect: 0, dead: 0, leaving: 0 };
+  /** `op|outcome` of outbound peer calls. */
+  readonly peerRequests = new Map<string, number>();
   tombstonesPurged = 0;
-  latency: LatencySink = { cacheOperation: () => {} };
+  latency: LatencySink = { cacheOperation: () => {}, peerRequest: () => {} };
 
   constructor(private readonly stats: StatsRecorder) {}
 
   cacheOp(op: CacheOp, outcome: CacheOutcome): void {
     const k = `${op}|${outcome}`;
     this.cacheOps.set(k, (this.cacheOps.get(k) ?? 0) + 1);
+  }
+
+  forward(op: CacheOp, outcome: ForwardOutcome): void {
+    const k = `${op}|${outcome}`;
+    this.forwards.set(k, (this.forwards.get(k) ?? 0) + 1);
+  }
+
+  memberTransition(to: TransitionState): void {
+    this.memberTransitions[to]++;
+  }
+
+  /** One outbound peer call (the PeerClient's observer). */
+  peerRequest(op: string, outcome: PeerOutcome, seconds: number): void {
+    const k = `${op}|${outcome}`;
+    this.peerRequests.set(k, (this.peerRequests.get(k) ?? 0) + 1);
+    this.latency.peerRequest(op, seconds);
   }
 
   authFailure(listener: string, reason: 'unauthenticated' | 'forbidden'): void {

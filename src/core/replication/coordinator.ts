@@ -74,7 +74,9 @@ export class ReplicationCoordinator {
       let reply: CoordinateReply;
       try {
         reply = await bounded(this.deps.transport().coordinate(peer, req, COORDINATE_TIMEOUT_MS), COORDINATE_TIMEOUT_MS);
+        this.deps.counters.forward(req.op, 'ok');
       } catch (err) {
+        this.deps.counters.forward(req.op, 'error');
         const phase = err instanceof TransportError ? err.phase : 'unknown';
         if (phase === 'unknown' && conditional) throw Errors.unavailable();
         continue;
@@ -150,6 +152,7 @@ export class ReplicationCoordinator {
           },
           () => {
             pending--;
+            deps.counters.replicationFailures[req.op]++;
             deps.onReplicaFailed(target, entry);
             settle();
           },
@@ -180,10 +183,12 @@ export class ReplicationCoordinator {
       d.ForwardGet++;
       try {
         const [entry] = await bounded(this.deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS);
+        this.deps.counters.forward('get', 'ok');
         if (i > 0) d.ReadPrimaryPromote++;
         if (entry) this.deps.hlc.observe(entry.version);
         return entry;
       } catch {
+        this.deps.counters.forward('get', 'error');
         // A transport failure moves to the next candidate; "not found" is an answer.
       }
     }
@@ -222,12 +227,14 @@ export class ReplicationCoordinator {
           : Promise.reject(new TransportError('not-sent', `unknown member ${id}`));
         asked.then(
           ([entry]) => {
+            deps.counters.forward('get', 'ok');
             if (entry) deps.hlc.observe(entry.version);
             responses.set(id, entry);
             pending--;
             settle();
           },
           () => {
+            if (peer) deps.counters.forward('get', 'error');
             pending--;
             settle();
           },

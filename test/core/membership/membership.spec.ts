@@ -28,18 +28,21 @@ function setup(opts: { seeds?: SeedSpec[]; k?: number; members?: MemberRecord[] 
   bus.subscribe((e) => events.push(e));
   const table = new MemberTable('self', 'self:7946', bus);
   const counters = emptyDistMetrics();
+  const transitions: string[] = [];
   const m = new Membership({
     table,
     config: { heartbeatMs: HB, indirectProbeK: opts.k ?? 2, gossipIntervalMs: 1000 },
     seeds: opts.seeds ?? [],
     random: new SeededRandom(7),
     counters,
+    onTransition: (to) => transitions.push(to),
   });
   if (opts.members) m.receive({ op: 'gossip', members: opts.members }, opts.members[0]!.ID, T0);
   events.length = 0;
+  transitions.length = 0;
   /** Answers every pending ping with a timeout (null). */
   const timeoutAll = (effects: Effect[], now: number) => sends(effects).flatMap((s) => m.response(s.seq, null, now));
-  return { m, table, counters, events, timeoutAll };
+  return { m, table, counters, events, transitions, timeoutAll };
 }
 
 describe('failure detection (§6.3)', () => {
@@ -90,7 +93,7 @@ describe('failure detection (§6.3)', () => {
   });
 
   it('suspect after more than 3 × HEARTBEAT and dead after more than 6 × without contact, at the current incarnation', () => {
-    const { m, table, counters, timeoutAll } = setup({ k: 0, members: [rec('b', 'alive', 4)] });
+    const { m, table, counters, transitions, timeoutAll } = setup({ k: 0, members: [rec('b', 'alive', 4)] });
     const at = (t: number) => {
       const out = m.tick(T0 + t);
       timeoutAll(out, T0 + t);
@@ -104,6 +107,7 @@ describe('failure detection (§6.3)', () => {
     expect(table.get('b')).toEqual(rec('b', 'suspect', 4));
     expect(others(at(6001))).toEqual([{ type: 'stateChanged', id: 'b', address: 'b:7946', from: 'suspect', to: 'dead', incarnation: 4 }]);
     expect(counters).toMatchObject({ NodesSuspect: 1, NodesDead: 1 });
+    expect(transitions).toEqual(['suspect', 'dead']);
     expect(ofOp(m.tick(T0 + 7000), 'ping')).toEqual([]);
   });
 
@@ -117,7 +121,7 @@ describe('failure detection (§6.3)', () => {
   });
 
   it('a suspect member becomes alive again only through a higher incarnation; an equal one is still contact', () => {
-    const { m, table } = setup({ members: [rec('b', 'suspect', 2)] });
+    const { m, table, transitions } = setup({ members: [rec('b', 'suspect', 2)] });
     let ping = ofOp(m.tick(T0 + 1000), 'ping')[0]!;
     m.response(ping.seq, { op: 'ping', id: 'b', incarnation: 2, state: 'alive' }, T0 + 5000);
     expect(table.get('b')!.State).toBe('suspect');
@@ -125,6 +129,7 @@ describe('failure detection (§6.3)', () => {
     expect(table.get('b')!.State).toBe('suspect');
     m.response(ping.seq, { op: 'ping', id: 'b', incarnation: 3, state: 'alive' }, T0 + 11_010);
     expect(table.get('b')).toEqual(rec('b', 'alive', 3));
+    expect(transitions).toEqual(['alive']);
   });
 
   it('a reply from another ID is a failed probe, logged, and followed by indirect probes', () => {
