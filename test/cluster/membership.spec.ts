@@ -168,8 +168,11 @@ describe('nodes with different peer tokens', () => {
     const nodes = await startNodes(['node-a', 'node-b'], (id) => ({
       HYPERCACHE_HEARTBEAT: `${HB_MS}ms`, HYPERCACHE_GOSSIP_INTERVAL: `${HB_MS}ms`, HYPERCACHE_DIST_TOKEN: `peer-token-of-${id}`,
     }));
-    // Long enough for joins every second and for the unconfirmed seed records to go dead (6 × HEARTBEAT).
-    await new Promise((r) => setTimeout(r, 10 * HB_MS + 1_000));
+    // The unconfirmed `id@` seed record goes dead after 6 × HEARTBEAT; by then each node has tried
+    // to join the other (every 1 s) and been refused.
+    await within('the other node is dead on both', 10_000, async () =>
+      (await Promise.all(nodes.map(async (n) => (await membersOf(n)).find((m) => m.ID !== n.id)?.State === 'dead'))).every(Boolean),
+    );
     for (const n of nodes) {
       const other = nodes.find((o) => o !== n)!;
       const members = await membersOf(n);
