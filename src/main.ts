@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     authFile: files.authPolicy,
     oidcIssuer,
     apiTls: files.apiTls && { cert: files.apiTls.cert, key: files.apiTls.key, ca: files.apiTls.clientCa },
+    // Already read and checked by loadFiles; startNode reads them itself only for callers that did not.
+    distTls: files.distTls,
   });
   installSignalHandlers(node, logger);
 }

@@ -2,10 +2,8 @@ import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
-import { distBodyLimit } from '../bootstrap/dist-app.js';
-import { readBody } from '../common/raw-body.js';
 import { NODE_ID_PATTERN } from '../config/patterns.js';
-import { parsePeerMessage } from './peer-message.js';
+import { parsePeerMessage, readPeerBody } from './peer-message.js';
 import { CacheError } from '../core/errors.js';
 import {
   MessageError, type MembershipOp, type MembershipReply, type MembershipRequest, parseMembershipRequest,
@@ -55,8 +53,7 @@ export class MembershipController {
   }
 
   private async handle(op: MembershipOp, req: FastifyRequest): Promise<MembershipReply> {
-    const limit = distBodyLimit(this.core.config.maxValueBytes);
-    const body = await readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
+    const body = await readPeerBody(req, this.core.config.maxValueBytes);
     const sender = req.headers[PEER_HEADERS.sender];
     if (typeof sender !== 'string' || !NODE_ID_PATTERN.test(sender)) {
       throw new CacheError('BAD_REQUEST', 'missing or invalid X-Hypercache-Node header');

@@ -1,3 +1,6 @@
+import type { FastifyRequest } from 'fastify';
+import { distBodyLimit } from '../bootstrap/dist-app.js';
+import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -25,4 +28,10 @@ export function parsePeerMessage<T>(
     if (err instanceof SchemaError) throw new CacheError('BAD_REQUEST', `invalid ${op} message: ${err.message}`);
     throw err;
   }
+}
+
+/** Reads a peer request body within the dist message limit (CONTRACT §7.4: 4 × MAX_VALUE_BYTES + 1 MiB). */
+export function readPeerBody(req: FastifyRequest, maxValueBytes: number): Promise<Buffer> {
+  const limit = distBodyLimit(maxValueBytes);
+  return readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
 }

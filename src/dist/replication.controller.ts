@@ -3,9 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
-import { distBodyLimit } from '../bootstrap/dist-app.js';
-import { readBody } from '../common/raw-body.js';
-import { parsePeerMessage } from './peer-message.js';
+import { parsePeerMessage, readPeerBody } from './peer-message.js';
 import { CacheError } from '../core/errors.js';
 import {
   HARD_SOURCES, type ReplicateResult, WireError, type WireEntry, encodeEntry,
@@ -73,9 +71,9 @@ export class ReplicationController {
   }
 
   private body(req: FastifyRequest): Promise<Buffer> {
-    const limit = distBodyLimit(this.core.config.maxValueBytes);
-    return readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
+    return readPeerBody(req, this.core.config.maxValueBytes);
   }
+
 
   private parse<T>(op: string, body: Buffer, fn: (doc: unknown) => T): T {
     return parsePeerMessage(op, body, fn, WireError);
