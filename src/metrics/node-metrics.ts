@@ -123,12 +123,14 @@ const NODE_METRICS: NodeMetric[] = [
     (c) => byLabel('to', c.node.counters.memberTransitions), ['to']),
   counterOf('hypercache_peer_requests_total', 'Outbound peer calls',
     (c) => allPairs('op', PEER_OPS, 'outcome', ['ok', 'error', 'timeout'], c.node.counters.peerRequests), ['op', 'outcome']),
-  // Rebalancing is not implemented: both stay at zero (CONTRACT §6.15 I3 guards that they do in steady state).
-  counterOf('hypercache_rebalance_migrations_total', 'Entries moved by rebalancing/handoff', (c) => {
-    const d = c.node.counters.dist;
-    return byLabel('kind', { new_owner: d.RebalancedReplicaDiff, lost_ownership: d.RebalancedPrimary, handoff: d.HandoffKeys });
-  }, ['kind']),
-  counterOf('hypercache_rebalance_scans_total', 'Rebalance scans run', () => 0),
+  counterOf('hypercache_rebalance_migrations_total', 'Entries moved by rebalancing/handoff',
+    (c) => byLabel('kind', c.node.counters.rebalanceMigrations), ['kind']),
+  counterOf('hypercache_rebalance_scans_total', 'Rebalance scans run (only after ring changes)', (c) => c.node.counters.rebalanceScans),
+  counterOf('hypercache_hints_queued_total', 'Hints queued', (c) => byLabel('source', c.node.counters.hintsQueued), ['source']),
+  counterOf('hypercache_hints_replayed_total', 'Hints delivered', (c) => byLabel('source', c.node.counters.hintsReplayed), ['source']),
+  counterOf('hypercache_hints_expired_total', 'Hints dropped after HINT_TTL', (c) => byLabel('source', c.node.counters.hintsExpired), ['source']),
+  counterOf('hypercache_hints_dropped_total', 'Hints dropped otherwise', (c) => byLabel('reason', c.node.counters.hintsDropped), ['reason']),
+  counterOf('hypercache_merkle_syncs_total', 'Anti-entropy rounds', (c) => byLabel('outcome', c.node.counters.merkleSyncs), ['outcome']),
   counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.node.counters.dist.Refutations),
 ];
 
@@ -153,7 +155,7 @@ function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, re
   else for (const [labels, v] of value) put(labels, v);
 }
 
-/** The core's latency hooks, observed into `hypercache_cache_operation_duration_seconds` and `hypercache_peer_request_duration_seconds`. */
+/** The core's latency hooks, observed into the operation, peer call, anti-entropy and rebalance-scan histograms. */
 export function cacheLatencySink(): LatencySink {
   const h = histogram({
     name: 'hypercache_cache_operation_duration_seconds',
@@ -167,8 +169,12 @@ export function cacheLatencySink(): LatencySink {
     labelNames: ['op'],
     buckets: LATENCY_BUCKETS,
   });
+  const merkle = histogram({ name: 'hypercache_merkle_sync_duration_seconds', help: 'Anti-entropy round duration', buckets: LATENCY_BUCKETS });
+  const scan = histogram({ name: 'hypercache_rebalance_scan_duration_seconds', help: 'Rebalance scan duration', buckets: LATENCY_BUCKETS });
   return {
     cacheOperation: (op, consistency, seconds) => h.observe({ op, consistency }, seconds),
     peerRequest: (op, seconds) => peer.observe({ op }, seconds),
+    merkleSync: (seconds) => merkle.observe(seconds),
+    rebalanceScan: (seconds) => scan.observe(seconds),
   };
 }

@@ -1,5 +1,6 @@
 import type { Consistency } from '../../config/config.types.js';
 import type { StatsRecorder } from '../stats/stats-recorder.js';
+import type { HintDropReason, HintSource } from '../hints/hint-sink.js';
 import type { ApplySource, EvictionReason, ExpiryTrigger, StoreObserver } from '../store/store-events.js';
 import { type DistMetrics, emptyDistMetrics } from './dist-metrics.js';
 
@@ -12,7 +13,14 @@ export interface LatencySink {
   cacheOperation(op: CacheOp, consistency: Consistency, seconds: number): void;
   /** Outbound peer call latency, by peer `op` (CONTRACT §5.9). */
   peerRequest(op: string, seconds: number): void;
+  /** One anti-entropy round, whatever its outcome. */
+  merkleSync(seconds: number): void;
+  /** One rebalance scan (only after a ring change). */
+  rebalanceScan(seconds: number): void;
 }
+
+export type MerkleOutcome = 'clean' | 'repaired' | 'error';
+export type MigrationKind = 'new_owner' | 'lost_ownership' | 'handoff';
 
 export type ForwardOutcome = 'ok' | 'error';
 export type PeerOutcome = 'ok' | 'error' | 'timeout';
@@ -39,8 +47,17 @@ export class CoreCounters implements StoreObserver {
   readonly memberTransitions: Record<TransitionState, number> = { alive: 0, suspect: 0, dead: 0, leaving: 0 };
   /** `op|outcome` of outbound peer calls. */
   readonly peerRequests = new Map<string, number>();
+  readonly hintsQueued: Record<HintSource, number> = { replication: 0, migration: 0, handoff: 0 };
+  readonly hintsReplayed: Record<HintSource, number> = { replication: 0, migration: 0, handoff: 0 };
+  readonly hintsExpired: Record<HintSource, number> = { replication: 0, migration: 0, handoff: 0 };
+  readonly hintsDropped: Record<HintDropReason, number> = { per_node_cap: 0, bytes_cap: 0, member_leaving: 0, shutdown: 0 };
+  readonly merkleSyncs: Record<MerkleOutcome, number> = { clean: 0, repaired: 0, error: 0 };
+  readonly merkleKeysRepaired = { pulled: 0, pushed: 0 };
+  readonly rebalanceMigrations: Record<MigrationKind, number> = { new_owner: 0, lost_ownership: 0, handoff: 0 };
+  rebalanceScans = 0;
+  readRepairs = 0;
   tombstonesPurged = 0;
-  latency: LatencySink = { cacheOperation: () => {}, peerRequest: () => {} };
+  latency: LatencySink = { cacheOperation: () => {}, peerRequest: () => {}, merkleSync: () => {}, rebalanceScan: () => {} };
 
   constructor(private readonly stats: StatsRecorder) {}
 
@@ -63,6 +80,36 @@ export class CoreCounters implements StoreObserver {
     const k = `${op}|${outcome}`;
     this.peerRequests.set(k, (this.peerRequests.get(k) ?? 0) + 1);
     this.latency.peerRequest(op, seconds);
+  }
+
+  /** One anti-entropy round ended (CONTRACT §6.9): outcome, entries adopted/sent, duration. */
+  merkleRound(outcome: MerkleOutcome, pulled: number, pushed: number, seconds: number): void {
+    this.merkleSyncs[outcome]++;
+    if (outcome === 'repaired') this.dist.MerkleSyncs++;
+    this.merkleKeysRepaired.pulled += pulled;
+    this.merkleKeysRepaired.pushed += pushed;
+    this.dist.MerkleKeysPulled += pulled;
+    this.dist.MerkleKeysPushed += pushed;
+    this.latency.merkleSync(seconds);
+  }
+
+  /** Entries sent by rebalancing or leave handoff (CONTRACT §6.10, §1.4 step 4), one per (entry, target). */
+  migrated(kind: MigrationKind, count: number): void {
+    this.rebalanceMigrations[kind] += count;
+    if (kind === 'handoff') {
+      this.dist.HandoffKeys += count;
+      return;
+    }
+    this.dist.RebalancedKeys += count;
+    if (kind === 'lost_ownership') this.dist.RebalancedPrimary += count;
+    else this.dist.RebalancedReplicaDiff += count;
+  }
+
+  /** One rebalance scan ended (only after a ring change). */
+  rebalanceScanned(durationNs: number): void {
+    this.rebalanceScans++;
+    this.dist.RebalanceLastNanos = durationNs;
+    this.latency.rebalanceScan(durationNs / 1e9);
   }
 
   authFailure(listener: string, reason: 'unauthenticated' | 'forbidden'): void {
