@@ -1,0 +1,97 @@
+import type { Hash64 } from '../ring/hash-ring.js';
+
+/**
+ * The anti-entropy hash tree (CONTRACT §6.9). Two levels over a fixed layout: LEAF_COUNT leaf
+ * buckets, chosen by the low bits of the key's 64-bit hash (the ring orders keys by the high bits,
+ * so co-owned keys still spread over every bucket), grouped by GROUP_SIZE into GROUP_COUNT groups.
+ * A leaf digest is the sum mod 2^64 of its entries' tuple hashes, so it does not depend on the
+ * order entries are added in; a group digest hashes its leaves in order. A round exchanges the
+ * group digests (the summary), then the leaves of differing groups, then the entries of differing
+ * leaves: traffic follows the number of differing buckets, not the number of keys.
+ */
+export const LEAF_COUNT = 1024;
+export const GROUP_SIZE = 32;
+export const GROUP_COUNT = LEAF_COUNT / GROUP_SIZE;
+
+/** What the tree compares of an entry. */
+export interface MerkleTuple {
+  key: string;
+  version: number;
+  origin: string;
+  kind: 'item' | 'tombstone';
+}
+
+const LEAF_MASK = BigInt(LEAF_COUNT - 1);
+
+/** The leaf bucket of a key. */
+export function bucketOf(key: string, hash: Hash64): number {
+  return Number(hash(Buffer.from(key, 'utf8')) & LEAF_MASK);
+}
+
+export function groupOf(bucket: number): number {
+  return Math.floor(bucket / GROUP_SIZE);
+}
+
+/**
+ * xxHash64 of `key\0version\0origin\0kind`. Injective even for keys containing NUL: the three
+ * fields after the key never contain one, so the string parses from the right.
+ */
+export function tupleHash(t: MerkleTuple, hash: Hash64): bigint {
+  return hash(Buffer.from(`${t.key}\0${t.version}\0${t.origin}\0${t.kind}`, 'utf8'));
+}
+
+export class MerkleTree {
+  private readonly leaves = new BigUint64Array(LEAF_COUNT);
+  private groups?: bigint[];
+
+  constructor(private readonly hash: Hash64) {}
+
+  /** Adds an entry whose bucket the caller already knows (it computed it to filter by scope). */
+  add(t: MerkleTuple, bucket = bucketOf(t.key, this.hash)): void {
+    // BigUint64Array stores modulo 2^64.
+    this.leaves[bucket] = this.leaves[bucket]! + tupleHash(t, this.hash);
+    this.groups = undefined;
+  }
+
+  leaf(bucket: number): bigint {
+    return this.leaves[bucket]!;
+  }
+
+  /** The GROUP_SIZE leaf digests of a group, in bucket order. */
+  groupLeaves(group: number): bigint[] {
+    return [...this.leaves.subarray(group * GROUP_SIZE, (group + 1) * GROUP_SIZE)];
+  }
+
+  /** The summary: GROUP_COUNT digests, each a hash of its group's leaves in order. */
+  summary(): bigint[] {
+    this.groups ??= Array.from({ length: GROUP_COUNT }, (_, g) => {
+      // Little-endian whatever the platform, so every node hashes the same bytes.
+      const bytes = Buffer.alloc(GROUP_SIZE * 8);
+      for (let i = 0; i < GROUP_SIZE; i++) bytes.writeBigUInt64LE(this.leaves[g * GROUP_SIZE + i]!, i * 8);
+      return this.hash(bytes);
+    });
+    return [...this.groups];
+  }
+
+  static of(tuples: Iterable<MerkleTuple>, hash: Hash64): MerkleTree {
+    const tree = new MerkleTree(hash);
+    for (const t of tuples) tree.add(t);
+    return tree;
+  }
+}
+
+/** Indices where two digest lists of the same layout differ (a length mismatch counts every index). */
+export function differing(a: readonly bigint[], b: readonly bigint[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) out.push(i);
+  return out;
+}
+
+/** Buckets of the given groups whose leaves differ, `theirs[i]` holding the leaves of `groups[i]`. */
+export function differingBuckets(mine: MerkleTree, groups: readonly number[], theirs: readonly (readonly bigint[])[]): number[] {
+  const out: number[] = [];
+  groups.forEach((g, i) => {
+    for (const j of differing(mine.groupLeaves(g), theirs[i] ?? [])) out.push(g * GROUP_SIZE + j);
+  });
+  return out;
+}
