@@ -5,6 +5,7 @@ import type { CacheNode } from '../core/node.js';
 import type { Clock } from '../core/time/clock.js';
 import { PeerMembershipTransport } from '../dist/membership-transport.js';
 import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
+import { PeerKeyListingTransport } from '../dist/key-listing-transport.js';
 import { PeerReplicationTransport } from '../dist/replication-transport.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { dnsSeedResolver } from '../membership/seed-resolver.js';
@@ -20,6 +21,7 @@ export interface Cluster {
 export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
   const peers = createPeerClient(config, logger, distTls, node.counters);
   node.useTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger));
+  node.useKeyListing(new PeerKeyListingTransport(peers));
   const membership = new MembershipDriver({
     machine: node.membership,
     transport: new PeerMembershipTransport(peers, logger),

@@ -24,9 +24,14 @@ export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<
   const deadline = started + core.config.shutdownTimeoutMs;
   if (core.node.drain()) core.logger.info('node draining');
 
-  const clientClosed = closeWithin(apps.client, deadline);
-  const finishedInTime = await clientClosed;
-  const deadlineExceeded = !finishedInTime;
+  // Step 3, with step 4 (the handoff drain started) running alongside.
+  const finishedInTime = (await closeWithin(apps.client, deadline)) && (await settlesBy(core.node.handoffDone(), deadline));
+  // Step 5: flush hints to alive targets until the queues are empty or the deadline.
+  const hintsDropped = finishedInTime
+    ? await core.node.hintReplayer.flush(deadline, Date.now)
+    : core.node.hints.dropAll('shutdown');
+  const deadlineExceeded = !finishedInTime || Date.now() >= deadline;
+  if (hintsDropped > 0) core.logger.warn({ hints_dropped: hintsDropped }, 'hints dropped at shutdown');
   if (deadlineExceeded) core.logger.warn('shutdown deadline exceeded');
 
   core.membership.stop();
@@ -36,7 +41,19 @@ export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<
   // Last: the leave announced at step 2 may still be on its way to slow peers.
   await core.peers.close(deadlineExceeded ? Date.now() : deadline);
   await shutdownTracing(Math.min(5_000, Math.max(0, deadline - Date.now()))); // exports the last spans (no-op when tracing is off)
-  return { elapsedMs: Date.now() - started, hintsDropped: 0, deadlineExceeded };
+  return { elapsedMs: Date.now() - started, hintsDropped, deadlineExceeded };
+}
+
+/** Resolves true when `p` settles before `deadline` (epoch ms); a rejection counts as settled. */
+async function settlesBy(p: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  const settled = p.then(() => true as const, () => true as const);
+  const inTime = await Promise.race([settled, expired]);
+  clearTimeout(timer);
+  return inTime;
 }
 
 /** Closes an app, force-closing its connections when the deadline passes. Resolves true when it closed in time. */

@@ -10,6 +10,7 @@ const MAX_CAP = 50_000;
 const PATTERN_MAX_BYTES = 1024;
 
 export interface BrowseQuery {
+  pattern: string;
   match: KeyMatcher;
   cursor: number;
   limit: number;
@@ -27,7 +28,7 @@ export function parseBrowseQuery(query: Record<string, unknown>): BrowseQuery {
   const max = integerParam(query.max, MAX_DEFAULT, 'invalid max: must be a positive integer');
   if (limit < 1) throw new CacheError('BAD_REQUEST', 'invalid limit: must be a positive integer');
   if (max < 1) throw new CacheError('BAD_REQUEST', 'invalid max: must be a positive integer');
-  return { match: compileKeyPattern(q), cursor, limit: Math.min(limit, LIMIT_CAP), max: Math.min(max, MAX_CAP) };
+  return { pattern: q, match: compileKeyPattern(q), cursor, limit: Math.min(limit, LIMIT_CAP), max: Math.min(max, MAX_CAP) };
 }
 
 /** One page `[cursor, cursor + limit)` of the merged keys; `next_cursor` is "" on the last page. */

@@ -23,8 +23,8 @@ export class KeyBrowserController {
   @RequireScope('read')
   @ApiListKeys()
   async list(@Query() query: Record<string, unknown>): Promise<ListKeysResponse> {
-    const { match, cursor, limit, max } = parseBrowseQuery(query);
-    const result = await this.core.node.listKeys({ match, max });
+    const { pattern, match, cursor, limit, max } = parseBrowseQuery(query);
+    const result = await this.core.node.listKeys({ pattern, match, max });
     return {
       ...pageOf(result.keys, cursor, limit),
       total_matched: result.keys.length,

@@ -1,6 +1,9 @@
 import type { Consistency, HypercacheConfig } from '../config/config.types.js';
 import { CacheError } from './errors.js';
 import { EventBus } from './events.js';
+import { HintQueue } from './hints/hint-queue.js';
+import { HintReplayer } from './hints/hint-replayer.js';
+import { type KeyListingTransport, listClusterKeys } from './keys/key-listing.js';
 import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
@@ -16,7 +19,7 @@ import { type ReplicationTransport, noPeersTransport } from './replication/trans
 import type { CoordinateRequest } from './replication/wire.js';
 import { type Hash64, HashRing } from './ring/hash-ring.js';
 import { StatsRecorder } from './stats/stats-recorder.js';
-import { type Entry, type ItemEntry, isVisible } from './store/entry.js';
+import { type ItemEntry, isVisible } from './store/entry.js';
 import { LocalStore } from './store/local-store.js';
 import type { Clock } from './time/clock.js';
 import { type Scheduler, PeriodicLoop, timerScheduler } from './time/loop.js';
@@ -66,9 +69,15 @@ export class CacheNode implements CacheNodeApi {
   private readonly loops: PeriodicLoop[];
   private pendingEvict?: Promise<number>;
   private pendingExpire?: Promise<number>;
+  /** The leave handoff (CONTRACT §1.4 step 4), started by the first drain. */
+  private handoffRun: Promise<number> = Promise.resolve(0);
   private transport: ReplicationTransport = noPeersTransport;
+  private keyListing?: KeyListingTransport;
   /** Write and read paths across the owners (CONTRACT §6.4–§6.6). */
   readonly replication: ReplicationCoordinator;
+  /** Undelivered entries per target (CONTRACT §6.8), replayed every HINT_REPLAY. */
+  readonly hints: HintQueue;
+  readonly hintReplayer: HintReplayer;
 
   constructor(private readonly deps: NodeDeps) {
     const { config, clock } = deps;
@@ -90,6 +99,18 @@ export class CacheNode implements CacheNodeApi {
     });
     this.ringCache = this.buildRing();
     this.ringVersion = this.members.membershipVersion;
+    this.hints = new HintQueue(
+      { ttlMs: config.hintTtlMs, maxPerNode: config.hintMaxPerNode, maxBytes: config.hintMaxBytes },
+      clock,
+      this.counters,
+    );
+    this.hintReplayer = new HintReplayer({
+      queue: this.hints,
+      members: this.members,
+      transport: () => this.transport,
+      // base64 grows values by 4/3: 2 × MAX_VALUE_BYTES of raw bytes stays under the 4 × + 1 MiB message limit.
+      maxBatchBytes: 2 * config.maxValueBytes,
+    });
     this.replication = new ReplicationCoordinator({
       nodeId: this.nodeId,
       members: this.members,
@@ -100,13 +121,14 @@ export class CacheNode implements CacheNodeApi {
       clock,
       isDraining: () => this.draining,
       transport: () => this.transport,
-      onReplicaFailed: (target, entry) => this.onReplicaFailed(target, entry),
+      onReplicaFailed: (target, entry) => this.hints.enqueue(target, entry, 'replication'),
     });
     const onError = deps.onLoopError ?? (() => {});
     const scheduler = deps.scheduler ?? timerScheduler;
     this.loops = [
       new PeriodicLoop('expiry', EXPIRY_INTERVAL_MS, () => void this.store.sweepExpired(EXPIRY_SAMPLE, EXPIRY_BUDGET_MS, deps.random), onError, scheduler),
       new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
+      new PeriodicLoop('hint-replay', config.hintReplayMs, async () => void (await this.hintReplayer.tick()), onError, scheduler),
     ];
   }
 
@@ -144,6 +166,11 @@ export class CacheNode implements CacheNodeApi {
   /** Plugs the peer transport in (cluster mode); single-node mode keeps the no-peer one. */
   useTransport(transport: ReplicationTransport): void {
     this.transport = transport;
+  }
+
+  /** Plugs the `list_keys` peer op in (cluster mode): the key browser then fans out. */
+  useKeyListing(transport: KeyListingTransport): void {
+    this.keyListing = transport;
   }
 
   async put(cmd: PutCommand): Promise<WriteOutcome> {
@@ -188,9 +215,18 @@ export class CacheNode implements CacheNodeApi {
     }
   }
 
+  /** The cluster-wide key browser (CONTRACT §4.10): fan-out to every `alive` member, self read locally. */
   async listKeys(q: ListKeysQuery): Promise<ListKeysResult> {
-    const local = this.listLocalKeys(q.match, q.max);
-    return { keys: local.keys, truncated: local.more, partialNodes: [] };
+    const keyListing = this.keyListing;
+    if (!keyListing) {
+      const local = this.listLocalKeys(q.match, q.max);
+      return { keys: local.keys, truncated: local.more, partialNodes: [] };
+    }
+    return listClusterKeys(
+      { nodeId: this.nodeId, members: this.members, local: (max) => this.listLocalKeys(q.match, max), transport: () => keyListing },
+      q.pattern,
+      q.max,
+    );
   }
 
   /** This node's `max` smallest matching live keys (the `list_keys` peer op answers the same). */
@@ -211,7 +247,13 @@ export class CacheNode implements CacheNodeApi {
     const announce = this.membership.leave();
     this.deps.onMembershipEffects?.(announce);
     this.events.publish({ type: 'draining', node: this.nodeId });
+    this.handoffRun = this.handoff();
     return true;
+  }
+
+  /** Settles when the handoff started by `drain` has sent every entry (failed sends are hints by then). */
+  handoffDone(): Promise<number> {
+    return this.handoffRun;
   }
 
   /** POST /clear: local items only; tombstones and hints stay. */
@@ -260,11 +302,10 @@ export class CacheNode implements CacheNodeApi {
     return { ...d };
   }
 
-  /**
-   * Where the hinted-handoff queue (CONTRACT §6.8) plugs in. Without it, an owner that missed a
-   * write catches up through read repair (QUORUM/ALL reads) only.
-   */
-  private onReplicaFailed(_target: string, _entry: Entry): void {}
+  /** Hands every local entry to the owners that take over from this node (CONTRACT §1.4 step 4). */
+  private async handoff(): Promise<number> {
+    return 0;
+  }
 
   private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
     const start = process.hrtime.bigint();

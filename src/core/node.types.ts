@@ -35,6 +35,8 @@ export interface WriteOutcome {
 }
 
 export interface ListKeysQuery {
+  /** The browser pattern `q` as the client sent it (sent on to the peers). */
+  pattern: string;
   /** Returns true when the key matches the browser pattern. */
   match: (key: string) => boolean;
   max: number;

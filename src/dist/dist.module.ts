@@ -5,6 +5,7 @@ import type { Core } from '../bootstrap/core.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { DistHealthController } from './dist-health.controller.js';
+import { KeyListingController } from './key-listing.controller.js';
 import { MembershipController } from './membership.controller.js';
 import { PeerAuth } from './peer-auth.js';
 import { PeerContacts } from './peer-contacts.js';
@@ -14,7 +15,7 @@ import { ReplicationController } from './replication.controller.js';
 /** The peer listener (CONTRACT §7), behind the peer guard: membership, replication operations and health. */
 @Module({
   imports: [MembershipModule],
-  controllers: [MembershipController, ReplicationController, DistHealthController],
+  controllers: [MembershipController, ReplicationController, KeyListingController, DistHealthController],
   providers: [
     { provide: PeerAuth, useFactory: (core: Core) => PeerAuth.fromConfig(core.config), inject: [CORE] },
     {

@@ -151,8 +151,8 @@ describe('CacheNode writes and reads (I15)', () => {
     const { node } = makeNode();
     for (const k of ['b', '😀', '\uffff', 'a']) await node.put(put(k, 'v'));
     await node.delete({ key: 'b', consistency: 'one' });
-    expect(await node.listKeys({ match: () => true, max: 2 })).toEqual({ keys: ['a', '\uffff'], truncated: true, partialNodes: [] });
-    expect((await node.listKeys({ match: () => true, max: 10 })).keys).toEqual(['a', '\uffff', '😀']);
+    expect(await node.listKeys({ pattern: '', match: () => true, max: 2 })).toEqual({ keys: ['a', '\uffff'], truncated: true, partialNodes: [] });
+    expect((await node.listKeys({ pattern: '', match: () => true, max: 10 })).keys).toEqual(['a', '\uffff', '😀']);
   });
 
   it('clear removes items and keeps tombstones', async () => {
@@ -282,10 +282,10 @@ describe('CacheNode admin actions and metrics', () => {
 });
 
 describe('CacheNode background loops', () => {
-  it('registers the expiry (100 ms) and tombstone purge (10 s) loops on start and cancels them on stop', () => {
-    const { node, scheduler } = makeNode();
+  it('registers the expiry (100 ms), hint replay (HINT_REPLAY) and tombstone purge (10 s) loops on start and cancels them on stop', () => {
+    const { node, scheduler } = makeNode({ hintReplayMs: 300 });
     node.start();
-    expect(scheduler.intervals.sort((a, b) => a - b)).toEqual([EXPIRY_INTERVAL_MS, TOMBSTONE_PURGE_INTERVAL_MS]);
+    expect(scheduler.intervals.sort((a, b) => a - b)).toEqual([EXPIRY_INTERVAL_MS, 300, TOMBSTONE_PURGE_INTERVAL_MS]);
     node.stop();
     expect(scheduler.intervals).toEqual([]);
   });
