@@ -194,6 +194,16 @@ export class LocalStore {
     return purged;
   }
 
+  /**
+   * Drops the local copy of `key` (item or tombstone) with all its accounting and writes no
+   * tombstone: a copy this node no longer owns (rebalancing, §6.10). Returns whether one existed.
+   */
+  discard(key: string): boolean {
+    if (!this.entries.has(key)) return false;
+    this.remove(key);
+    return true;
+  }
+
   /** Visible items whose key matches, for the key browser. */
   *visibleKeys(): IterableIterator<string> {
     const now = this.clock.now();

@@ -1,0 +1,93 @@
+import type { HintSink } from '../hints/hint-sink.js';
+import type { MemberTable } from '../membership/member-table.js';
+import type { MigrationKind } from '../metrics/core-counters.js';
+import { type ReplicationTransport, TransportError } from '../replication/transport.js';
+import type { Entry } from '../store/entry.js';
+import { withDeadline } from './deadline.js';
+
+/** CONTRACT §6.10, §8: batches of up to 128 entries, at most 2 in flight, replicate timeout 2 s (§7.4). */
+export const MIGRATION_BATCH = 128;
+export const MIGRATION_IN_FLIGHT = 2;
+export const MIGRATION_TIMEOUT_MS = 2000;
+
+export interface BatchSenderDeps {
+  members: MemberTable;
+  transport(): ReplicationTransport;
+  hints: HintSink;
+  /** The replicate source and the hint source of failed sends. */
+  source: 'migration' | 'handoff';
+  /** A batch is about to be sent. */
+  onBatch(): void;
+  /** A batch was acknowledged (applied or stale): `count` entries of `kind`. */
+  onDelivered(kind: MigrationKind, count: number): void;
+}
+
+interface Pending {
+  entry: Entry;
+  kind: MigrationKind;
+}
+
+/**
+ * Collects (entry, target) pairs into per-target batches and sends them with `replicate`. Memory is
+ * bounded by one open batch per target plus the batches in flight; a full batch that finds both
+ * slots taken makes the caller wait. Never throws: a failed batch becomes one hint per entry.
+ */
+export class BatchSender {
+  private readonly open = new Map<string, Pending[]>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly waiting: Array<() => void> = [];
+  private inFlight = 0;
+  /** (entry, target) pairs acknowledged so far. */
+  delivered = 0;
+
+  constructor(private readonly deps: BatchSenderDeps) {}
+
+  /** Queues one entry for one target. Returns a promise only when the caller has to wait for a free slot. */
+  add(target: string, entry: Entry, kind: MigrationKind): Promise<void> | undefined {
+    let batch = this.open.get(target);
+    if (!batch) this.open.set(target, (batch = []));
+    batch.push({ entry, kind });
+    if (batch.length < MIGRATION_BATCH) return undefined;
+    this.open.delete(target);
+    return this.launch(target, batch);
+  }
+
+  /** Sends every partial batch and waits until nothing is in flight. */
+  async flush(): Promise<void> {
+    for (const [target, batch] of [...this.open]) {
+      this.open.delete(target);
+      await this.launch(target, batch);
+    }
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  private async launch(target: string, batch: Pending[]): Promise<void> {
+    while (this.inFlight >= MIGRATION_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    // send() handles transport failures itself; the catch only keeps a bug in a sink from escaping unhandled.
+    const sent: Promise<void> = this.send(target, batch).catch(() => {}).finally(() => {
+      this.inFlight--;
+      this.running.delete(sent);
+      this.waiting.shift()?.();
+    });
+    this.running.add(sent);
+  }
+
+  private async send(target: string, batch: Pending[]): Promise<void> {
+    const entries = batch.map((p) => p.entry);
+    this.deps.onBatch();
+    try {
+      const address = this.deps.members.get(target)?.Address;
+      if (address === undefined) throw new TransportError('not-sent', `no member record for ${target}`);
+      const call = this.deps.transport().replicate({ id: target, address }, this.deps.source, entries, MIGRATION_TIMEOUT_MS);
+      await withDeadline(call, MIGRATION_TIMEOUT_MS);
+    } catch {
+      for (const entry of entries) this.deps.hints.enqueue(target, entry, this.deps.source);
+      return;
+    }
+    this.delivered += batch.length;
+    const byKind = new Map<MigrationKind, number>();
+    for (const p of batch) byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);
+    for (const [kind, count] of byKind) this.deps.onDelivered(kind, count);
+  }
+}

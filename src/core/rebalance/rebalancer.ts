@@ -1,0 +1,162 @@
+import type { HintSink } from '../hints/hint-sink.js';
+import type { MemberTable } from '../membership/member-table.js';
+import type { CoreCounters } from '../metrics/core-counters.js';
+import type { ReplicationTransport } from '../replication/transport.js';
+import type { HashRing } from '../ring/hash-ring.js';
+import { type Entry, isVisible } from '../store/entry.js';
+import type { LocalStore } from '../store/local-store.js';
+import type { Clock } from '../time/clock.js';
+import { BatchSender } from './batch-sender.js';
+import { yieldToLoop } from './deadline.js';
+import { LostCopies } from './lost-copies.js';
+import { handoffTargets, plan } from './plan.js';
+
+/** CONTRACT §6.10, §8: a copy this node no longer owns is dropped this long after it was sent away. */
+export const LOST_COPY_GRACE_MS = 30_000;
+/** Entries handled between two yields to the event loop during a scan. */
+export const SCAN_CHUNK = 1000;
+
+export interface RebalancerDeps {
+  nodeId: string;
+  replication: number;
+  /** The current ring (self excluded while self is leaving). */
+  ring(): HashRing;
+  /** A ring over these member IDs, with the same virtual nodes and hash. */
+  ringOf(members: readonly string[]): HashRing;
+  members: MemberTable;
+  store: LocalStore;
+  transport(): ReplicationTransport;
+  hints: HintSink;
+  counters: CoreCounters;
+  clock: Clock;
+  isDraining(): boolean;
+  /** An unexpected error inside a tick (the tick itself never throws). */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Rebalancing (CONTRACT §6.10) and the leave handoff (§1.4 step 4). `tick` runs every
+ * REBALANCE_INTERVAL: it drops lost copies whose grace is over, then scans the store only when the
+ * ring differs from the ring of the last completed scan (or forwards the few misplaced keys
+ * `noteReceived` reported). Migrated entries are counted when the receiver acknowledged them
+ * (applied or stale), one per (entry, target); failed sends become hints and are not counted here.
+ */
+export class Rebalancer {
+  private scanned: HashRing;
+  private readonly misplaced = new Set<string>();
+  private readonly lost = new LostCopies();
+  private running = false;
+
+  constructor(private readonly deps: RebalancerDeps) {
+    this.scanned = deps.ring();
+  }
+
+  /** Copies waiting for their drop (introspection and tests). */
+  get pendingDrops(): number {
+    return this.lost.size;
+  }
+
+  async tick(): Promise<void> {
+    if (this.running || this.deps.isDraining()) return;
+    this.running = true;
+    try {
+      await this.dropDue();
+      const ring = this.deps.ring();
+      if (!ring.sameAs(this.scanned)) await this.scan(this.scanned, ring);
+      else if (this.misplaced.size > 0) await this.moveMisplaced(ring);
+    } catch (err) {
+      this.deps.onError?.(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  noteReceived(key: string): void {
+    if (this.deps.isDraining()) return;
+    if (!this.ownedOn(this.deps.ring(), key)) this.misplaced.add(key);
+  }
+
+  async handoff(): Promise<number> {
+    const { nodeId, replication } = this.deps;
+    const others = this.deps.ring().members.filter((id) => id !== nodeId);
+    if (others.length === 0) return 0;
+    const withSelf = this.deps.ringOf([...others, nodeId]);
+    const without = this.deps.ringOf(others);
+    const sender = this.sender('handoff');
+    let seen = 0;
+    for (const entry of this.deps.store.allEntries()) {
+      if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
+      if (!this.isCurrent(entry)) continue;
+      const targets = handoffTargets(withSelf.owners(entry.key, replication), without.owners(entry.key, replication));
+      for (const target of targets) await sender.add(target, entry, 'handoff');
+    }
+    await sender.flush();
+    return sender.delivered;
+  }
+
+  /** One full pass over the local entries after a ring change; `scanned` moves on only once it completed. */
+  private async scan(old: HashRing, ring: HashRing): Promise<void> {
+    const { nodeId, replication, clock } = this.deps;
+    const start = clock.hrtimeNs();
+    this.misplaced.clear();
+    const sender = this.sender('migration');
+    let seen = 0;
+    for (const entry of this.deps.store.allEntries()) {
+      if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
+      if (!this.isCurrent(entry)) continue;
+      const move = plan(old.owners(entry.key, replication), ring.owners(entry.key, replication), nodeId);
+      if (!move) continue;
+      if (move.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
+      for (const target of move.targets) await sender.add(target, entry, move.kind);
+    }
+    await sender.flush();
+    this.scanned = ring;
+    this.deps.counters.rebalanceScanned(Number(clock.hrtimeNs() - start));
+  }
+
+  /** Keys received for which this node is no owner, with an unchanged ring: lost ownership (§6.10). */
+  private async moveMisplaced(ring: HashRing): Promise<void> {
+    const keys = [...this.misplaced];
+    this.misplaced.clear();
+    const sender = this.sender('migration');
+    for (const key of keys) {
+      const entry = this.deps.store.peek(key);
+      if (!entry || !this.isCurrent(entry) || this.ownedOn(ring, key)) continue;
+      this.lost.schedule(key, this.deps.clock.now() + LOST_COPY_GRACE_MS);
+      for (const target of ring.owners(key, this.deps.replication)) await sender.add(target, entry, 'lost_ownership');
+    }
+    await sender.flush();
+  }
+
+  /** Drops the copies whose grace is over, unless this node owns them again on the ring current now. The drop is local. */
+  private async dropDue(): Promise<void> {
+    let seen = 0;
+    for (const key of this.lost.takeDue(this.deps.clock.now())) {
+      if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
+      if (!this.ownedOn(this.deps.ring(), key)) this.deps.store.discard(key);
+    }
+  }
+
+  private sender(source: 'migration' | 'handoff'): BatchSender {
+    const { counters } = this.deps;
+    return new BatchSender({
+      members: this.deps.members,
+      transport: () => this.deps.transport(),
+      hints: this.deps.hints,
+      source,
+      onBatch: () => {
+        if (source === 'migration') counters.dist.RebalanceBatches++;
+      },
+      onDelivered: (kind, count) => counters.migrated(kind, count),
+    });
+  }
+
+  private ownedOn(ring: HashRing, key: string): boolean {
+    return ring.owners(key, this.deps.replication).includes(this.deps.nodeId);
+  }
+
+  /** Visible items and live tombstones move; expired items are left to the expiry sweep. */
+  private isCurrent(entry: Entry): boolean {
+    return entry.kind === 'tombstone' || isVisible(entry, this.deps.clock.now());
+  }
+}
