@@ -1,0 +1,132 @@
+import { NODE_ID_PATTERN } from '../../config/patterns.js';
+import { compareUtf8 } from '../keys/utf8-order.js';
+import { WireError, encodeEntry, parseEntry, parseKey } from '../replication/wire.js';
+import type { Entry } from '../store/entry.js';
+import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from './merkle-tree.js';
+
+/**
+ * The `merkle` peer operation (CONTRACT §6.9, §7.2). `from` is the requester's node ID: the
+ * responder answers over the entries co-owned by itself and `from` on its own ring. Three steps:
+ *   {"from","want":"summary"}                       → {"want":"summary","groups":[GROUP_COUNT hex digests]}
+ *   {"from","want":"leaves","groups":[g…]}          → {"want":"leaves","leaves":[[GROUP_SIZE hex digests]…]} (request order)
+ *   {"from","want":"entries","buckets":[{bucket,after?}…]}
+ *                                                   → {"want":"entries","entries":[WireEntry…],"remaining":[{bucket,after?}…]}
+ * Digests are u64 as 16 lowercase hex digits (not JSON-safe as numbers). Entries of a bucket are
+ * sent in UTF-8 key order; a responder whose answer would exceed the dist message limit stops
+ * there and lists in `remaining` what it did not send (`after`: resume after that key of the bucket).
+ */
+export interface BucketSelector {
+  bucket: number;
+  /** Resume after this key (UTF-8 order): the bucket was partly answered already. */
+  after?: string;
+}
+
+export type MerkleRequest =
+  | { from: string; want: 'summary' }
+  | { from: string; want: 'leaves'; groups: number[] }
+  | { from: string; want: 'entries'; buckets: BucketSelector[] };
+
+export type MerkleResponse =
+  | { want: 'summary'; groups: bigint[] }
+  | { want: 'leaves'; leaves: bigint[][] }
+  | { want: 'entries'; entries: Entry[]; remaining: BucketSelector[] };
+
+/** Room kept for the JSON envelope and `remaining` list when filling a message up to the limit. */
+export const ENVELOPE_RESERVE_BYTES = 64 * 1024;
+
+const HEX64 = /^[0-9a-f]{16}$/;
+
+// ---- encoding ----
+
+const hex = (d: bigint) => d.toString(16).padStart(16, '0');
+const encodeSelector = (s: BucketSelector) => (s.after === undefined ? { bucket: s.bucket } : { bucket: s.bucket, after: s.after });
+
+export function encodeMerkleRequest(req: MerkleRequest): Record<string, unknown> {
+  if (req.want === 'summary') return { from: req.from, want: 'summary' };
+  if (req.want === 'leaves') return { from: req.from, want: 'leaves', groups: req.groups };
+  return { from: req.from, want: 'entries', buckets: req.buckets.map(encodeSelector) };
+}
+
+export function encodeMerkleResponse(res: MerkleResponse): Record<string, unknown> {
+  if (res.want === 'summary') return { want: 'summary', groups: res.groups.map(hex) };
+  if (res.want === 'leaves') return { want: 'leaves', leaves: res.leaves.map((l) => l.map(hex)) };
+  return { want: 'entries', entries: res.entries.map(encodeEntry), remaining: res.remaining.map(encodeSelector) };
+}
+
+/** Exact size of an entry in a JSON message, its separating comma included, without base64-encoding the value. */
+export function wireEntryBytes(e: Entry): number {
+  if (e.kind === 'tombstone') return Buffer.byteLength(JSON.stringify(encodeEntry(e))) + 1;
+  const rest = { kind: 'item', key: e.key, version: e.version, origin: e.origin, updated_at: e.updatedAt, expires_at: e.expiresAt, value_b64: '' };
+  return Buffer.byteLength(JSON.stringify(rest)) + 4 * Math.ceil(e.value.length / 3) + 1;
+}
+
+// ---- validation ----
+
+function obj(v: unknown, at: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WireError(`${at}: expected an object`);
+  return v as Record<string, unknown>;
+}
+
+function indices(v: unknown, at: string, bound: number): number[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > bound) throw new WireError(`${at}: expected 1 to ${bound} indices`);
+  const seen = new Set<number>();
+  for (const [i, n] of v.entries()) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= bound) throw new WireError(`${at}[${i}]: expected an integer in [0, ${bound})`);
+    if (seen.has(n)) throw new WireError(`${at}[${i}]: duplicate`);
+    seen.add(n);
+  }
+  return v as number[];
+}
+
+function selectors(v: unknown, at: string, allowEmpty: boolean): BucketSelector[] {
+  if (!Array.isArray(v) || (!allowEmpty && v.length === 0) || v.length > LEAF_COUNT) throw new WireError(`${at}: expected up to ${LEAF_COUNT} selectors`);
+  const out = v.map((s, i): BucketSelector => {
+    const o = obj(s, `${at}[${i}]`);
+    const after = o.after === undefined ? undefined : parseKey(o.after, `${at}[${i}].after`);
+    return after === undefined ? { bucket: o.bucket as number } : { bucket: o.bucket as number, after };
+  });
+  if (out.length > 0) indices(out.map((s) => s.bucket), `${at}.bucket`, LEAF_COUNT);
+  return out;
+}
+
+function digests(v: unknown, at: string, count: number): bigint[] {
+  if (!Array.isArray(v) || v.length !== count) throw new WireError(`${at}: expected ${count} digests`);
+  return v.map((d, i) => {
+    if (typeof d !== 'string' || !HEX64.test(d)) throw new WireError(`${at}[${i}]: expected 16 hex digits`);
+    return BigInt(`0x${d}`);
+  });
+}
+
+export function parseMerkleRequest(doc: unknown): MerkleRequest {
+  const o = obj(doc, 'message');
+  if (typeof o.from !== 'string' || !NODE_ID_PATTERN.test(o.from)) throw new WireError('from: invalid node ID');
+  const from = o.from;
+  if (o.want === 'summary') return { from, want: 'summary' };
+  if (o.want === 'leaves') return { from, want: 'leaves', groups: indices(o.groups, 'groups', GROUP_COUNT) };
+  if (o.want === 'entries') return { from, want: 'entries', buckets: selectors(o.buckets, 'buckets', false) };
+  throw new WireError('want: expected summary, leaves or entries');
+}
+
+/**
+ * Validates a reply against the request it answers: the same step, digests of the layout, only
+ * requested groups, and `remaining` a subset of the requested buckets. Whether each entry lies in
+ * a requested bucket needs the hash, so the caller checks that.
+ */
+export function parseMerkleResponse(doc: unknown, req: MerkleRequest, maxValueBytes: number): MerkleResponse {
+  const o = obj(doc, 'reply');
+  if (o.want !== req.want) throw new WireError(`want: expected ${req.want}`);
+  if (req.want === 'summary') return { want: 'summary', groups: digests(o.groups, 'groups', GROUP_COUNT) };
+  if (req.want === 'leaves') {
+    if (!Array.isArray(o.leaves) || o.leaves.length !== req.groups.length) throw new WireError('leaves: one list per requested group expected');
+    return { want: 'leaves', leaves: o.leaves.map((l, i) => digests(l, `leaves[${i}]`, GROUP_SIZE)) };
+  }
+  if (!Array.isArray(o.entries)) throw new WireError('entries: expected an array');
+  const entries = o.entries.map((e, i) => parseEntry(e, `entries[${i}]`, maxValueBytes));
+  const remaining = selectors(o.remaining, 'remaining', true);
+  const asked = new Set(req.buckets.map((s) => s.bucket));
+  if (!remaining.every((s) => asked.has(s.bucket))) throw new WireError('remaining: a bucket that was not requested');
+  return { want: 'entries', entries, remaining };
+}
+
+/** The order entries of one bucket are sent in, and `after` cursors refer to. */
+export const keyOrder = (a: Entry, b: Entry): number => compareUtf8(a.key, b.key);
