@@ -4,6 +4,7 @@ import { EventBus } from './events.js';
 import { HintQueue } from './hints/hint-queue.js';
 import { HintReplayer } from './hints/hint-replayer.js';
 import { type KeyListingTransport, listClusterKeys } from './keys/key-listing.js';
+import { Rebalancer } from './rebalance/rebalancer.js';
 import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
@@ -78,6 +79,8 @@ export class CacheNode implements CacheNodeApi {
   /** Undelivered entries per target (CONTRACT §6.8), replayed every HINT_REPLAY. */
   readonly hints: HintQueue;
   readonly hintReplayer: HintReplayer;
+  /** Data follows ownership when the ring changes (CONTRACT §6.10), and the leave handoff (§1.4 step 4). */
+  readonly rebalancer: Rebalancer;
 
   constructor(private readonly deps: NodeDeps) {
     const { config, clock } = deps;
@@ -125,10 +128,25 @@ export class CacheNode implements CacheNodeApi {
     });
     const onError = deps.onLoopError ?? (() => {});
     const scheduler = deps.scheduler ?? timerScheduler;
+    this.rebalancer = new Rebalancer({
+      nodeId: this.nodeId,
+      replication: config.replication,
+      ring: () => this.ring,
+      ringOf: (members) => new HashRing(members, config.vnodes, deps.hash),
+      members: this.members,
+      store: this.store,
+      transport: () => this.transport,
+      hints: this.hints,
+      counters: this.counters,
+      clock,
+      isDraining: () => this.draining,
+      onError: (err) => onError('rebalance', err),
+    });
     this.loops = [
       new PeriodicLoop('expiry', EXPIRY_INTERVAL_MS, () => void this.store.sweepExpired(EXPIRY_SAMPLE, EXPIRY_BUDGET_MS, deps.random), onError, scheduler),
       new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
       new PeriodicLoop('hint-replay', config.hintReplayMs, async () => void (await this.hintReplayer.tick()), onError, scheduler),
+      new PeriodicLoop('rebalance', config.rebalanceIntervalMs, () => this.rebalancer.tick(), onError, scheduler),
     ];
   }
 
@@ -303,8 +321,8 @@ export class CacheNode implements CacheNodeApi {
   }
 
   /** Hands every local entry to the owners that take over from this node (CONTRACT §1.4 step 4). */
-  private async handoff(): Promise<number> {
-    return 0;
+  private handoff(): Promise<number> {
+    return this.rebalancer.handoff();
   }
 
   private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {

@@ -33,9 +33,12 @@ export class ReplicationController {
     const msg = this.parse('replicate', await this.body(req), (doc) => parseReplicateRequest(doc, this.core.config.maxValueBytes));
     const { node } = this.core;
     const mode = HARD_SOURCES.has(msg.source) ? 'hard' : 'soft';
-    const results = msg.entries.map((entry) => {
+    const results = msg.entries.map((entry): ReplicateResult => {
       node.hlc.observe(entry.version);
-      return node.store.apply(entry, mode, msg.source) === 'applied' ? 'applied' : 'stale';
+      if (node.store.apply(entry, mode, msg.source) !== 'applied') return 'stale';
+      // A copy of a key this node does not own (views diverged) moves on at the next rebalance tick (§6.10).
+      node.rebalancer.noteReceived(entry.key);
+      return 'applied';
     });
     return { results };
   }

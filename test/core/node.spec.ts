@@ -282,10 +282,10 @@ describe('CacheNode admin actions and metrics', () => {
 });
 
 describe('CacheNode background loops', () => {
-  it('registers the expiry (100 ms), hint replay (HINT_REPLAY) and tombstone purge (10 s) loops on start and cancels them on stop', () => {
-    const { node, scheduler } = makeNode({ hintReplayMs: 300 });
+  it('registers the expiry (100 ms), hint replay, rebalance and tombstone purge (10 s) loops on start and cancels them on stop', () => {
+    const { node, scheduler } = makeNode({ hintReplayMs: 300, rebalanceIntervalMs: 400 });
     node.start();
-    expect(scheduler.intervals.sort((a, b) => a - b)).toEqual([EXPIRY_INTERVAL_MS, 300, TOMBSTONE_PURGE_INTERVAL_MS]);
+    expect(scheduler.intervals.sort((a, b) => a - b)).toEqual([EXPIRY_INTERVAL_MS, 300, 400, TOMBSTONE_PURGE_INTERVAL_MS]);
     node.stop();
     expect(scheduler.intervals).toEqual([]);
   });
