@@ -40,16 +40,60 @@ export function tupleHash(t: MerkleTuple, hash: Hash64): bigint {
   return hash(Buffer.from(`${t.key}\0${t.version}\0${t.origin}\0${t.kind}`, 'utf8'));
 }
 
+/**
+ * `bucketOf` and `tupleHash` in one go, without allocating: the key is encoded once into a scratch
+ * buffer, hashed for the bucket, then extended with the other fields and hashed again. A round
+ * does this for every co-owned entry, so it is the hot path.
+ */
+export class EntryHasher {
+  private readonly encoder = new TextEncoder();
+  // key ≤ 1024 bytes, version ≤ 16 digits, origin ≤ 253 bytes, kind, separators; larger input falls back.
+  private readonly scratch = new Uint8Array(2048);
+  bucket = 0;
+  tuple = 0n;
+
+  constructor(private readonly hash: Hash64) {}
+
+  /** `bucketOf(key)`. */
+  bucketOf(key: string): number {
+    const { read, written } = this.encoder.encodeInto(key, this.scratch);
+    if (read < key.length) return bucketOf(key, this.hash);
+    return Number(this.hash(this.scratch.subarray(0, written)) & LEAF_MASK);
+  }
+
+  /** Sets `bucket` and `tuple` for the entry. */
+  load(t: MerkleTuple): this {
+    const { read, written } = this.encoder.encodeInto(t.key, this.scratch);
+    if (read < t.key.length) return this.slow(t);
+    this.bucket = Number(this.hash(this.scratch.subarray(0, written)) & LEAF_MASK);
+    const suffix = `\0${t.version}\0${t.origin}\0${t.kind}`;
+    const rest = this.encoder.encodeInto(suffix, this.scratch.subarray(written));
+    if (rest.read < suffix.length) return this.slow(t);
+    this.tuple = this.hash(this.scratch.subarray(0, written + rest.written));
+    return this;
+  }
+
+  private slow(t: MerkleTuple): this {
+    this.bucket = bucketOf(t.key, this.hash);
+    this.tuple = tupleHash(t, this.hash);
+    return this;
+  }
+}
+
 export class MerkleTree {
   private readonly leaves = new BigUint64Array(LEAF_COUNT);
   private groups?: bigint[];
 
   constructor(private readonly hash: Hash64) {}
 
-  /** Adds an entry whose bucket the caller already knows (it computed it to filter by scope). */
-  add(t: MerkleTuple, bucket = bucketOf(t.key, this.hash)): void {
+  add(t: MerkleTuple): void {
+    this.addHashed(bucketOf(t.key, this.hash), tupleHash(t, this.hash));
+  }
+
+  /** Adds an entry hashed by the caller (`EntryHasher`). */
+  addHashed(bucket: number, tuple: bigint): void {
     // BigUint64Array stores modulo 2^64.
-    this.leaves[bucket] = this.leaves[bucket]! + tupleHash(t, this.hash);
+    this.leaves[bucket] = this.leaves[bucket]! + tuple;
     this.groups = undefined;
   }
 

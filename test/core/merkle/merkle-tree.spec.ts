@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  GROUP_COUNT, GROUP_SIZE, LEAF_COUNT, type MerkleTuple, MerkleTree, bucketOf, differing, differingBuckets, groupOf, tupleHash,
+  EntryHasher, GROUP_COUNT, GROUP_SIZE, LEAF_COUNT, type MerkleTuple, MerkleTree, bucketOf, differing, differingBuckets, groupOf, tupleHash,
 } from '../../../src/core/merkle/merkle-tree.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
 import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
@@ -89,6 +89,20 @@ describe('merkle tree (CONTRACT §6.9)', () => {
   it('keys are spread over the buckets (low hash bits, independent of ring position)', () => {
     const used = new Set(Array.from({ length: 5000 }, (_, i) => bucketOf(`key-${i}`, hash)));
     expect(used.size).toBeGreaterThan(LEAF_COUNT * 0.95);
+  });
+
+  it('the allocation-free EntryHasher agrees with bucketOf and tupleHash, long keys and any origin included', () => {
+    const hasher = new EntryHasher(hash);
+    const longKey = fc.string({ unit: 'grapheme', minLength: 300, maxLength: 1024 });
+    fc.assert(
+      fc.property(tupleArb(fc.oneof(keyArb, longKey)), fc.string({ minLength: 1, maxLength: 253 }), (t, origin) => {
+        const u = { ...t, origin };
+        hasher.load(u);
+        expect(hasher.bucket).toBe(bucketOf(u.key, hash));
+        expect(hasher.tuple).toBe(tupleHash(u, hash));
+        expect(hasher.bucketOf(u.key)).toBe(bucketOf(u.key, hash));
+      }),
+    );
   });
 
   it('tuple hashes stay distinct when a key contains NUL', () => {

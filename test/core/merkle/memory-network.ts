@@ -1,0 +1,128 @@
+import { AntiEntropy, type AntiEntropyDeps, type AntiEntropyTransport } from '../../../src/core/merkle/anti-entropy.js';
+import { encodeMerkleRequest, encodeMerkleResponse, parseMerkleRequest, parseMerkleResponse } from '../../../src/core/merkle/merkle-wire.js';
+import { CacheNode } from '../../../src/core/node.js';
+import { type PeerRef, type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
+import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
+import type { Entry } from '../../../src/core/store/entry.js';
+import { ManualClock } from '../../../src/core/time/clock.js';
+import { SeededRandom } from '../../../src/core/time/random.js';
+import type { HypercacheConfig } from '../../../src/config/config.types.js';
+import { testConfig } from '../../support/test-config.js';
+import { T0 } from '../store/fixtures.js';
+
+export type Fault = 'refuse' | 'refuse-replicate';
+
+export interface Call {
+  op: 'merkle' | 'replicate';
+  from: string;
+  to: string;
+  want?: string;
+  /** Entries carried: in a merkle answer, or in a replicate request. */
+  entries: number;
+  /** Request + response JSON bytes. */
+  bytes: number;
+}
+
+/**
+ * An in-memory network of real CacheNodes, each with its AntiEntropy. Messages go through the wire
+ * schema (encode → JSON → parse) both ways, so the tests exercise the validation as well.
+ */
+export class MemoryNetwork {
+  readonly nodes = new Map<string, CacheNode>();
+  readonly ae = new Map<string, AntiEntropy>();
+  readonly clock = new ManualClock(T0);
+  readonly faults = new Map<string, Fault>();
+  readonly calls: Call[] = [];
+  readonly maxValueBytes: number;
+
+  constructor(
+    ids: string[],
+    hash: Hash64,
+    config: (id: string) => Partial<HypercacheConfig> = () => ({}),
+    deps: (id: string) => Partial<AntiEntropyDeps> = () => ({}),
+  ) {
+    this.maxValueBytes = testConfig().maxValueBytes;
+    for (const id of ids) {
+      const node = new CacheNode({
+        config: testConfig({ nodeId: id, advertiseAddr: `${id}:7946`, ...config(id) }),
+        clock: this.clock,
+        random: new SeededRandom(1),
+        hash,
+      });
+      this.nodes.set(id, node);
+    }
+    for (const node of this.nodes.values()) {
+      for (const id of ids) if (id !== node.nodeId) node.members.set({ ID: id, Address: `${id}:7946`, State: 'alive', Incarnation: 1 });
+      this.ae.set(node.nodeId, new AntiEntropy({
+        nodeId: node.nodeId,
+        owners: (key) => node.owners(key),
+        members: node.members,
+        store: node.store,
+        hlc: node.hlc,
+        hash,
+        counters: node.counters,
+        clock: this.clock,
+        random: new SeededRandom(ids.indexOf(node.nodeId) + 7),
+        isDraining: () => node.isDraining(),
+        maxMessageBytes: 4 * this.maxValueBytes + 1024 * 1024,
+        transport: () => this.merkleTransport(node.nodeId),
+        replication: () => this.replicationTransport(node.nodeId),
+        ...deps(node.nodeId),
+      }));
+    }
+  }
+
+  node(id: string): CacheNode {
+    return this.nodes.get(id)!;
+  }
+
+  round(id: string): ReturnType<AntiEntropy['round']> {
+    return this.ae.get(id)!.round();
+  }
+
+  /** Writes an entry into one node's store only (a replica that missed or diverged). */
+  seed(id: string, ...entries: Entry[]): void {
+    for (const e of entries) this.node(id).store.apply(e, 'hard', 'replication');
+  }
+
+  private merkleTransport(from: string): AntiEntropyTransport {
+    return {
+      merkle: async (peer, request) => {
+        this.reachable(peer, 'merkle');
+        const reqJson = JSON.stringify(encodeMerkleRequest(request));
+        const answer = this.ae.get(peer.id)!.answer(parseMerkleRequest(JSON.parse(reqJson)));
+        const resJson = JSON.stringify(encodeMerkleResponse(answer));
+        const res = parseMerkleResponse(JSON.parse(resJson), request, this.maxValueBytes);
+        this.calls.push({
+          op: 'merkle', from, to: peer.id, want: request.want,
+          entries: res.want === 'entries' ? res.entries.length : 0,
+          bytes: Buffer.byteLength(reqJson) + Buffer.byteLength(resJson),
+        });
+        return res;
+      },
+    };
+  }
+
+  private replicationTransport(from: string): ReplicationTransport {
+    const refused = () => Promise.reject(new TransportError('not-sent', 'not used by anti-entropy'));
+    return {
+      replicate: async (peer, source, entries) => {
+        this.reachable(peer, 'replicate');
+        this.calls.push({ op: 'replicate', from, to: peer.id, entries: entries.length, bytes: JSON.stringify(entries).length });
+        const target = this.node(peer.id);
+        // What the replicate controller does for a soft source.
+        return entries.map((e) => {
+          target.hlc.observe(e.version);
+          return target.store.apply(e, 'soft', source) === 'applied' ? 'applied' : 'stale';
+        });
+      },
+      read: refused,
+      coordinate: refused,
+    };
+  }
+
+  private reachable(peer: PeerRef, op: Call['op']): void {
+    const fault = this.faults.get(peer.id);
+    if (fault === 'refuse' || (fault === 'refuse-replicate' && op === 'replicate')) throw new TransportError('not-sent', 'ECONNREFUSED');
+  }
+}
