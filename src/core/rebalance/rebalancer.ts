@@ -88,7 +88,10 @@ export class Rebalancer {
       if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
       if (!this.isCurrent(entry)) continue;
       const targets = handoffTargets(withSelf.owners(entry.key, replication), without.owners(entry.key, replication));
-      for (const target of targets) await sender.add(target, entry, 'handoff');
+      for (const target of targets) {
+        const full = sender.add(target, entry, 'handoff');
+        if (full) await full;
+      }
     }
     await sender.flush();
     return sender.delivered;
@@ -107,7 +110,10 @@ export class Rebalancer {
       const move = plan(old.owners(entry.key, replication), ring.owners(entry.key, replication), nodeId);
       if (!move) continue;
       if (move.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
-      for (const target of move.targets) await sender.add(target, entry, move.kind);
+      for (const target of move.targets) {
+        const full = sender.add(target, entry, move.kind);
+        if (full) await full;
+      }
     }
     await sender.flush();
     this.scanned = ring;
