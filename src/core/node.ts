@@ -4,6 +4,7 @@ import { EventBus } from './events.js';
 import { HintQueue } from './hints/hint-queue.js';
 import { HintReplayer } from './hints/hint-replayer.js';
 import { type KeyListingTransport, listClusterKeys } from './keys/key-listing.js';
+import { AntiEntropy, noAntiEntropyTransport } from './merkle/anti-entropy.js';
 import { Rebalancer } from './rebalance/rebalancer.js';
 import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
@@ -81,6 +82,8 @@ export class CacheNode implements CacheNodeApi {
   readonly hintReplayer: HintReplayer;
   /** Data follows ownership when the ring changes (CONTRACT §6.10), and the leave handoff (§1.4 step 4). */
   readonly rebalancer: Rebalancer;
+  /** Merkle anti-entropy (CONTRACT §6.9): `round()` per MERKLE_INTERVAL, `answer()` serves the `merkle` peer op. */
+  readonly antiEntropy: AntiEntropy;
 
   constructor(private readonly deps: NodeDeps) {
     const { config, clock } = deps;
@@ -126,6 +129,22 @@ export class CacheNode implements CacheNodeApi {
       transport: () => this.transport,
       onReplicaFailed: (target, entry) => this.hints.enqueue(target, entry, 'replication'),
     });
+    this.antiEntropy = new AntiEntropy({
+      nodeId: this.nodeId,
+      owners: (key) => this.owners(key),
+      members: this.members,
+      store: this.store,
+      hlc: this.hlc,
+      hash: deps.hash,
+      counters: this.counters,
+      clock,
+      random: deps.random,
+      isDraining: () => this.draining,
+      // The dist message limit (CONTRACT §7.4), as bootstrap's distBodyLimit computes it.
+      maxMessageBytes: 4 * config.maxValueBytes + 1024 * 1024,
+      transport: () => noAntiEntropyTransport,
+      replication: () => this.transport,
+    });
     const onError = deps.onLoopError ?? (() => {});
     const scheduler = deps.scheduler ?? timerScheduler;
     this.rebalancer = new Rebalancer({
@@ -136,6 +155,7 @@ export class CacheNode implements CacheNodeApi {
       members: this.members,
       store: this.store,
       transport: () => this.transport,
+      maxBatchBytes: 2 * config.maxValueBytes,
       hints: this.hints,
       counters: this.counters,
       clock,

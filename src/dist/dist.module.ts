@@ -4,6 +4,7 @@ import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { MembershipModule } from '../membership/membership.module.js';
+import { AntiEntropyController } from './antientropy.controller.js';
 import { DistHealthController } from './dist-health.controller.js';
 import { KeyListingController } from './key-listing.controller.js';
 import { MembershipController } from './membership.controller.js';
@@ -15,7 +16,7 @@ import { ReplicationController } from './replication.controller.js';
 /** The peer listener (CONTRACT §7), behind the peer guard: membership, replication operations and health. */
 @Module({
   imports: [MembershipModule],
-  controllers: [MembershipController, ReplicationController, KeyListingController, DistHealthController],
+  controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, DistHealthController],
   providers: [
     { provide: PeerAuth, useFactory: (core: Core) => PeerAuth.fromConfig(core.config), inject: [CORE] },
     {

@@ -44,3 +44,8 @@ export const REPLICATION_PATHS = {
 export const KEY_LISTING_PATHS = {
   list_keys: `/${PEER_PREFIX}/list_keys`,
 } as const;
+
+/** Route of the anti-entropy exchange (CONTRACT §6.9, §7.2); bodies are the JSON of `core/merkle/merkle-wire.ts`. */
+export const ANTI_ENTROPY_PATHS = {
+  merkle: `/${PEER_PREFIX}/merkle`,
+} as const;

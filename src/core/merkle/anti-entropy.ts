@@ -22,6 +22,11 @@ export interface AntiEntropyTransport {
   merkle(peer: PeerRef, request: MerkleRequest, timeoutMs: number): Promise<MerkleResponse>;
 }
 
+/** Single-node mode: there is nobody to compare with. */
+export const noAntiEntropyTransport: AntiEntropyTransport = {
+  merkle: () => Promise.reject(new TransportError('not-sent', 'no peer transport')),
+};
+
 export interface AntiEntropyDeps {
   nodeId: string;
   /** Owners on this node's current ring. */
