@@ -2,8 +2,8 @@ import type { HintSink } from '../hints/hint-sink.js';
 import type { MemberTable } from '../membership/member-table.js';
 import type { MigrationKind } from '../metrics/core-counters.js';
 import { type ReplicationTransport, TransportError } from '../replication/transport.js';
-import type { Entry } from '../store/entry.js';
-import { withDeadline } from './deadline.js';
+import { type Entry, entryBytes } from '../store/entry.js';
+import { withDeadline } from '../time/deadline.js';
 
 /** CONTRACT §6.10, §8: batches of up to 128 entries, at most 2 in flight, replicate timeout 2 s (§7.4). */
 export const MIGRATION_BATCH = 128;
@@ -14,6 +14,8 @@ export interface BatchSenderDeps {
   members: MemberTable;
   transport(): ReplicationTransport;
   hints: HintSink;
+  /** Key + value bytes one batch may carry, so the message stays under the peer limit (CONTRACT §7.4). */
+  maxBatchBytes: number;
   /** The replicate source and the hint source of failed sends. */
   source: 'migration' | 'handoff';
   /** A batch is about to be sent. */
@@ -27,13 +29,18 @@ interface Pending {
   kind: MigrationKind;
 }
 
+interface OpenBatch {
+  items: Pending[];
+  bytes: number;
+}
+
 /**
  * Collects (entry, target) pairs into per-target batches and sends them with `replicate`. Memory is
  * bounded by one open batch per target plus the batches in flight; a full batch that finds both
  * slots taken makes the caller wait. Never throws: a failed batch becomes one hint per entry.
  */
 export class BatchSender {
-  private readonly open = new Map<string, Pending[]>();
+  private readonly open = new Map<string, OpenBatch>();
   private readonly running = new Set<Promise<void>>();
   private readonly waiting: Array<() => void> = [];
   private inFlight = 0;
@@ -44,19 +51,29 @@ export class BatchSender {
 
   /** Queues one entry for one target. Returns a promise only when the caller has to wait for a free slot. */
   add(target: string, entry: Entry, kind: MigrationKind): Promise<void> | undefined {
+    const size = entryBytes(entry);
     let batch = this.open.get(target);
-    if (!batch) this.open.set(target, (batch = []));
-    batch.push({ entry, kind });
-    if (batch.length < MIGRATION_BATCH) return undefined;
-    this.open.delete(target);
-    return this.launch(target, batch);
+    // An entry that would push the batch past the byte budget goes into the next one.
+    const overflow = batch && batch.items.length > 0 && batch.bytes + size > this.deps.maxBatchBytes ? batch : undefined;
+    if (overflow) this.open.delete(target);
+    batch = this.open.get(target);
+    if (!batch) this.open.set(target, (batch = { items: [], bytes: 0 }));
+    batch.items.push({ entry, kind });
+    batch.bytes += size;
+    const full = batch.items.length >= MIGRATION_BATCH ? batch : undefined;
+    if (full) this.open.delete(target);
+    if (!overflow && !full) return undefined;
+    return (async () => {
+      if (overflow) await this.launch(target, overflow.items);
+      if (full) await this.launch(target, full.items);
+    })();
   }
 
   /** Sends every partial batch and waits until nothing is in flight. */
   async flush(): Promise<void> {
     for (const [target, batch] of [...this.open]) {
       this.open.delete(target);
-      await this.launch(target, batch);
+      await this.launch(target, batch.items);
     }
     while (this.running.size > 0) await Promise.all([...this.running]);
   }

@@ -7,7 +7,7 @@ import { type Entry, isVisible } from '../store/entry.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
 import { BatchSender } from './batch-sender.js';
-import { yieldToLoop } from './deadline.js';
+import { yieldToLoop } from '../time/deadline.js';
 import { LostCopies } from './lost-copies.js';
 import { handoffTargets, plan } from './plan.js';
 
@@ -26,6 +26,8 @@ export interface RebalancerDeps {
   members: MemberTable;
   store: LocalStore;
   transport(): ReplicationTransport;
+  /** Key + value bytes per migration batch (the peer message limit, CONTRACT §7.4). */
+  maxBatchBytes: number;
   hints: HintSink;
   counters: CoreCounters;
   clock: Clock;
@@ -149,6 +151,7 @@ export class Rebalancer {
       members: this.deps.members,
       transport: () => this.deps.transport(),
       hints: this.deps.hints,
+      maxBatchBytes: this.deps.maxBatchBytes,
       source,
       onBatch: () => {
         if (source === 'migration') counters.dist.RebalanceBatches++;

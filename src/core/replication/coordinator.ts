@@ -8,6 +8,7 @@ import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
 import { compareVersioned } from '../versioning/order.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
+import { withDeadline } from '../time/deadline.js';
 import { failedPrecondition } from './preconditions.js';
 import { required } from './quorum.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from './transport.js';
@@ -73,7 +74,7 @@ export class ReplicationCoordinator {
       else d.ForwardRemove++;
       let reply: CoordinateReply;
       try {
-        reply = await bounded(this.deps.transport().coordinate(peer, req, COORDINATE_TIMEOUT_MS), COORDINATE_TIMEOUT_MS);
+        reply = await withDeadline(this.deps.transport().coordinate(peer, req, COORDINATE_TIMEOUT_MS), COORDINATE_TIMEOUT_MS);
         this.deps.counters.forward(req.op, 'ok');
       } catch (err) {
         this.deps.counters.forward(req.op, 'error');
@@ -142,7 +143,7 @@ export class ReplicationCoordinator {
         else d.ReplicaFanoutRemove++;
         const peer = this.peer(target);
         const sent = peer
-          ? bounded(deps.transport().replicate(peer, 'replication', [entry], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS)
+          ? withDeadline(deps.transport().replicate(peer, 'replication', [entry], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS)
           : Promise.reject(new TransportError('not-sent', `unknown member ${target}`));
         sent.then(
           () => {
@@ -182,7 +183,7 @@ export class ReplicationCoordinator {
       if (!peer) continue;
       d.ForwardGet++;
       try {
-        const [entry] = await bounded(this.deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS);
+        const [entry] = await withDeadline(this.deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS);
         this.deps.counters.forward('get', 'ok');
         if (i > 0) d.ReadPrimaryPromote++;
         if (entry) this.deps.hlc.observe(entry.version);
@@ -223,7 +224,7 @@ export class ReplicationCoordinator {
         const peer = this.peer(id);
         if (peer) d.ForwardGet++;
         const asked = peer
-          ? bounded(deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS)
+          ? withDeadline(deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS)
           : Promise.reject(new TransportError('not-sent', `unknown member ${id}`));
         asked.then(
           ([entry]) => {
@@ -276,7 +277,7 @@ export class ReplicationCoordinator {
       if (!peer) continue;
       deps.counters.dist.ReadRepair++;
       // Failures are not hinted; anti-entropy covers them.
-      bounded(deps.transport().replicate(peer, 'repair', [newest], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS).catch(() => {});
+      withDeadline(deps.transport().replicate(peer, 'repair', [newest], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS).catch(() => {});
     }
   }
 
@@ -297,14 +298,4 @@ function relay(reply: CoordinateReply): WriteOutcome {
     ...(reply.owners === undefined ? {} : { owners: reply.owners }),
   };
   throw new CacheError(code, code === 'INTERNAL' && !(reply.code in STATUS_OF) ? 'internal error' : reply.error, details);
-}
-
-/** The call's own deadline, enforced here as well so a transport can never hold an answer forever. */
-function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransportError('unknown', `timed out after ${ms} ms`)), ms + 50);
-    timer.unref();
-  });
-  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }

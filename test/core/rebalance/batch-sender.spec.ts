@@ -3,7 +3,7 @@ import { EventBus } from '../../../src/core/events.js';
 import type { HintSource } from '../../../src/core/hints/hint-sink.js';
 import { MemberTable } from '../../../src/core/membership/member-table.js';
 import { CoreCounters } from '../../../src/core/metrics/core-counters.js';
-import { MIGRATION_BATCH, MIGRATION_TIMEOUT_MS } from '../../../src/core/rebalance/batch-sender.js';
+import { BatchSender, MIGRATION_BATCH, MIGRATION_TIMEOUT_MS } from '../../../src/core/rebalance/batch-sender.js';
 import { Rebalancer } from '../../../src/core/rebalance/rebalancer.js';
 import type { ReplicationTransport } from '../../../src/core/replication/transport.js';
 import { TransportError } from '../../../src/core/replication/transport.js';
@@ -36,7 +36,7 @@ function lonelyNode(count: number, transport: ReplicationTransport) {
   const rebalancer = new Rebalancer({
     nodeId: 'a', replication: 1, ring: () => ringOf(view), ringOf, members, store,
     transport: () => transport, hints: { enqueue: (target, entry, source) => hints.push({ target, key: entry.key, source }) },
-    counters, clock, isDraining: () => false,
+    counters, clock, isDraining: () => false, maxBatchBytes: 1 << 20,
   });
   const grow = () => (view = ['a', ...PEERS]);
   return { rebalancer, counters, hints, grow, store, ringOf };
@@ -114,5 +114,27 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
     expect(n.hints.length).toBe(owners.filter((o) => o === 'p1').length);
     // Stale answers are deliveries: counted, not hinted.
     expect(n.counters.rebalanceMigrations.lost_ownership).toBe(owners.filter((o) => o === 'p2' || o === 'p3').length);
+  });
+
+  it('a batch also stays within the byte budget (CONTRACT §7.4): an entry that would overflow starts the next batch', async () => {
+    const members = new MemberTable('a', 'a:7946', new EventBus());
+    members.set({ ID: 'p1', Address: 'p1:7946', State: 'alive', Incarnation: 1 });
+    const sizes: number[][] = [];
+    const transport: ReplicationTransport = {
+      replicate: async (_peer, _source, entries) => {
+        sizes.push(entries.map((e) => (e.kind === 'item' ? e.value.length + e.key.length : e.key.length)));
+        return entries.map(() => 'applied' as const);
+      },
+      read: () => Promise.reject(new Error('unused')),
+      coordinate: () => Promise.reject(new Error('unused')),
+    };
+    const sender = new BatchSender({
+      members, transport: () => transport, hints: { enqueue: () => {} }, maxBatchBytes: 100, source: 'migration',
+      onBatch: () => {}, onDelivered: () => {},
+    });
+    for (let i = 0; i < 5; i++) await sender.add('p1', item(`k${i}`, 'x'.repeat(38), 1), 'new_owner'); // 40 bytes each
+    await sender.flush();
+    expect(sizes).toEqual([[40, 40], [40, 40], [40]]);
+    expect(sender.delivered).toBe(5);
   });
 });

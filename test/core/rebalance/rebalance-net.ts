@@ -80,6 +80,7 @@ export class RebalanceNet {
       replication: this.rf,
       ring: () => this.ringOf([...node.view]),
       ringOf: (m) => this.ringOf(m),
+      maxBatchBytes: 1 << 20,
       members,
       store,
       transport: () => this.transportFrom(id),

@@ -44,7 +44,7 @@ describe('rebalance scan of a large store', () => {
     const ringOf = (m: readonly string[]) => new HashRing(m, 64, hash);
     const rebalancer = new Rebalancer({
       nodeId: 'a', replication: 3, ring: () => ringOf(view), ringOf, members, store, transport: () => transport,
-      hints: { enqueue: () => {} }, counters, clock: systemClock, isDraining: () => false,
+      hints: { enqueue: () => {} }, counters, clock: systemClock, isDraining: () => false, maxBatchBytes: 1 << 20,
     });
     view = ['a', 'b', 'c', 'd', 'e'];
 

@@ -1,6 +1,9 @@
 import { TransportError } from '../replication/transport.js';
 
-/** Rejects with a `TransportError` when `p` has not settled `ms` after the call (a transport can never hold a batch forever). */
+/**
+ * A peer call's own deadline, enforced in the core as well, so a transport can never hold an answer
+ * (or a batch) forever: rejects with a `TransportError` (phase `unknown`) shortly after `ms`.
+ */
 export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
