@@ -15,12 +15,21 @@ export interface AuthenticatedRequest extends FastifyRequest {
   identity?: Identity;
 }
 
+/** A route's policy from its decorators: static, so read once per handler (not on every request). */
+interface RoutePolicy {
+  isPublic: boolean;
+  scope: Scope | undefined;
+}
+
 /**
  * Applied globally (default deny): a route must carry @Public() or @RequireScope(). Identity is
  * resolved from the headers only, before the handler reads any body.
  */
 @Injectable()
 export class ScopeGuard implements CanActivate {
+  // handler → class → policy (a handler inherited by several controllers may carry different class metadata).
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(CORE) private readonly core: Core,
@@ -28,15 +37,31 @@ export class ScopeGuard implements CanActivate {
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
-    const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets);
+    const { isPublic, scope } = this.policyOf(ctx);
+    if (isPublic) return true;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req));
     // Only an OIDC JWT is verified asynchronously; static tokens and certificates stay synchronous.
     return resolved instanceof Promise
       ? resolved.then((identity) => this.authorize(req, identity, scope))
       : this.authorize(req, resolved, scope);
+  }
+
+  private policyOf(ctx: ExecutionContext): RoutePolicy {
+    const handler = ctx.getHandler();
+    const cls = ctx.getClass();
+    let byClass = this.policies.get(handler);
+    if (!byClass) this.policies.set(handler, (byClass = new WeakMap()));
+    let policy = byClass.get(cls);
+    if (!policy) {
+      const targets = [handler, cls];
+      policy = {
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
+        scope: this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets),
+      };
+      byClass.set(cls, policy);
+    }
+    return policy;
   }
 
   private authorize(req: AuthenticatedRequest, identity: Identity | undefined, scope: Scope | undefined): boolean {
