@@ -5,6 +5,7 @@ import type { Hash64 } from '../ring/hash-ring.js';
 import type { Entry } from '../store/entry.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
+import { withDeadline, yieldToLoop } from '../time/deadline.js';
 import type { Random } from '../time/random.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
 import { type Versioned, compareVersioned } from '../versioning/order.js';
@@ -17,6 +18,8 @@ import { PeerRotation } from './peer-rotation.js';
 export const MERKLE_TIMEOUT_MS = 10_000;
 /** Entries per push `replicate`, besides the size limit. */
 export const PUSH_BATCH_MAX = 512;
+/** Entries a round scans between two turns of the event loop. */
+const SCAN_CHUNK = 4096;
 
 export interface AntiEntropyTransport {
   merkle(peer: PeerRef, request: MerkleRequest, timeoutMs: number): Promise<MerkleResponse>;
@@ -103,7 +106,7 @@ export class AntiEntropy {
   answer(request: MerkleRequest): MerkleResponse {
     const now = this.deps.clock.now();
     if (request.want === 'summary') {
-      const tree = this.build(request.from).tree;
+      const tree = this.build(request.from);
       this.answered = { from: request.from, tree, at: now };
       return { want: 'summary', groups: tree.summary() };
     }
@@ -111,7 +114,7 @@ export class AntiEntropy {
       // The leaves of the snapshot the requester compared against; entries are always read fresh.
       const last = this.answered;
       const fresh = last && last.from === request.from && now - last.at < MERKLE_TIMEOUT_MS;
-      const tree = fresh ? last.tree : this.build(request.from).tree;
+      const tree = fresh ? last.tree : this.build(request.from);
       return { want: 'leaves', leaves: request.groups.map((g) => tree.groupLeaves(g)) };
     }
     const scope = this.bucketsOf(request.from, new Set(request.buckets.map((s) => s.bucket)));
@@ -122,7 +125,7 @@ export class AntiEntropy {
   private async sync(peer: PeerRef, stats: RoundStats): Promise<MerkleOutcome> {
     const { clock } = this.deps;
     let t = clock.hrtimeNs();
-    const { tree, scope } = this.build(peer.id, true);
+    const { tree, scope } = await this.buildInChunks(peer.id);
     stats.buildNs = clock.hrtimeNs() - t;
 
     const summary = await this.call(peer, { from: this.deps.nodeId, want: 'summary' }, stats);
@@ -159,6 +162,8 @@ export class AntiEntropy {
       if (page.entries.length === 0 && page.remaining.length >= selectors.length) throw new Error('merkle: answer made no progress');
       // The whole page is checked before anything of it is applied.
       if (page.entries.some((e) => !asked.has(this.hasher.bucketOf(e.key)))) throw new Error('merkle: entry outside the requested buckets');
+      // Cursors only move forward, so a key comes once: a repeat would be a responder looping.
+      if (page.entries.some((e) => theirs.has(e.key))) throw new Error('merkle: key sent twice');
       for (const e of page.entries) {
         hlc.observe(e.version);
         theirs.set(e.key, { version: e.version, origin: e.origin });
@@ -189,7 +194,7 @@ export class AntiEntropy {
   private async push(peer: PeerRef, entries: Entry[], stats: RoundStats): Promise<void> {
     const budget = this.deps.maxMessageBytes - ENVELOPE_RESERVE_BYTES;
     for (const batch of batchesBySize(entries, budget, PUSH_BATCH_MAX)) {
-      await bounded(this.deps.replication().replicate(peer, 'merkle', batch, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS);
+      await withDeadline(this.deps.replication().replicate(peer, 'merkle', batch, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS);
       stats.pushed += batch.length;
     }
   }
@@ -201,7 +206,7 @@ export class AntiEntropy {
   ): Promise<MerkleResponse & { want: W }> {
     const t = this.deps.clock.hrtimeNs();
     try {
-      const res = await bounded(this.deps.transport().merkle(peer, request, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS);
+      const res = await withDeadline(this.deps.transport().merkle(peer, request, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS);
       if (res.want !== request.want) throw new Error(`merkle: ${res.want} answer to a ${request.want} request`);
       return res as MerkleResponse & { want: W };
     } finally {
@@ -211,20 +216,33 @@ export class AntiEntropy {
 
   /**
    * The tree of the co-owned entries: local items (visible or not) and live tombstones whose key
-   * has both this node and `peer` among its owners; with `keepScope`, those entries by bucket too.
+   * has both this node and `peer` among its owners. Synchronous: it answers a request.
    */
-  private build(peer: string, keepScope = false): { tree: MerkleTree; scope: Scope } {
-    const { store, owners, nodeId } = this.deps;
+  private build(peer: string): MerkleTree {
+    const tree = new MerkleTree(this.deps.hash);
+    for (const e of this.deps.store.allEntries()) this.feed(e, peer, tree);
+    return tree;
+  }
+
+  /** `build` with the entries by bucket, letting the event loop run every SCAN_CHUNK entries (a round is background work). */
+  private async buildInChunks(peer: string): Promise<{ tree: MerkleTree; scope: Scope }> {
     const tree = new MerkleTree(this.deps.hash);
     const scope: Scope = new Map();
-    for (const e of store.allEntries()) {
-      const o = owners(e.key);
-      if (!o.includes(nodeId) || !o.includes(peer)) continue;
-      const { bucket, tuple } = this.hasher.load(e);
-      tree.addHashed(bucket, tuple);
-      if (keepScope) addTo(scope, bucket, e);
+    let n = 0;
+    // Map iteration survives concurrent writes; the tree is then a slightly fuzzy snapshot, repaired next round.
+    for (const e of this.deps.store.allEntries()) {
+      this.feed(e, peer, tree, scope);
+      if (++n % SCAN_CHUNK === 0) await yieldToLoop();
     }
     return { tree, scope };
+  }
+
+  private feed(e: Entry, peer: string, tree: MerkleTree, scope?: Scope): void {
+    const o = this.deps.owners(e.key);
+    if (!o.includes(this.deps.nodeId) || !o.includes(peer)) return;
+    const { bucket, tuple } = this.hasher.load(e);
+    tree.addHashed(bucket, tuple);
+    if (scope) addTo(scope, bucket, e);
   }
 
   /** The co-owned entries of some buckets only: a key's bucket is cheaper to find than its owners. */
@@ -245,14 +263,4 @@ function addTo(scope: Scope, bucket: number, e: Entry): void {
   const list = scope.get(bucket);
   if (list) list.push(e);
   else scope.set(bucket, [e]);
-}
-
-/** The call's own deadline, so a transport can never hold a round forever. */
-function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransportError('unknown', `timed out after ${ms} ms`)), ms + 50);
-    timer.unref();
-  });
-  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AntiEntropyTransport } from '../../../src/core/merkle/anti-entropy.js';
+import type { AntiEntropy, AntiEntropyTransport } from '../../../src/core/merkle/anti-entropy.js';
 import { bucketOf } from '../../../src/core/merkle/merkle-tree.js';
 import { ENVELOPE_RESERVE_BYTES, wireEntryBytes } from '../../../src/core/merkle/merkle-wire.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
@@ -263,7 +263,40 @@ describe('anti-entropy peer choice and failures', () => {
   });
 });
 
+describe('anti-entropy against a misbehaving responder', () => {
+  it('a responder that sends the same page again and again fails the round instead of looping', async () => {
+    let pages = 0;
+    const responder: { ae?: AntiEntropy } = {};
+    const net: MemoryNetwork = new MemoryNetwork(['node-1', 'node-2'], hash, () => ({}), (id) => (id !== 'node-1' ? {} : {
+      transport: () => ({
+        merkle: async (_peer, request) => {
+          const answer = responder.ae!.answer(request);
+          if (answer.want !== 'entries' || request.want !== 'entries') return answer;
+          pages++;
+          return { ...answer, remaining: request.buckets };
+        },
+      }),
+    }));
+    responder.ae = net.ae.get('node-2');
+    net.seed('node-2', item('a', 'v', V + 1, 'node-2'));
+    expect(await net.round('node-1')).toBe('error');
+    expect(pages).toBe(2);
+  });
+});
+
 describe('anti-entropy cost', () => {
+  it('a round lets the event loop run while it scans a large store', async () => {
+    const net = new MemoryNetwork(['node-1', 'node-2'], hash);
+    for (let i = 0; i < 10_000; i++) net.seed('node-1', item(`k${i}`, 'v', V + 1, 'node-1'));
+    let ran = false;
+    setImmediate(() => {
+      ran = true;
+    });
+    await net.round('node-1');
+    expect(ran).toBe(true);
+  });
+
+
   it('a round over 100 000 co-owned keys is linear work, measured', async () => {
     const net = new MemoryNetwork(['node-1', 'node-2', 'node-3'], hash, () => ({ capacity: 0 }));
     const n = 100_000;
