@@ -5,6 +5,7 @@ import type { CacheNode } from '../core/node.js';
 import type { Clock } from '../core/time/clock.js';
 import { PeerMembershipTransport } from '../dist/membership-transport.js';
 import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
+import { PeerAntiEntropyTransport } from '../dist/antientropy-transport.js';
 import { PeerKeyListingTransport } from '../dist/key-listing-transport.js';
 import { PeerReplicationTransport } from '../dist/replication-transport.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
@@ -22,6 +23,7 @@ export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: 
   const peers = createPeerClient(config, logger, distTls, node.counters);
   node.useTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger));
   node.useKeyListing(new PeerKeyListingTransport(peers));
+  node.useAntiEntropy(new PeerAntiEntropyTransport(peers, config.maxValueBytes, logger));
   const membership = new MembershipDriver({
     machine: node.membership,
     transport: new PeerMembershipTransport(peers, logger),

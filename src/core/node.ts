@@ -4,7 +4,7 @@ import { EventBus } from './events.js';
 import { HintQueue } from './hints/hint-queue.js';
 import { HintReplayer } from './hints/hint-replayer.js';
 import { type KeyListingTransport, listClusterKeys } from './keys/key-listing.js';
-import { AntiEntropy, noAntiEntropyTransport } from './merkle/anti-entropy.js';
+import { AntiEntropy, type AntiEntropyTransport, noAntiEntropyTransport } from './merkle/anti-entropy.js';
 import { Rebalancer } from './rebalance/rebalancer.js';
 import { smallestKeys } from './keys/utf8-order.js';
 import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
@@ -75,6 +75,7 @@ export class CacheNode implements CacheNodeApi {
   private handoffRun: Promise<number> = Promise.resolve(0);
   private transport: ReplicationTransport = noPeersTransport;
   private keyListing?: KeyListingTransport;
+  private merkleTransport: AntiEntropyTransport = noAntiEntropyTransport;
   /** Write and read paths across the owners (CONTRACT §6.4–§6.6). */
   readonly replication: ReplicationCoordinator;
   /** Undelivered entries per target (CONTRACT §6.8), replayed every HINT_REPLAY. */
@@ -142,7 +143,7 @@ export class CacheNode implements CacheNodeApi {
       isDraining: () => this.draining,
       // The dist message limit (CONTRACT §7.4), as bootstrap's distBodyLimit computes it.
       maxMessageBytes: 4 * config.maxValueBytes + 1024 * 1024,
-      transport: () => noAntiEntropyTransport,
+      transport: () => this.merkleTransport,
       replication: () => this.transport,
     });
     const onError = deps.onLoopError ?? (() => {});
@@ -167,6 +168,10 @@ export class CacheNode implements CacheNodeApi {
       new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
       new PeriodicLoop('hint-replay', config.hintReplayMs, async () => void (await this.hintReplayer.tick()), onError, scheduler),
       new PeriodicLoop('rebalance', config.rebalanceIntervalMs, () => this.rebalancer.tick(), onError, scheduler),
+      // MERKLE_INTERVAL 0 turns anti-entropy off (CONTRACT §6.9).
+      ...(config.merkleIntervalMs > 0
+        ? [new PeriodicLoop('anti-entropy', config.merkleIntervalMs, async () => void (await this.antiEntropy.round()), onError, scheduler)]
+        : []),
     ];
   }
 
@@ -204,6 +209,11 @@ export class CacheNode implements CacheNodeApi {
   /** Plugs the peer transport in (cluster mode); single-node mode keeps the no-peer one. */
   useTransport(transport: ReplicationTransport): void {
     this.transport = transport;
+  }
+
+  /** Plugs the `merkle` peer op in (cluster mode): anti-entropy rounds then reach their peer. */
+  useAntiEntropy(transport: AntiEntropyTransport): void {
+    this.merkleTransport = transport;
   }
 
   /** Plugs the `list_keys` peer op in (cluster mode): the key browser then fans out. */

@@ -282,8 +282,16 @@ describe('CacheNode admin actions and metrics', () => {
 });
 
 describe('CacheNode background loops', () => {
-  it('registers the expiry (100 ms), hint replay, rebalance and tombstone purge (10 s) loops on start and cancels them on stop', () => {
-    const { node, scheduler } = makeNode({ hintReplayMs: 300, rebalanceIntervalMs: 400 });
+  it('registers the expiry (100 ms), hint replay, rebalance, anti-entropy and tombstone purge (10 s) loops on start and cancels them on stop', () => {
+    const { node, scheduler } = makeNode({ hintReplayMs: 300, rebalanceIntervalMs: 400, merkleIntervalMs: 5000 });
+    node.start();
+    expect(scheduler.intervals.sort((a, b) => a - b)).toEqual([EXPIRY_INTERVAL_MS, 300, 400, 5000, TOMBSTONE_PURGE_INTERVAL_MS]);
+    node.stop();
+    expect(scheduler.intervals).toEqual([]);
+  });
+
+  it('MERKLE_INTERVAL 0 runs no anti-entropy loop', () => {
+    const { node, scheduler } = makeNode({ hintReplayMs: 300, rebalanceIntervalMs: 400, merkleIntervalMs: 0 });
     node.start();
     expect(scheduler.intervals.sort((a, b) => a - b)).toEqual([EXPIRY_INTERVAL_MS, 300, 400, TOMBSTONE_PURGE_INTERVAL_MS]);
     node.stop();
