@@ -255,7 +255,7 @@ describe('anti-entropy peer choice and failures', () => {
         },
       }),
     }));
-    real = (net as unknown as { merkleTransport(from: string): AntiEntropyTransport }).merkleTransport('node-1');
+    real = net.merkleTransport('node-1');
     net.seed('node-2', item('a', 'v', V + 1, 'node-2'));
     expect(await net.round('node-1')).toBe('error');
     expect(net.node('node-1').store.peek('a')).toBeUndefined();

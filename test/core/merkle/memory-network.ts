@@ -3,6 +3,7 @@ import { encodeMerkleRequest, encodeMerkleResponse, parseMerkleRequest, parseMer
 import { CacheNode } from '../../../src/core/node.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
+import { encodeEntry } from '../../../src/core/replication/wire.js';
 import type { Entry } from '../../../src/core/store/entry.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
 import { SeededRandom } from '../../../src/core/time/random.js';
@@ -85,7 +86,8 @@ export class MemoryNetwork {
     for (const e of entries) this.node(id).store.apply(e, 'hard', 'replication');
   }
 
-  private merkleTransport(from: string): AntiEntropyTransport {
+  /** What `from` reaches its peers' `answer` through. */
+  merkleTransport(from: string): AntiEntropyTransport {
     return {
       merkle: async (peer, request) => {
         this.reachable(peer, 'merkle');
@@ -108,7 +110,7 @@ export class MemoryNetwork {
     return {
       replicate: async (peer, source, entries) => {
         this.reachable(peer, 'replicate');
-        this.calls.push({ op: 'replicate', from, to: peer.id, entries: entries.length, bytes: JSON.stringify(entries).length });
+        this.calls.push({ op: 'replicate', from, to: peer.id, entries: entries.length, bytes: JSON.stringify({ source, entries: entries.map(encodeEntry) }).length });
         const target = this.node(peer.id);
         // What the replicate controller does for a soft source.
         return entries.map((e) => {
