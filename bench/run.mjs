@@ -1,0 +1,361 @@
+#!/usr/bin/env node
+// `npm run bench`: throughput/latency of hypercache-server against bare baselines, memory per item,
+// idle RSS and a failover figure, in one bounded run. See bench/README.md.
+//   node bench/run.mjs [--duration 10] [--quick] [--only single,cluster,memory,failover] [--connections 64]
+// Expects an up-to-date dist/ (npm run bench builds first). Results: a table on stdout and JSON in
+// bench/results/<timestamp>.json and bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  MAIN, TOKEN, batchPut, getJson, joinNode, metrics, populate, sleep, startBaseline, startCluster, startNode,
+  startReplicatingBaseline,
+} from './lib/hypercache.mjs';
+import { cpuSeconds, cpusOf, exists, installCleanup, pinPid, procMemory, runningCount, start, stop, stopAll, tasksetAvailable } from './lib/procs.mjs';
+import { ensureWrk, runWrk } from './lib/wrk.mjs';
+
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const FAILOVER_LOAD = fileURLToPath(new URL('./lib/failover-load.mjs', import.meta.url));
+const SCENARIOS = ['single', 'cluster', 'memory', 'failover'];
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    connections: { type: 'string', default: '64' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write('usage: node bench/run.mjs [--duration SECONDS] [--quick] [--only single,cluster,memory,failover] [--connections 64]\n');
+  process.exit(0);
+}
+const quick = values.quick;
+const cfg = {
+  durationS: parseDuration(values.duration ?? (quick ? '3' : '10')),
+  warmupS: quick ? 1 : 3,
+  connections: Number(values.connections),
+  sizes: [100, 4096],
+  keyCount: 1000,
+  memoryItems: quick ? 200_000 : 1_000_000,
+  failoverMs: quick ? 12_000 : 30_000,
+  failoverKillAtMs: quick ? 4_000 : 10_000,
+};
+const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
+for (const s of only) if (!SCENARIOS.includes(s)) fail(`--only: unknown scenario ${s} (expected ${SCENARIOS.join(', ')})`);
+if (!exists(MAIN)) fail(`${MAIN} not found; run npm run build first (npm run bench does)`);
+
+installCleanup();
+
+// ---- machine, pinning -----------------------------------------------------------------------------
+const cores = os.availableParallelism();
+const pin = cores >= 2 && tasksetAvailable()
+  ? { servers: cores === 2 ? '0' : `0-${cores - 2}`, load: String(cores - 1) }
+  : { servers: undefined, load: undefined };
+if (pin.load) pinPid(process.pid, pin.load); // the harness itself stays off the server CPU(s)
+const wrkThreads = 1;
+const machine = {
+  cpu_model: os.cpus()[0]?.model ?? 'unknown',
+  cores,
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  kernel: `${os.type()} ${os.release()}`,
+  node: process.version,
+  wrk: ensureWrk(),
+  git_commit: safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()),
+  hostname: os.hostname(),
+};
+const pinning = pin.servers
+  ? { servers_cpus: pin.servers, load_generator_cpus: pin.load, harness_cpus: cpusOf(process.pid), note: `every server process (baselines and nodes, all cluster members together) on CPU ${pin.servers}; wrk (${wrkThreads} thread), the failover load process and this harness on CPU ${pin.load}` }
+  : { note: 'not pinned (taskset missing or a single CPU): load generator and servers compete for the same CPUs' };
+const loadAtStart = os.loadavg();
+
+log(`machine: ${machine.cpu_model}, ${cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, wrk ${machine.wrk}`);
+log(`pinning: ${pinning.note}`);
+log(`load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}${loadAtStart[0] > 0.5 ? '  (machine not idle: numbers are noisy)' : ''}`);
+log(`cells: ${cfg.durationS}s each after ${cfg.warmupS}s warm-up, ${cfg.connections} keep-alive connections, ${cfg.keyCount} keys, values ${cfg.sizes.join(' B and ')} B${quick ? '  [--quick]' : ''}`);
+
+const cells = [];
+const extra = {};
+const startedAt = new Date();
+
+try {
+  if (only.has('single')) await singleNodeScenarios();
+  if (only.has('cluster')) await clusterScenarios();
+  if (only.has('memory')) extra.memory = await memoryScenario();
+  if (only.has('failover')) extra.failover = await failoverScenario();
+} finally {
+  await stopAll();
+}
+
+const targets = evaluate();
+printReport(targets);
+writeResults(targets);
+process.exit(0);
+
+// ---- scenarios ------------------------------------------------------------------------------------
+
+async function singleNodeScenarios() {
+  const base = await startBaseline({ cpus: pin.servers });
+  await runMatrix('baseline-fastify', base, ['put', 'get']);
+  await stop(base);
+  const node = await startNode({ id: 'single', rf: 1, cpus: pin.servers });
+  await runMatrix('single-node', node, ['put', 'get']);
+  await stop(node, 'SIGKILL');
+}
+
+async function clusterScenarios() {
+  const repl = await startReplicatingBaseline({ cpus: pin.servers });
+  await runMatrix('replicating-baseline', repl[0], ['put', 'get'], { servers: repl });
+  await Promise.all(repl.map((p) => stop(p)));
+
+  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers });
+  await runMatrix('cluster-3-rf3', cluster[0], ['put', 'get'], { servers: cluster, consistency: 'put QUORUM (default), get ONE (local owner)' });
+
+  // GET through a non-owner: with RF 3 on 3 nodes every node owns every key, so a 4th node joins
+  // (4 nodes, RF 3) and is the entry; only keys whose owners (GET /v1/owners/{key} on it) exclude it are read.
+  const entry = await joinNode({ id: 'node-4', cluster, rf: 3, cpus: pin.servers });
+  await sleep(2_000); // let the join's rebalancing settle
+  for (const size of cfg.sizes) {
+    const keys = await nonOwnerKeys(entry, `no${size}-`, cfg.keyCount);
+    const keysFile = `${RESULTS}.keys-nonowner-${size}.txt`;
+    writeFileSync(keysFile, keys.join('\n') + '\n');
+    await populate(cluster[0].url, { keys, valueBytes: size });
+    await cell('cluster-4-rf3-nonowner', entry, 'get', size, { keysFile, servers: [...cluster, entry], consistency: 'ONE, entry node owns none of the keys' });
+  }
+  await Promise.all([...cluster, entry].map((n) => stop(n, 'SIGKILL')));
+}
+
+async function nonOwnerKeys(entry, prefix, count) {
+  const keys = [];
+  for (let i = 0; keys.length < count; i += 32) {
+    if (i > count * 50) throw new Error(`found only ${keys.length} keys not owned by ${entry.id}`);
+    const batch = await Promise.all(Array.from({ length: 32 }, async (_, j) => {
+      const key = `${prefix}${i + j}`;
+      const body = await getJson(`${entry.url}/v1/owners/${encodeURIComponent(key)}`);
+      return body.owners.includes(entry.id) ? null : key;
+    }));
+    for (const k of batch) if (k && keys.length < count) keys.push(k);
+  }
+  return keys;
+}
+
+async function memoryScenario() {
+  const node = await startNode({ id: 'memory', rf: 1, cpus: pin.servers, env: { HYPERCACHE_CAPACITY: '0' } });
+  await sleep(5_000);
+  const idle = procMemory(node.pid);
+  const m0 = await metrics(node);
+  log(`memory: idle RSS ${mib(idle.rss)} MiB (heap used ${mib(m0.nodejs_heap_size_used_bytes)} MiB); loading ${cfg.memoryItems} × 100 B values by batch put`);
+  const value = 'v'.repeat(100);
+  const perBatch = 1000;
+  const t0 = Date.now();
+  let next = 0;
+  const batches = Math.ceil(cfg.memoryItems / perBatch);
+  await Promise.all(Array.from({ length: 2 }, async () => {
+    while (next < batches) {
+      const b = next++;
+      const items = [];
+      for (let i = b * perBatch; i < Math.min(cfg.memoryItems, (b + 1) * perBatch); i++) items.push({ key: `m${String(i).padStart(7, '0')}`, value });
+      await batchPut(node.url, items);
+    }
+  }));
+  const loadS = (Date.now() - t0) / 1000;
+  await sleep(5_000); // let GC settle
+  const after = procMemory(node.pid);
+  const m1 = await metrics(node);
+  const items = m1.hypercache_items;
+  const bytes = m1.hypercache_bytes; // key + value bytes of live items, as the server counts them
+  const perItem = (delta) => Math.round((delta - bytes) / items);
+  const res = {
+    node_args: 'single node, auth on, HYPERCACHE_CAPACITY=0',
+    items_requested: cfg.memoryItems,
+    items,
+    key_value_bytes: bytes,
+    load_seconds: loadS,
+    idle_rss_bytes: idle.rss,
+    rss_before_bytes: idle.rss,
+    rss_after_bytes: after.rss,
+    rss_peak_bytes: after.hwm,
+    heap_used_before_bytes: m0.nodejs_heap_size_used_bytes,
+    heap_used_after_bytes: m1.nodejs_heap_size_used_bytes,
+    external_before_bytes: m0.nodejs_external_memory_bytes,
+    external_after_bytes: m1.nodejs_external_memory_bytes,
+    overhead_per_item_rss: perItem(after.rss - idle.rss),
+    overhead_per_item_heap_plus_external: perItem(
+      m1.nodejs_heap_size_used_bytes - m0.nodejs_heap_size_used_bytes + (m1.nodejs_external_memory_bytes ?? 0) - (m0.nodejs_external_memory_bytes ?? 0)),
+    formula: 'overhead per item = (RSS after − RSS before − hypercache_bytes) / hypercache_items; hypercache_bytes = key bytes + value bytes of live items',
+  };
+  log(`memory: ${items} items, ${mib(bytes)} MiB key+value, RSS ${mib(idle.rss)} → ${mib(after.rss)} MiB: ${res.overhead_per_item_rss} B overhead/item (heap+external: ${res.overhead_per_item_heap_plus_external} B/item), loaded in ${loadS.toFixed(1)} s`);
+  await stop(node, 'SIGKILL');
+  return res;
+}
+
+async function failoverScenario() {
+  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: 'fo' });
+  const victim = cluster[2];
+  log(`failover: PUT 100 B at QUORUM through ${cluster[0].id} for ${cfg.failoverMs / 1000}s, ${cfg.connections} connections; SIGKILL ${victim.id} (pid ${victim.pid}) at ${cfg.failoverKillAtMs / 1000}s`);
+  const load = await start({
+    name: 'failover-load', cmd: process.execPath, cpus: pin.load, timeoutMs: 30_000,
+    args: [FAILOVER_LOAD, cluster[0].url, TOKEN, String(cfg.failoverMs), String(cfg.failoverKillAtMs), String(cfg.connections), '100'],
+    ready: (line) => line === 'BENCH_START',
+  });
+  let result;
+  const got = new Promise((resolve) => load.child.stdout.on('data', (d) => {
+    for (const line of String(d).split('\n')) if (line.startsWith('BENCH_JSON ')) resolve(JSON.parse(line.slice(11)));
+  }));
+  await sleep(cfg.failoverKillAtMs);
+  process.kill(victim.pid, 'SIGKILL');
+  const bound = sleep(cfg.failoverMs + 30_000).then(() => { throw new Error('failover load did not finish in time'); });
+  result = await Promise.race([got, bound]);
+  await load.exited;
+  const t = result.total;
+  log(`failover: ${t.requests} PUTs, ${t.failed} failed ${JSON.stringify(t.by_status)}; p99 before ${result.before_kill.p99_ms} ms, in the 10 s after the kill ${result.kill_window_10s.p99_ms} ms (max ${result.kill_window_10s.max_ms} ms)`);
+  await Promise.all(cluster.map((n) => stop(n, 'SIGKILL')));
+  return { ...result, victim: victim.id, entry: cluster[0].id, consistency: 'QUORUM', rf: 3, nodes: 3 };
+}
+
+// ---- cells ----------------------------------------------------------------------------------------
+
+async function runMatrix(scenario, target, ops, meta = {}) {
+  // Warm the JIT on every route first (the first measured cell would otherwise pay for it).
+  const warm = { url: target.url, valueBytes: 100, keyCount: cfg.keyCount, prefix: 'w-', token: TOKEN, connections: cfg.connections, threads: wrkThreads, cpus: pin.load, durationS: cfg.warmupS };
+  for (const op of ops) await runWrk({ ...warm, op });
+  for (const size of cfg.sizes) {
+    for (const op of ops) await cell(scenario, target, op, size, meta);
+  }
+}
+
+async function cell(scenario, target, op, size, { keysFile, consistency, servers } = {}) {
+  const prefix = `${op === 'get' ? 'g' : 'p'}${size}-`;
+  if (op === 'get' && !keysFile) await populate(target.url, { prefix, count: cfg.keyCount, valueBytes: size });
+  const common = { url: target.url, op, valueBytes: size, keyCount: cfg.keyCount, prefix, token: TOKEN, keysFile, connections: cfg.connections, threads: wrkThreads, cpus: pin.load };
+  await runWrk({ ...common, durationS: cfg.warmupS });
+  const load = os.loadavg();
+  const pids = (servers ?? [target]).map((p) => p.pid);
+  const cpu0 = pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const r = await runWrk({ ...common, durationS: cfg.durationS });
+  const cpu = pids.reduce((a, pid) => a + cpuSeconds(pid), 0) - cpu0;
+  // CPU time the server process(es) spent per request: less sensitive to a busy machine than rps.
+  r.server_cpu_us_per_req = r.requests ? Math.round((cpu * 1e6) / r.requests) : null;
+  const row = { scenario, value_bytes: size, op, ...r, load_avg_1m: Math.round(load[0] * 100) / 100, ...(consistency ? { consistency } : {}) };
+  cells.push(row);
+  log(`${pad(scenario, 24)} ${pad(String(size), 5)} ${pad(op, 4)} ${pad(String(r.rps), 7)} rps  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  cpu ${r.server_cpu_us_per_req} µs/req${r.non2xx || r.socket_errors ? `  non-2xx ${r.non2xx}, socket errors ${r.socket_errors}` : ''}  (load ${row.load_avg_1m})`);
+  if (runningCount() === 0) throw new Error('no server left running');
+}
+
+// ---- targets, report ------------------------------------------------------------------------------
+
+function find(scenario, op, size) {
+  return cells.find((c) => c.scenario === scenario && c.op === op && c.value_bytes === size);
+}
+
+function evaluate() {
+  const rows = [];
+  const ratioRow = (row, ref, minRatio, { p99Max, label }) => {
+    if (!row || !ref) return;
+    const ratio = round(row.rps / ref.rps);
+    const p99Ratio = round(row.p99_ms / ref.p99_ms);
+    const clean = row.non2xx === 0 && row.socket_errors === 0;
+    const pass = ratio >= minRatio && (p99Max === undefined || p99Ratio <= p99Max) && clean;
+    Object.assign(row, { baseline: `${ref.scenario} ${ref.op}`, ratio, p99_ratio: p99Ratio, target: label, pass });
+    rows.push(row);
+  };
+  for (const size of cfg.sizes) {
+    for (const op of ['put', 'get']) {
+      const b = find('baseline-fastify', op, size);
+      if (b) Object.assign(b, { baseline: '—', ratio: 1, p99_ratio: 1, target: '', pass: null });
+    }
+    ratioRow(find('single-node', 'get', size), find('baseline-fastify', 'get', size), 0.85, { p99Max: 2, label: '≥0.85×, p99 ≤2×' });
+    ratioRow(find('single-node', 'put', size), find('baseline-fastify', 'put', size), 0.8, { p99Max: 2, label: '≥0.8×, p99 ≤2×' });
+    for (const op of ['put', 'get']) {
+      const r = find('replicating-baseline', op, size);
+      if (r) Object.assign(r, { baseline: '—', ratio: 1, p99_ratio: 1, target: '', pass: null });
+    }
+    ratioRow(find('cluster-3-rf3', 'put', size), find('replicating-baseline', 'put', size), 0.8, { label: '≥0.8× (QUORUM)' });
+    const cg = find('cluster-3-rf3', 'get', size);
+    const sg = find('single-node', 'get', size);
+    if (cg && sg) Object.assign(cg, { baseline: 'single-node get', ratio: round(cg.rps / sg.rps), p99_ratio: round(cg.p99_ms / sg.p99_ms), target: 'info', pass: null });
+    ratioRow(find('cluster-4-rf3-nonowner', 'get', size), sg, 0.5, { label: '≥0.5× single GET' });
+  }
+  const m = extra.memory;
+  if (m) {
+    rows.push({ scenario: 'memory', metric: 'overhead bytes/item (RSS)', value: m.overhead_per_item_rss, target: '≤150', pass: m.overhead_per_item_rss <= 150 });
+    rows.push({ scenario: 'memory', metric: 'idle RSS MiB', value: mib(m.idle_rss_bytes), target: '≤150', pass: m.idle_rss_bytes <= 150 * 2 ** 20 });
+  }
+  return rows;
+}
+
+function printReport(targets) {
+  const head = ['scenario', 'value', 'op', 'rps', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'vs', 'ratio', 'p99 ratio', 'target', 'result'];
+  const lines = cells.map((c) => [c.scenario, `${c.value_bytes} B`, c.op.toUpperCase(), String(c.rps), String(c.p50_ms), String(c.p99_ms), String(c.server_cpu_us_per_req),
+    c.baseline ?? '', String(c.ratio ?? ''), String(c.p99_ratio ?? ''), c.target ?? '', c.pass === true ? 'PASS' : c.pass === false ? 'FAIL' : '']);
+  out('');
+  out(table(head, lines));
+  if (extra.memory) {
+    const m = extra.memory;
+    out('');
+    out(table(['memory', 'value', 'target', 'result'], [
+      ['items stored (100 B values)', String(m.items), '', ''],
+      ['key+value bytes (hypercache_bytes)', `${mib(m.key_value_bytes)} MiB`, '', ''],
+      ['RSS before → after', `${mib(m.rss_before_bytes)} → ${mib(m.rss_after_bytes)} MiB`, '', ''],
+      ['heap used before → after', `${mib(m.heap_used_before_bytes)} → ${mib(m.heap_used_after_bytes)} MiB`, '', ''],
+      ['overhead per item (RSS)', `${m.overhead_per_item_rss} B`, '≤150 B', m.overhead_per_item_rss <= 150 ? 'PASS' : 'FAIL'],
+      ['overhead per item (heap+external)', `${m.overhead_per_item_heap_plus_external} B`, '', 'info'],
+      ['idle RSS', `${mib(m.idle_rss_bytes)} MiB`, '≤150 MiB', m.idle_rss_bytes <= 150 * 2 ** 20 ? 'PASS' : 'FAIL'],
+    ]));
+  }
+  if (extra.failover) {
+    const f = extra.failover;
+    out('');
+    out(table(['failover (3 nodes, RF 3, QUORUM PUT, SIGKILL ' + f.victim + ` at ${f.kill_at_ms / 1000}s)`, 'requests', 'failed', 'by status', 'p50 ms', 'p99 ms', 'max ms'],
+      [['before kill', f.before_kill], ['10 s after kill', f.kill_window_10s], ['rest', f.after_window], ['whole run', f.total]]
+        .map(([n, s]) => [n, String(s.requests), String(s.failed), JSON.stringify(s.by_status), String(s.p50_ms), String(s.p99_ms), String(s.max_ms)])));
+  }
+  const failed = targets.filter((t) => t.pass === false);
+  out('');
+  out(`machine: ${machine.cpu_model}, ${cores} cores, Node ${machine.node}, wrk ${machine.wrk}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out(`pinning: ${pinning.note}`);
+  out(`targets: ${targets.length - failed.length} of ${targets.length} met${failed.length ? ` — not met: ${failed.map((t) => t.metric ?? `${t.scenario} ${t.op} ${t.value_bytes} B`).join('; ')}` : ''}`);
+}
+
+function writeResults(targets) {
+  mkdirSync(RESULTS, { recursive: true });
+  const doc = {
+    started_at: startedAt.toISOString(),
+    finished_at: new Date().toISOString(),
+    options: { ...cfg, quick, only: [...only], wrk_threads: wrkThreads },
+    machine,
+    pinning,
+    load_avg: { start: loadAtStart, end: os.loadavg() },
+    cells,
+    memory: extra.memory ?? null,
+    failover: extra.failover ?? null,
+    targets: targets.map((t) => ({ scenario: t.scenario, op: t.op, value_bytes: t.value_bytes, metric: t.metric, ratio: t.ratio ?? t.value, p99_ratio: t.p99_ratio, target: t.target, pass: t.pass })),
+  };
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(`${RESULTS}${stamp}.json`, JSON.stringify(doc, null, 2) + '\n');
+  writeFileSync(`${RESULTS}latest.json`, JSON.stringify(doc, null, 2) + '\n');
+  out(`results: bench/results/${stamp}.json (and latest.json)`);
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+function table(head, rows) {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
+  return [line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+function parseDuration(s) {
+  const m = /^(\d+(?:\.\d+)?)(s?)$/.exec(s);
+  if (!m || Number(m[1]) < 1) fail(`--duration: expected seconds (e.g. 10 or 10s), got ${s}`);
+  return Number(m[1]);
+}
+function round(x) { return Math.round(x * 100) / 100; }
+function mib(b) { return Math.round((b / 2 ** 20) * 10) / 10; }
+function pad(s, n) { return s.padEnd(n); }
+function safe(f) { try { return f(); } catch { return null; } }
+function log(s) { process.stderr.write(`bench: ${s}\n`); }
+function out(s) { process.stdout.write(`${s}\n`); }
+function fail(msg) { process.stderr.write(`bench: ${msg}\n`); process.exit(2); }
