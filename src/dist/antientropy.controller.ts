@@ -29,6 +29,6 @@ export class AntiEntropyController {
   async merkle(@Req() req: FastifyRequest): Promise<Record<string, unknown>> {
     const body = await readPeerBody(req, this.core.config.maxValueBytes);
     const msg = parsePeerMessage('merkle', body, parseMerkleRequest, WireError);
-    return encodeMerkleResponse(this.core.node.antiEntropy.answer(msg));
+    return encodeMerkleResponse(await this.core.node.antiEntropy.answer(msg));
   }
 }

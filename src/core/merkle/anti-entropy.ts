@@ -102,11 +102,15 @@ export class AntiEntropy {
     return outcome;
   }
 
-  /** Answers an inbound `merkle` request over the entries co-owned with `request.from` on this node's ring. */
-  answer(request: MerkleRequest): MerkleResponse {
+  /**
+   * Answers an inbound `merkle` request over the entries co-owned with `request.from` on this node's
+   * ring. The scans yield to the event loop every SCAN_CHUNK entries, so a large store never holds up
+   * probes and client requests for a whole scan.
+   */
+  async answer(request: MerkleRequest): Promise<MerkleResponse> {
     const now = this.deps.clock.now();
     if (request.want === 'summary') {
-      const tree = this.build(request.from);
+      const { tree } = await this.buildInChunks(request.from, false);
       this.answered = { from: request.from, tree, at: now };
       return { want: 'summary', groups: tree.summary() };
     }
@@ -114,10 +118,10 @@ export class AntiEntropy {
       // The leaves of the snapshot the requester compared against; entries are always read fresh.
       const last = this.answered;
       const fresh = last && last.from === request.from && now - last.at < MERKLE_TIMEOUT_MS;
-      const tree = fresh ? last.tree : this.build(request.from);
+      const tree = fresh ? last.tree : (await this.buildInChunks(request.from, false)).tree;
       return { want: 'leaves', leaves: request.groups.map((g) => tree.groupLeaves(g)) };
     }
-    const scope = this.bucketsOf(request.from, new Set(request.buckets.map((s) => s.bucket)));
+    const scope = await this.bucketsOf(request.from, new Set(request.buckets.map((s) => s.bucket)));
     const page = pageOfBuckets(request.buckets, (b) => scope.get(b) ?? [], this.deps.maxMessageBytes - ENVELOPE_RESERVE_BYTES);
     return { want: 'entries', ...page };
   }
@@ -215,23 +219,17 @@ export class AntiEntropy {
   }
 
   /**
-   * The tree of the co-owned entries: local items (visible or not) and live tombstones whose key
-   * has both this node and `peer` among its owners. Synchronous: it answers a request.
+   * The tree of the co-owned entries: local items (visible or not) and live tombstones whose key has
+   * both this node and `peer` among its owners, and (`withScope`) those entries by bucket. Lets the
+   * event loop run every SCAN_CHUNK entries; Map iteration survives concurrent writes, so the tree is
+   * then a slightly fuzzy snapshot, repaired by the next round.
    */
-  private build(peer: string): MerkleTree {
-    const tree = new MerkleTree(this.deps.hash);
-    for (const e of this.deps.store.allEntries()) this.feed(e, peer, tree);
-    return tree;
-  }
-
-  /** `build` with the entries by bucket, letting the event loop run every SCAN_CHUNK entries (a round is background work). */
-  private async buildInChunks(peer: string): Promise<{ tree: MerkleTree; scope: Scope }> {
+  private async buildInChunks(peer: string, withScope = true): Promise<{ tree: MerkleTree; scope: Scope }> {
     const tree = new MerkleTree(this.deps.hash);
     const scope: Scope = new Map();
     let n = 0;
-    // Map iteration survives concurrent writes; the tree is then a slightly fuzzy snapshot, repaired next round.
     for (const e of this.deps.store.allEntries()) {
-      this.feed(e, peer, tree, scope);
+      this.feed(e, peer, tree, withScope ? scope : undefined);
       if (++n % SCAN_CHUNK === 0) await yieldToLoop();
     }
     return { tree, scope };
@@ -246,10 +244,12 @@ export class AntiEntropy {
   }
 
   /** The co-owned entries of some buckets only: a key's bucket is cheaper to find than its owners. */
-  private bucketsOf(peer: string, only: ReadonlySet<number>): Scope {
+  private async bucketsOf(peer: string, only: ReadonlySet<number>): Promise<Scope> {
     const { store, owners, nodeId } = this.deps;
     const scope: Scope = new Map();
+    let n = 0;
     for (const e of store.allEntries()) {
+      if (++n % SCAN_CHUNK === 0) await yieldToLoop();
       const bucket = this.hasher.bucketOf(e.key);
       if (!only.has(bucket)) continue;
       const o = owners(e.key);

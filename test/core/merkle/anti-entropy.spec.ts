@@ -270,7 +270,7 @@ describe('anti-entropy against a misbehaving responder', () => {
     const net: MemoryNetwork = new MemoryNetwork(['node-1', 'node-2'], hash, () => ({}), (id) => (id !== 'node-1' ? {} : {
       transport: () => ({
         merkle: async (_peer, request) => {
-          const answer = responder.ae!.answer(request);
+          const answer = await responder.ae!.answer(request);
           if (answer.want !== 'entries' || request.want !== 'entries') return answer;
           pages++;
           return { ...answer, remaining: request.buckets };

@@ -92,7 +92,7 @@ export class MemoryNetwork {
       merkle: async (peer, request) => {
         this.reachable(peer, 'merkle');
         const reqJson = JSON.stringify(encodeMerkleRequest(request));
-        const answer = this.ae.get(peer.id)!.answer(parseMerkleRequest(JSON.parse(reqJson)));
+        const answer = await this.ae.get(peer.id)!.answer(parseMerkleRequest(JSON.parse(reqJson)));
         const resJson = JSON.stringify(encodeMerkleResponse(answer));
         const res = parseMerkleResponse(JSON.parse(resJson), request, this.maxValueBytes);
         this.calls.push({
