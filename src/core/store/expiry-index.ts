@@ -1,41 +1,49 @@
 import type { Random } from '../time/random.js';
+import { Int32Column } from './columns.js';
 
-/** Keys of items that carry an expiry, with O(1) add/remove and uniform random sampling. */
+/**
+ * Slots of items that carry an expiry, with O(1) add/remove and uniform random sampling: a dense
+ * array of slots plus, per slot, its position + 1 in a typed column (0 = absent), so no Map entry per
+ * expiring item.
+ */
 export class ExpiryIndex {
-  private readonly keys: string[] = [];
-  private readonly pos = new Map<string, number>();
+  private readonly slots: number[] = [];
+  private readonly pos = new Int32Column();
 
   get size(): number {
-    return this.keys.length;
+    return this.slots.length;
   }
-  add(key: string): void {
-    if (this.pos.has(key)) return;
-    this.pos.set(key, this.keys.length);
-    this.keys.push(key);
+  has(slot: number): boolean {
+    return this.pos.get(slot) !== 0;
   }
-  remove(key: string): void {
-    const i = this.pos.get(key);
-    if (i === undefined) return;
-    const last = this.keys.pop()!;
-    this.pos.delete(key);
-    if (i < this.keys.length) {
-      this.keys[i] = last;
-      this.pos.set(last, i);
+  add(slot: number): void {
+    if (this.pos.get(slot) !== 0) return;
+    this.slots.push(slot);
+    this.pos.set(slot, this.slots.length);
+  }
+  remove(slot: number): void {
+    const i = this.pos.get(slot) - 1;
+    if (i < 0) return;
+    const last = this.slots.pop()!;
+    this.pos.set(slot, 0);
+    if (i < this.slots.length) {
+      this.slots[i] = last;
+      this.pos.set(last, i + 1);
     }
   }
-  /** Up to `n` distinct keys chosen at random. */
-  sample(n: number, random: Random): string[] {
-    const size = this.keys.length;
-    if (size <= n) return [...this.keys];
+  /** Up to `n` distinct slots chosen at random. */
+  sample(n: number, random: Random): number[] {
+    const size = this.slots.length;
+    if (size <= n) return [...this.slots];
     const picked = new Set<number>();
     while (picked.size < n) picked.add(random.int(size));
-    return [...picked].map((i) => this.keys[i]!);
+    return [...picked].map((i) => this.slots[i]!);
   }
-  all(): string[] {
-    return [...this.keys];
+  all(): number[] {
+    return [...this.slots];
   }
   clear(): void {
-    this.keys.length = 0;
+    this.slots.length = 0;
     this.pos.clear();
   }
 }

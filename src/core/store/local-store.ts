@@ -1,6 +1,7 @@
 import type { Clock } from '../time/clock.js';
-import { compareVersioned } from '../versioning/order.js';
-import { type Entry, type ItemEntry, entryBytes, isVisible } from './entry.js';
+import { compareOrigin } from '../versioning/order.js';
+import { Float64Column, Int32Column, RefColumn } from './columns.js';
+import { type Entry, type ItemEntry, type TombstoneEntry, entryBytes } from './entry.js';
 import { type EvictionPolicy, createEvictionPolicy } from './eviction-policy.js';
 import { ExpiryIndex } from './expiry-index.js';
 import { type ApplySource, type ExpiryTrigger, type StoreObserver, nullStoreObserver } from './store-events.js';
@@ -21,12 +22,34 @@ export type ApplyResult = 'applied' | 'stale' | 'skipped';
 /**
  * The node's local entries (CONTRACT §6.1, §6.5, §6.7, §6.11, §6.12): at most one item or tombstone
  * per key, apply-if-newer on every path, caps enforced on every apply.
+ *
+ * Compact layout (issue 7, ≤ 150 B per item beyond key and value bytes): each stored key gets a slot
+ * number (`index`: key → Smi, the only per-key Map entry); the rest lives in per-slot columns
+ * (columns.ts): version and times as unboxed float64, the origin as an index into a table of node
+ * IDs, the key reference, and the value as a one-byte string (one char per byte, 'latin1': byte-exact
+ * for 0–255, ~16 B header instead of a Buffer object, and an own copy, so it never retains a larger
+ * request chunk). Eviction and expiry bookkeeping are typed columns over the same slots.
+ * `Entry` objects (with a fresh `Buffer` value) are built only when one is handed out.
  */
 export class LocalStore {
-  private readonly entries = new Map<string, Entry>();
+  /** key → slot. */
+  private readonly index = new Map<string, number>();
+  private readonly keyOf = new RefColumn<string>();
+  /** The value bytes as a one-byte string; undefined = the slot holds a tombstone (or is free). */
+  private readonly valueOf = new RefColumn<string>();
+  private readonly versionOf = new Float64Column();
+  /** updatedAt of an item, deletedAt of a tombstone. */
+  private readonly timeOf = new Float64Column();
+  private readonly expiresOf = new Float64Column();
+  private readonly originOf = new Int32Column();
+  private readonly originNames: string[] = [];
+  private readonly originIds = new Map<string, number>();
+  private readonly freeSlots: number[] = [];
+  private slotCount = 0;
   private readonly policy: EvictionPolicy;
   private readonly expiring = new ExpiryIndex();
-  private readonly tombstones = new Set<string>();
+  /** Slots holding tombstones. */
+  private readonly tombstones = new Set<number>();
   private itemCount = 0;
   private byteCount = 0;
 
@@ -47,8 +70,9 @@ export class LocalStore {
   }
   /** Live tombstones; non-live ones waiting for the purge sweep do not count (TombstonesActive). */
   get tombstoneCount(): number {
+    const now = this.clock.now();
     let live = 0;
-    for (const key of this.tombstones) if (this.isLiveTombstone(this.entries.get(key)!)) live++;
+    for (const slot of this.tombstones) if (this.tombstoneLiveAt(slot, now)) live++;
     return live;
   }
   get expiringCount(): number {
@@ -57,13 +81,8 @@ export class LocalStore {
 
   /** The stored entry without counting a use (coordination, replication, anti-entropy). */
   peek(key: string): Entry | undefined {
-    const e = this.entries.get(key);
-    if (e?.kind === 'tombstone' && !this.isLiveTombstone(e)) {
-      this.remove(key);
-      this.observer.purgedTombstones(1);
-      return undefined;
-    }
-    return e;
+    const slot = this.slotOf(key);
+    return slot === undefined ? undefined : this.entryAt(slot, key);
   }
 
   /**
@@ -71,15 +90,18 @@ export class LocalStore {
    * removed at once (trigger `read`); a hit counts as a use for eviction.
    */
   read(key: string): ItemEntry | undefined {
-    const e = this.peek(key);
-    if (!e || e.kind !== 'item') return undefined;
-    if (!isVisible(e, this.clock.now())) {
-      this.remove(key);
+    const slot = this.slotOf(key);
+    if (slot === undefined) return undefined;
+    const value = this.valueOf.get(slot);
+    if (value === undefined) return undefined;
+    const expiresAt = this.expiresOf.get(slot);
+    if (expiresAt !== 0 && this.clock.now() >= expiresAt) {
+      this.remove(key, slot);
       this.observer.expired('read', 1);
       return undefined;
     }
-    this.policy.touch(key);
-    return e;
+    this.policy.touch(slot);
+    return this.itemAt(slot, key, value);
   }
 
   isLiveTombstone(e: Entry): boolean {
@@ -92,28 +114,34 @@ export class LocalStore {
       this.observer.staleApply(source);
       return 'stale';
     }
-    const current = this.peek(entry.key);
-    if (current && compareVersioned(current, entry) >= 0) {
+    const slot = this.slotOf(entry.key);
+    if (slot !== undefined && this.compareStored(slot, entry) >= 0) {
       this.observer.staleApply(source);
       return 'stale';
     }
     if (entry.kind === 'item') {
-      const growth = entryBytes(entry) - (current?.kind === 'item' ? entryBytes(current) : 0);
-      const newKey = current?.kind !== 'item';
+      const currentItem = slot !== undefined && this.valueOf.get(slot) !== undefined;
+      const growth = entryBytes(entry) - (currentItem ? this.bytesAt(slot) : 0);
+      const newKey = !currentItem;
       if (mode === 'soft' && newKey && !this.fits(1, growth)) {
         this.observer.applySkipped(source);
         return 'skipped';
       }
-      this.makeRoom(newKey ? 1 : 0, growth, entry.key);
+      this.makeRoom(newKey ? 1 : 0, growth, currentItem ? slot : undefined);
     }
-    this.store(entry, current);
+    this.store(entry, slot);
     return 'applied';
   }
 
   /** Remove every item (POST /clear); tombstones stay. Returns the number removed. */
   clearItems(): number {
     const removed = this.itemCount;
-    for (const [key, e] of this.entries) if (e.kind === 'item') this.entries.delete(key);
+    for (const [key, slot] of this.index) {
+      if (this.valueOf.get(slot) !== undefined) {
+        this.index.delete(key);
+        this.release(slot);
+      }
+    }
     this.policy.clear();
     this.expiring.clear();
     this.itemCount = 0;
@@ -154,20 +182,22 @@ export class LocalStore {
   /** Full sweep (POST /trigger-expiration, §5.8): every item with an expiry, and non-live tombstones. */
   expireAll(): number {
     const start = this.clock.hrtimeNs();
-    const keys = this.expiring.all();
-    const removed = this.removeExpired(keys);
+    const slots = this.expiring.all();
+    const removed = this.removeExpired(slots);
     this.purgeTombstones();
-    this.endSweep('manual', keys.length, removed, start);
+    this.endSweep('manual', slots.length, removed, start);
     return removed;
   }
 
-  private removeExpired(keys: string[]): number {
+  /** Removes the expired items among `slots` (distinct slots of items with an expiry). */
+  private removeExpired(slots: number[]): number {
     const now = this.clock.now();
     let removed = 0;
-    for (const key of keys) {
-      const e = this.entries.get(key);
-      if (e?.kind === 'item' && e.expiresAt !== 0 && e.expiresAt <= now) {
-        this.remove(key);
+    for (const slot of slots) {
+      if (!this.expiring.has(slot)) continue;
+      const expiresAt = this.expiresOf.get(slot);
+      if (expiresAt !== 0 && expiresAt <= now) {
+        this.remove(this.keyOf.get(slot)!, slot);
         removed++;
       }
     }
@@ -182,11 +212,11 @@ export class LocalStore {
 
   /** Drop tombstones past TOMBSTONE_TTL. Returns the number purged. */
   purgeTombstones(): number {
+    const now = this.clock.now();
     let purged = 0;
-    for (const key of [...this.tombstones]) {
-      const e = this.entries.get(key);
-      if (e && !this.isLiveTombstone(e)) {
-        this.remove(key);
+    for (const slot of [...this.tombstones]) {
+      if (!this.tombstoneLiveAt(slot, now)) {
+        this.remove(this.keyOf.get(slot)!, slot);
         purged++;
       }
     }
@@ -199,20 +229,91 @@ export class LocalStore {
    * tombstone: a copy this node no longer owns (rebalancing, §6.10). Returns whether one existed.
    */
   discard(key: string): boolean {
-    if (!this.entries.has(key)) return false;
-    this.remove(key);
+    const slot = this.index.get(key);
+    if (slot === undefined) return false;
+    this.remove(key, slot);
     return true;
   }
 
   /** Visible items whose key matches, for the key browser. */
   *visibleKeys(): IterableIterator<string> {
     const now = this.clock.now();
-    for (const e of this.entries.values()) if (e.kind === 'item' && isVisible(e, now)) yield e.key;
+    for (const [key, slot] of this.index) {
+      if (this.valueOf.get(slot) === undefined) continue;
+      const expiresAt = this.expiresOf.get(slot);
+      if (expiresAt === 0 || now < expiresAt) yield key;
+    }
   }
 
   /** Every stored entry (items, visible or not, and live tombstones). */
   *allEntries(): IterableIterator<Entry> {
-    for (const e of this.entries.values()) if (e.kind === 'item' || this.isLiveTombstone(e)) yield e;
+    // Map iteration tolerates removals and additions between steps (callers yield to the event loop).
+    for (const [key, slot] of this.index) {
+      if (this.valueOf.get(slot) !== undefined || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
+    }
+  }
+
+  /** The slot of `key`, purging a non-live tombstone found there (as a read of it would). */
+  private slotOf(key: string): number | undefined {
+    const slot = this.index.get(key);
+    if (slot === undefined) return undefined;
+    if (this.valueOf.get(slot) === undefined && !this.tombstoneLiveAt(slot, this.clock.now())) {
+      this.remove(key, slot);
+      this.observer.purgedTombstones(1);
+      return undefined;
+    }
+    return slot;
+  }
+
+  private tombstoneLiveAt(slot: number, now: number): boolean {
+    return now < this.timeOf.get(slot) + this.limits.tombstoneTtlMs;
+  }
+
+  private entryAt(slot: number, key: string): Entry {
+    const value = this.valueOf.get(slot);
+    if (value !== undefined) return this.itemAt(slot, key, value);
+    const tombstone: TombstoneEntry = {
+      kind: 'tombstone',
+      key,
+      version: this.versionOf.get(slot),
+      origin: this.originNames[this.originOf.get(slot)]!,
+      deletedAt: this.timeOf.get(slot),
+    };
+    return tombstone;
+  }
+
+  private itemAt(slot: number, key: string, value: string): ItemEntry {
+    return {
+      kind: 'item',
+      key,
+      value: Buffer.from(value, 'latin1'),
+      version: this.versionOf.get(slot),
+      origin: this.originNames[this.originOf.get(slot)]!,
+      updatedAt: this.timeOf.get(slot),
+      expiresAt: this.expiresOf.get(slot),
+    };
+  }
+
+  /** compareVersioned(stored, e) without building the stored entry. */
+  private compareStored(slot: number, e: Entry): number {
+    const version = this.versionOf.get(slot);
+    if (version !== e.version) return version < e.version ? -1 : 1;
+    return compareOrigin(this.originNames[this.originOf.get(slot)]!, e.origin);
+  }
+
+  /** Key + value bytes of the item in `slot` (entryBytes of it). */
+  private bytesAt(slot: number): number {
+    return Buffer.byteLength(this.keyOf.get(slot)!) + this.valueOf.get(slot)!.length;
+  }
+
+  private originId(origin: string): number {
+    let id = this.originIds.get(origin);
+    if (id === undefined) {
+      id = this.originNames.length;
+      this.originNames.push(origin);
+      this.originIds.set(origin, id);
+    }
+    return id;
   }
 
   private fits(extraItems: number, extraBytes: number): boolean {
@@ -222,7 +323,7 @@ export class LocalStore {
     return true;
   }
 
-  private makeRoom(extraItems: number, extraBytes: number, keep?: string): number {
+  private makeRoom(extraItems: number, extraBytes: number, keep?: number): number {
     if (this.fits(extraItems, extraBytes)) return 0;
     const { capacity, maxMemory } = this.limits;
     const start = this.clock.hrtimeNs();
@@ -233,43 +334,67 @@ export class LocalStore {
       if (!overItems && !overBytes) break;
       const victim = this.policy.victim(keep);
       if (victim === undefined) break;
-      this.remove(victim);
+      const key = this.keyOf.get(victim)!;
+      this.remove(key, victim);
       evicted++;
-      this.observer.evicted(overItems ? 'capacity' : 'memory', victim);
+      this.observer.evicted(overItems ? 'capacity' : 'memory', key);
     }
     if (evicted > 0) this.observer.evictionPass(evicted, Number(this.clock.hrtimeNs() - start), this.itemCount + extraItems);
     return evicted;
   }
 
-  private store(entry: Entry, current: Entry | undefined): void {
-    // An item replacing an item keeps its eviction history (LFU counts the apply as one more use).
-    if (current) this.unaccount(current, entry.kind === 'item' && current.kind === 'item');
-    this.entries.set(entry.key, entry);
+  private store(entry: Entry, current: number | undefined): void {
+    let slot = current;
+    const wasItem = slot !== undefined && this.valueOf.get(slot) !== undefined;
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.slotCount++;
+      this.index.set(entry.key, slot);
+      this.keyOf.set(slot, entry.key);
+    } else {
+      // An item replacing an item keeps its eviction history (LFU counts the apply as one more use).
+      this.unaccount(slot, entry.kind === 'item' && wasItem);
+    }
+    this.versionOf.set(slot, entry.version);
+    this.originOf.set(slot, this.originId(entry.origin));
     if (entry.kind === 'item') {
+      // An own one-byte copy: never a view that keeps a larger request buffer alive.
+      this.valueOf.set(slot, entry.value.toString('latin1'));
+      this.timeOf.set(slot, entry.updatedAt);
+      this.expiresOf.set(slot, entry.expiresAt);
       this.itemCount++;
       this.byteCount += entryBytes(entry);
-      this.policy.touch(entry.key);
-      if (entry.expiresAt !== 0) this.expiring.add(entry.key);
+      if (wasItem) this.policy.touch(slot);
+      else this.policy.add(slot);
+      if (entry.expiresAt !== 0) this.expiring.add(slot);
     } else {
-      this.tombstones.add(entry.key);
+      this.valueOf.set(slot, undefined);
+      this.timeOf.set(slot, entry.deletedAt);
+      this.expiresOf.set(slot, 0);
+      this.tombstones.add(slot);
     }
   }
 
-  private remove(key: string): void {
-    const e = this.entries.get(key);
-    if (!e) return;
-    this.entries.delete(key);
-    this.unaccount(e);
+  private remove(key: string, slot: number): void {
+    this.index.delete(key);
+    this.unaccount(slot);
+    this.release(slot);
   }
 
-  private unaccount(e: Entry, keepPolicy = false): void {
-    if (e.kind === 'item') {
+  /** Returns a slot no key maps to any more to the free list, dropping its references. */
+  private release(slot: number): void {
+    this.keyOf.set(slot, undefined);
+    this.valueOf.set(slot, undefined);
+    this.freeSlots.push(slot);
+  }
+
+  private unaccount(slot: number, keepPolicy = false): void {
+    if (this.valueOf.get(slot) !== undefined) {
       this.itemCount--;
-      this.byteCount -= entryBytes(e);
-      if (!keepPolicy) this.policy.remove(e.key);
-      this.expiring.remove(e.key);
+      this.byteCount -= this.bytesAt(slot);
+      if (!keepPolicy) this.policy.remove(slot);
+      this.expiring.remove(slot);
     } else {
-      this.tombstones.delete(e.key);
+      this.tombstones.delete(slot);
     }
   }
 }

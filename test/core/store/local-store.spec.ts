@@ -396,15 +396,15 @@ describe('LocalStore properties (G9, G10)', () => {
                 const live = entry.kind === 'item' || store.isLiveTombstone(entry);
                 if (!live || (before && compareVersioned(before, entry) >= 0)) {
                   expect(result).toBe('stale');
-                  expect(store.peek(o.key)).toBe(before);
+                  expect(store.peek(o.key)).toEqual(before);
                 } else if (result === 'skipped') {
                   expect(o.mode).toBe('soft');
                   expect(entry.kind).toBe('item');
                   expect(before?.kind).not.toBe('item');
-                  expect(store.peek(o.key)).toBe(before);
+                  expect(store.peek(o.key)).toEqual(before);
                 } else {
                   expect(result).toBe('applied');
-                  expect(store.peek(o.key)).toBe(entry);
+                  expect(store.peek(o.key)).toEqual(entry);
                 }
                 const victims = observer.evictedKeys.slice(evictedBefore).map((e) => e.key);
                 expect(victims).not.toContain(o.key);
