@@ -44,6 +44,9 @@ export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<
   return { elapsedMs: Date.now() - started, hintsDropped, deadlineExceeded };
 }
 
+/** How often a closing listener drops the keep-alive sockets that became idle since the close began. */
+const IDLE_SWEEP_MS = 50;
+
 /** Resolves true when `p` settles before `deadline` (epoch ms); a rejection counts as settled. */
 async function settlesBy(p: Promise<unknown>, deadline: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +67,11 @@ async function closeWithin(app: NestFastifyApplication, deadline: number): Promi
     timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
   });
   const closing = app.close().then(() => true as const);
+  // server.close() drops the sockets idle at that moment only; a keep-alive socket whose request was
+  // still in flight becomes idle after its answer and would hold the close until the deadline.
+  const sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   const inTime = await Promise.race([closing, expired]);
+  clearInterval(sweeper);
   clearTimeout(timer);
   if (!inTime) {
     server.closeAllConnections();
