@@ -19,6 +19,9 @@ export interface StoreLimits {
 export type ApplyMode = 'hard' | 'soft';
 export type ApplyResult = 'applied' | 'stale' | 'skipped';
 
+/** Values below this size are stored as one-byte strings, larger ones as their own Buffer. */
+export const SMALL_VALUE_BYTES = 1024;
+
 /**
  * The node's local entries (CONTRACT §6.1, §6.5, §6.7, §6.11, §6.12): at most one item or tombstone
  * per key, apply-if-newer on every path, caps enforced on every apply.
@@ -26,17 +29,22 @@ export type ApplyResult = 'applied' | 'stale' | 'skipped';
  * Compact layout (issue 7, ≤ 150 B per item beyond key and value bytes): each stored key gets a slot
  * number (`index`: key → Smi, the only per-key Map entry); the rest lives in per-slot columns
  * (columns.ts): version and times as unboxed float64, the origin as an index into a table of node
- * IDs, the key reference, and the value as a one-byte string (one char per byte, 'latin1': byte-exact
- * for 0–255, ~16 B header instead of a Buffer object, and an own copy, so it never retains a larger
- * request chunk). Eviction and expiry bookkeeping are typed columns over the same slots.
+ * IDs, the key reference, and the value: below 1 KiB a one-byte string (one char per byte, 'latin1':
+ * byte-exact for 0–255, ~16 B header instead of a Buffer object), from 1 KiB an own Buffer (handed out
+ * as is, so callers must not write to it); either way an own copy that never retains a larger request
+ * chunk. Eviction and expiry bookkeeping are typed columns over the same slots.
  * `Entry` objects (with a fresh `Buffer` value) are built only when one is handed out.
  */
 export class LocalStore {
   /** key → slot. */
   private readonly index = new Map<string, number>();
   private readonly keyOf = new RefColumn<string>();
-  /** The value bytes as a one-byte string; undefined = the slot holds a tombstone (or is free). */
-  private readonly valueOf = new RefColumn<string>();
+  /**
+   * The value bytes: below SMALL_VALUE_BYTES a one-byte string (smaller than a Buffer object), from
+   * there an own Buffer copy (no per-read conversion of large values); undefined = the slot holds a
+   * tombstone (or is free).
+   */
+  private readonly valueOf = new RefColumn<string | Buffer>();
   private readonly versionOf = new Float64Column();
   /** updatedAt of an item, deletedAt of a tombstone. */
   private readonly timeOf = new Float64Column();
@@ -282,11 +290,11 @@ export class LocalStore {
     return tombstone;
   }
 
-  private itemAt(slot: number, key: string, value: string): ItemEntry {
+  private itemAt(slot: number, key: string, value: string | Buffer): ItemEntry {
     return {
       kind: 'item',
       key,
-      value: Buffer.from(value, 'latin1'),
+      value: typeof value === 'string' ? Buffer.from(value, 'latin1') : value,
       version: this.versionOf.get(slot),
       origin: this.originNames[this.originOf.get(slot)]!,
       updatedAt: this.timeOf.get(slot),
@@ -357,8 +365,9 @@ export class LocalStore {
     this.versionOf.set(slot, entry.version);
     this.originOf.set(slot, this.originId(entry.origin));
     if (entry.kind === 'item') {
-      // An own one-byte copy: never a view that keeps a larger request buffer alive.
-      this.valueOf.set(slot, entry.value.toString('latin1'));
+      // An own copy: never a view that keeps a larger request buffer alive.
+      const v = entry.value;
+      this.valueOf.set(slot, v.length < SMALL_VALUE_BYTES ? v.toString('latin1') : Buffer.from(v));
       this.timeOf.set(slot, entry.updatedAt);
       this.expiresOf.set(slot, entry.expiresAt);
       this.itemCount++;
