@@ -28,8 +28,8 @@ export interface AppSpec {
   https?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert: boolean; rejectUnauthorized: boolean; minVersion: 'TLSv1.2' };
   /** Fastify server options only one listener needs (the client API: raw `{key}` segments, see cache/client-fastify-options.ts). */
   fastifyOptions?: Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions'>;
-  /** Called with the Fastify instance before Nest registers routes (hooks, parsers). */
-  configure?: (fastify: FastifyInstance) => void;
+  /** Called with the Fastify instance (and the app, its providers resolvable) before Nest registers routes (hooks, parsers). */
+  configure?: (fastify: FastifyInstance, app: NestFastifyApplication) => void;
 }
 
 /** Builds one Nest application on its own Fastify adapter around the shared core. */
@@ -77,7 +77,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     done();
   });
   installHttpMetrics(fastify, spec.listener);
-  spec.configure?.(fastify);
+  spec.configure?.(fastify, app);
   await app.init();
   app.getHttpServer().headersTimeout = HEADERS_TIMEOUT_MS;
   return app;

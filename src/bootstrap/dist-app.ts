@@ -1,5 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DistModule } from '../dist/dist.module.js';
+import { PeerAuth } from '../dist/peer-auth.js';
+import { PeerContacts } from '../dist/peer-contacts.js';
+import { installPeerFastPath } from '../dist/peer-fast-path.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
 import type { Core } from './core.js';
@@ -20,6 +23,8 @@ export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFa
     features: [DistModule, OpenApiModule.forListener('dist')],
     clientPolicy: false,
     bodyLimit: distBodyLimit(core.config.maxValueBytes),
+    // The data-plane routes skip the Nest router; same guard checks, same answers (dist/peer-fast-path.ts).
+    configure: (fastify, app) => installPeerFastPath(fastify, core, app.get(PeerAuth), app.get(PeerContacts), core.logger),
     https: tls && { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
   });
 }

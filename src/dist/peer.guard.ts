@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
@@ -7,6 +8,28 @@ import { CacheError } from '../core/errors.js';
 import { PeerAuth } from './peer-auth.js';
 import { PeerContacts } from './peer-contacts.js';
 import { PEER_HEADERS, supportsProtocol, unsupportedProtocolMessage } from './peer-protocol.js';
+
+/** Why a peer request's headers are refused, or `undefined` when they pass. */
+export type PeerRefusal = 'unauthenticated' | 'protocol' | undefined;
+
+/**
+ * The header checks of every dist route (CONTRACT §3.6, §7.1), framework-free: the peer token when
+ * one is configured, then a named protocol version must be this major version. Side-effect free;
+ * `admitPeer` records the contact once they pass. Shared by the Nest guard and the fast path of
+ * the data-plane routes (peer-fast-path.ts), so both check exactly the same.
+ */
+export function checkPeerHeaders(auth: PeerAuth, headers: IncomingHttpHeaders): PeerRefusal {
+  if (!auth.authenticates(headers.authorization)) return 'unauthenticated';
+  const version = header(headers, PEER_HEADERS.protocol);
+  if (version !== undefined && !supportsProtocol(version)) return 'protocol';
+  return undefined;
+}
+
+/** An admitted request is contact with its sender (CONTRACT §7.1, §6.3). */
+export function admitPeer(contacts: PeerContacts, headers: IncomingHttpHeaders): void {
+  const sender = header(headers, PEER_HEADERS.sender);
+  if (sender !== undefined && NODE_ID_PATTERN.test(sender)) contacts.record(sender);
+}
 
 /**
  * Global guard of the dist app (CONTRACT §3.6, §7.1): every route, `GET /health` included, needs
@@ -22,22 +45,21 @@ export class PeerGuard implements CanActivate {
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    if (!this.auth.authenticates(req.headers.authorization)) {
+    const { headers } = ctx.switchToHttp().getRequest<FastifyRequest>();
+    const refusal = checkPeerHeaders(this.auth, headers);
+    if (refusal === 'unauthenticated') {
       this.core.node.counters.authFailure('dist', 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');
     }
-    const version = header(req, PEER_HEADERS.protocol);
-    if (version !== undefined && !supportsProtocol(version)) {
-      throw new CacheError('BAD_REQUEST', unsupportedProtocolMessage(version));
+    if (refusal === 'protocol') {
+      throw new CacheError('BAD_REQUEST', unsupportedProtocolMessage(header(headers, PEER_HEADERS.protocol)!));
     }
-    const sender = header(req, PEER_HEADERS.sender);
-    if (sender !== undefined && NODE_ID_PATTERN.test(sender)) this.contacts.record(sender);
+    admitPeer(this.contacts, headers);
     return true;
   }
 }
 
-function header(req: FastifyRequest, name: string): string | undefined {
-  const value = req.headers[name];
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -1,0 +1,99 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Core } from '../bootstrap/core.js';
+import { distBodyLimit } from '../bootstrap/dist-app.js';
+import { sendError, toEnvelope } from '../common/error-envelope.js';
+import { CacheError } from '../core/errors.js';
+import type { PeerAuth } from './peer-auth.js';
+import type { PeerContacts } from './peer-contacts.js';
+import { REPLICATION_PATHS } from './peer-protocol.js';
+import { admitPeer, checkPeerHeaders } from './peer.guard.js';
+import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
+
+type FastOp = (core: Core, body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+
+/**
+ * The data-plane peer routes (`POST /peer/replicate`, `/peer/read`, `/peer/coordinate`) answered
+ * from an `onRequest` hook of the dist listener instead of the Nest router: 2–3 of them are handled
+ * per client PUT, and Nest's execution context (guard consumer, interceptors, parameter
+ * extractors, the async body iterator) was most of a peer request's CPU (bench/PROFILE.md "Peer
+ * path"). Same answers, same checks:
+ *
+ * - the route is matched by Fastify as before (so `http.route`, the HTTP metrics and the request
+ *   span are unchanged, and the Nest controllers still document the routes in OpenAPI);
+ * - the peer guard's header checks run first (`checkPeerHeaders`, the function the `PeerGuard`
+ *   uses). A request they refuse is not answered here: it goes on to the Nest route, whose guard
+ *   refuses it exactly as before (401 + `authFailure` counter, or 400 protocol version);
+ * - an admitted request records the sender's contact, then its body is read within the dist
+ *   message limit (413), validated whole (400, nothing applied) and handed to the same operation
+ *   functions the controller calls (`replication-ops.ts`); errors leave through the same envelope
+ *   as the app's exception filter.
+ */
+export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: PeerAuth, contacts: PeerContacts, logger: Logger): void {
+  const ops = new Map<string, FastOp>([
+    [REPLICATION_PATHS.replicate, (c, body) => ({ status: 200, body: replicateOp(c, body) })],
+    [REPLICATION_PATHS.read, (c, body) => ({ status: 200, body: readOp(c, body) })],
+    [REPLICATION_PATHS.coordinate, coordinateOp],
+  ]);
+  const limit = distBodyLimit(core.config.maxValueBytes);
+
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const url = req.routeOptions.url;
+    const op = req.method === 'POST' && url !== undefined ? ops.get(url) : undefined;
+    if (op === undefined || checkPeerHeaders(auth, req.headers) !== undefined) return done();
+    admitPeer(contacts, req.headers);
+    readRawBody(req.raw, limit).then(
+      (body) => op(core, body),
+    ).then(
+      (out) => {
+        reply.code(out.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(out.body));
+      },
+      (err: unknown) => {
+        const { status, body, error, unexpected } = toEnvelope(err);
+        if (unexpected) logger.error({ err }, 'unhandled request error');
+        if (!reply.sent) sendError(reply, status, body, error);
+      },
+    );
+  });
+}
+
+/**
+ * Reads a request body up to `limit` bytes straight from the socket stream, as `readBody`
+ * (common/raw-body.ts) does behind Fastify's pass-through parser: a Content-Length over the limit is
+ * refused without reading, a longer chunked body stops at the limit (413, the rest discarded), a
+ * body cut short is 400 `incomplete request body`.
+ */
+function readRawBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = raw.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: CacheError) => {
+      if (settled) return;
+      settled = true;
+      raw.removeListener('data', onData);
+      raw.resume(); // Node discards the rest; the answer still reaches the client.
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return fail(new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
+      chunks.push(chunk);
+    };
+    raw.on('data', onData);
+    raw.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    raw.once('error', () => fail(new CacheError('BAD_REQUEST', 'incomplete request body')));
+    raw.once('close', () => {
+      if (!raw.complete) fail(new CacheError('BAD_REQUEST', 'incomplete request body'));
+    });
+  });
+}
