@@ -1,0 +1,97 @@
+import { type Entry, entryBytes } from '../store/entry.js';
+import type { PeerRef, ReplicationTransport } from './transport.js';
+import type { CoordinateReply, CoordinateRequest, ReplicateResult, ReplicateSource } from './wire.js';
+
+/** Entries (or keys) per coalesced call. */
+export const COALESCE_MAX_ITEMS = 128;
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(err: unknown): void;
+}
+
+interface Batch<I, R> {
+  peer: PeerRef;
+  items: I[];
+  waiters: Waiter<R>[];
+  bytes: number;
+  timeoutMs: number;
+}
+
+/**
+ * Coalesces the single-entry `replicate` and single-key `read` calls that many concurrent client
+ * operations make towards the same peer into one call per peer and event-loop turn (CONTRACT §7.2
+ * allows several entries and keys per message). Each caller still gets its own result, and a failed
+ * call fails every caller in it, so acks, timeouts and hints stay per write. A batch is cut at
+ * COALESCE_MAX_ITEMS or `maxBatchBytes` of key+value bytes (the peer message limit, §7.4).
+ * `coordinate` passes straight through.
+ */
+export class CoalescingTransport implements ReplicationTransport {
+  private readonly replicates = new Map<string, Batch<Entry, ReplicateResult>>();
+  private readonly reads = new Map<string, Batch<string, Entry | undefined>>();
+
+  constructor(
+    private readonly inner: ReplicationTransport,
+    private readonly maxBatchBytes: number,
+  ) {}
+
+  replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]> {
+    if (entries.length !== 1) return this.inner.replicate(peer, source, entries, timeoutMs);
+    const entry = entries[0]!;
+    return this.enqueue(this.replicates, `${peer.id}\u0000${source}`, peer, entry, entryBytes(entry), timeoutMs, (b) =>
+      this.inner.replicate(b.peer, source, b.items, b.timeoutMs),
+    ).then((r) => [r]);
+  }
+
+  read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
+    if (keys.length !== 1) return this.inner.read(peer, keys, timeoutMs);
+    const key = keys[0]!;
+    return this.enqueue(this.reads, peer.id, peer, key, Buffer.byteLength(key), timeoutMs, (b) =>
+      this.inner.read(b.peer, b.items, b.timeoutMs),
+    ).then((r) => [r]);
+  }
+
+  coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
+    return this.inner.coordinate(peer, req, timeoutMs);
+  }
+
+  private enqueue<I, R>(
+    open: Map<string, Batch<I, R>>,
+    slot: string,
+    peer: PeerRef,
+    item: I,
+    bytes: number,
+    timeoutMs: number,
+    send: (b: Batch<I, R>) => Promise<R[]>,
+  ): Promise<R> {
+    let batch = open.get(slot);
+    if (batch && (batch.items.length >= COALESCE_MAX_ITEMS || batch.bytes + bytes > this.maxBatchBytes)) {
+      open.delete(slot);
+      this.flush(batch, send);
+      batch = undefined;
+    }
+    if (!batch) {
+      const fresh: Batch<I, R> = { peer, items: [], waiters: [], bytes: 0, timeoutMs };
+      open.set(slot, fresh);
+      setImmediate(() => {
+        if (open.get(slot) !== fresh) return;
+        open.delete(slot);
+        this.flush(fresh, send);
+      });
+      batch = fresh;
+    }
+    const joined = batch;
+    joined.items.push(item);
+    joined.bytes += bytes;
+    joined.timeoutMs = Math.min(joined.timeoutMs, timeoutMs);
+    return new Promise<R>((resolve, reject) => joined.waiters.push({ resolve, reject }));
+  }
+
+  private flush<I, R>(batch: Batch<I, R>, send: (b: Batch<I, R>) => Promise<R[]>): void {
+    // A transport that throws instead of rejecting still fails only its callers.
+    Promise.resolve().then(() => send(batch)).then(
+      (results) => batch.waiters.forEach((w, i) => w.resolve(results[i]!)),
+      (err: unknown) => batch.waiters.forEach((w) => w.reject(err)),
+    );
+  }
+}

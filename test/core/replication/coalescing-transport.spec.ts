@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { COALESCE_MAX_ITEMS, CoalescingTransport } from '../../../src/core/replication/coalescing-transport.js';
+import { type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
+import type { Entry } from '../../../src/core/store/entry.js';
+import { item } from '../store/fixtures.js';
+
+/** Records every call that reaches the peer; `fail` makes the next calls to a peer reject. */
+function recording() {
+  const calls: { op: string; to: string; source?: string; size: number }[] = [];
+  const fail = new Set<string>();
+  const inner: ReplicationTransport = {
+    replicate: async (peer, source, entries) => {
+      calls.push({ op: 'replicate', to: peer.id, source, size: entries.length });
+      if (fail.has(peer.id)) throw new TransportError('unknown', 'timed out');
+      return entries.map((e) => (e.version % 2 === 0 ? 'stale' : 'applied'));
+    },
+    read: async (peer, keys) => {
+      calls.push({ op: 'read', to: peer.id, size: keys.length });
+      return keys.map((k): Entry | undefined => (k.startsWith('miss') ? undefined : item(k, `v-${k}`, 1)));
+    },
+    coordinate: async () => ({ ok: true, version: 1, acks: 1, n: 1, owners: [], expiresAt: 0 }),
+  };
+  return { calls, fail, inner };
+}
+
+const p1 = { id: 'p1', address: 'p1:7946' };
+const p2 = { id: 'p2', address: 'p2:7946' };
+
+describe('CoalescingTransport', () => {
+  it('turns concurrent single-entry replicates to one peer into one call, each caller getting its own result', async () => {
+    const { calls, inner } = recording();
+    const t = new CoalescingTransport(inner, 1 << 20);
+    const results = await Promise.all([
+      t.replicate(p1, 'replication', [item('a', 'v', 1)], 2000),
+      t.replicate(p1, 'replication', [item('b', 'v', 2)], 2000),
+      t.replicate(p2, 'replication', [item('c', 'v', 3)], 2000),
+      t.replicate(p1, 'repair', [item('d', 'v', 5)], 2000),
+    ]);
+    expect(results).toEqual([['applied'], ['stale'], ['applied'], ['applied']]);
+    expect(calls).toEqual([
+      { op: 'replicate', to: 'p1', source: 'replication', size: 2 },
+      { op: 'replicate', to: 'p2', source: 'replication', size: 1 },
+      { op: 'replicate', to: 'p1', source: 'repair', size: 1 },
+    ]);
+  });
+
+  it('a failed call fails every write in it (each then gets its own hint), and nothing else', async () => {
+    const { fail, inner } = recording();
+    fail.add('p1');
+    const t = new CoalescingTransport(inner, 1 << 20);
+    const settled = await Promise.allSettled([
+      t.replicate(p1, 'replication', [item('a', 'v', 1)], 2000),
+      t.replicate(p1, 'replication', [item('b', 'v', 1)], 2000),
+      t.replicate(p2, 'replication', [item('c', 'v', 1)], 2000),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((settled[0] as PromiseRejectedResult).reason).toBeInstanceOf(TransportError);
+  });
+
+  it('cuts batches at COALESCE_MAX_ITEMS and at the byte budget', async () => {
+    const { calls, inner } = recording();
+    const wide = new CoalescingTransport(inner, 1 << 20);
+    const many = Array.from({ length: COALESCE_MAX_ITEMS + 1 }, (_, i) => wide.replicate(p1, 'replication', [item(`k${i}`, '', 1)], 2000));
+    await Promise.all(many);
+    expect(calls.map((c) => c.size)).toEqual([COALESCE_MAX_ITEMS, 1]);
+    calls.length = 0;
+    const t = new CoalescingTransport(inner, 100);
+    await Promise.all([0, 1, 2].map((i) => t.replicate(p1, 'replication', [item(`b${i}`, 'x'.repeat(39), 1)], 2000))); // 42 bytes each
+    expect(calls.map((c) => c.size)).toEqual([2, 1]);
+  });
+
+  it('coalesces single-key reads per peer; multi-entry calls and coordinate pass straight through', async () => {
+    const { calls, inner } = recording();
+    const t = new CoalescingTransport(inner, 1 << 20);
+    const [a, miss, batch] = await Promise.all([
+      t.read(p1, ['a'], 2000),
+      t.read(p1, ['miss-1'], 2000),
+      t.replicate(p2, 'migration', [item('x', 'v', 1), item('y', 'v', 1)], 2000),
+    ]);
+    expect(a[0]?.key).toBe('a');
+    expect(miss).toEqual([undefined]);
+    expect(batch).toEqual(['applied', 'applied']);
+    expect(calls).toEqual([
+      { op: 'replicate', to: 'p2', source: 'migration', size: 2 },
+      { op: 'read', to: 'p1', size: 2 },
+    ]);
+    expect((await t.coordinate(p1, { op: 'delete', key: 'k', ttlMs: 0, consistency: 'one' }, 5000)).ok).toBe(true);
+  });
+});
