@@ -2,11 +2,10 @@ import type { Logger } from 'pino';
 import type { AntiEntropyTransport } from '../core/merkle/anti-entropy.js';
 import { type MerkleRequest, type MerkleResponse, encodeMerkleRequest, parseMerkleResponse } from '../core/merkle/merkle-wire.js';
 import { type PeerRef, TransportError } from '../core/replication/transport.js';
+import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
 import type { PeerClient } from './peer-client.js';
 import { ANTI_ENTROPY_PATHS } from './peer-protocol.js';
 
-/** Errors that prove the request never reached the peer. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The `merkle` peer op over the peer client: JSON bodies, replies validated against the request before the core sees them. */
 export class PeerAntiEntropyTransport implements AntiEntropyTransport {
@@ -24,12 +23,9 @@ export class PeerAntiEntropyTransport implements AntiEntropyTransport {
         method: 'POST', path, body: JSON.stringify(encodeMerkleRequest(request)), contentType: 'application/json', timeoutMs,
       });
     } catch (err) {
-      const e = err as { code?: string; name?: string; cause?: { code?: string } };
-      const code = e.code ?? e.cause?.code ?? e.name ?? 'error';
-      this.logger.debug({ peer: peer.id, path, error: code }, 'peer call failed');
-      throw new TransportError(NOT_SENT.has(code) ? 'not-sent' : 'unknown', `${path} to ${peer.id}: ${code}`);
+      throw peerCallFailure(err, peer, path, this.logger);
     }
-    if (res.status !== 200) throw new TransportError(res.status === 401 ? 'not-sent' : 'unknown', `merkle to ${peer.id}: status ${res.status}`);
+    if (res.status !== 200) throw peerStatusFailure('merkle', peer, res.status);
     try {
       return parseMerkleResponse(JSON.parse(res.body.toString('utf8')), request, this.maxValueBytes);
     } catch (err) {

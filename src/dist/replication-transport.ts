@@ -5,11 +5,10 @@ import {
   type CoordinateReply, type CoordinateRequest, type ReplicateResult, type ReplicateSource,
   encodeCoordinate, encodeEntry, parseCoordinateReply, parseReadReply, parseReplicateReply,
 } from '../core/replication/wire.js';
+import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
 import type { PeerClient, PeerReply } from './peer-client.js';
 import { REPLICATION_PATHS } from './peer-protocol.js';
 
-/** Errors that prove the request never reached the peer (CONTRACT §6.4 promotion rules). */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The replication port over the peer client: JSON bodies, replies validated before the core sees them. */
 export class PeerReplicationTransport implements ReplicationTransport {
@@ -45,15 +44,12 @@ export class PeerReplicationTransport implements ReplicationTransport {
         method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json', timeoutMs,
       });
     } catch (err) {
-      const e = err as { code?: string; name?: string; cause?: { code?: string } };
-      const code = e.code ?? e.cause?.code ?? e.name ?? 'error';
-      this.logger.debug({ peer: peer.id, path, error: code }, 'peer call failed');
-      throw new TransportError(NOT_SENT.has(code) ? 'not-sent' : 'unknown', `${path} to ${peer.id}: ${code}`);
+      throw peerCallFailure(err, peer, path, this.logger);
     }
   }
 
   private parse<T>(peer: PeerRef, op: string, res: PeerReply, fn: (doc: unknown) => T): T {
-    if (res.status !== 200) throw new TransportError(res.status === 401 ? 'not-sent' : 'unknown', `${op} to ${peer.id}: status ${res.status}`);
+    if (res.status !== 200) throw peerStatusFailure(op, peer, res.status);
     try {
       return fn(JSON.parse(res.body.toString('utf8')));
     } catch (err) {

@@ -7,9 +7,13 @@ export const CHUNK_BITS = 14;
 export const CHUNK_SIZE = 1 << CHUNK_BITS;
 const MASK = CHUNK_SIZE - 1;
 
-/** Int32 per slot; a slot never written reads 0. */
-export class Int32Column {
-  private chunks: Int32Array[] = [];
+type NumberChunk = Int32Array | Float64Array;
+
+/** A number per slot in typed chunks; a slot never written reads 0. */
+class NumberColumn<C extends NumberChunk> {
+  private chunks: C[] = [];
+
+  constructor(private readonly make: (size: number) => C) {}
 
   get(slot: number): number {
     const c = this.chunks[slot >>> CHUNK_BITS];
@@ -21,29 +25,23 @@ export class Int32Column {
   clear(): void {
     this.chunks = [];
   }
-  private grow(slot: number): Int32Array {
-    while (this.chunks.length <= slot >>> CHUNK_BITS) this.chunks.push(new Int32Array(CHUNK_SIZE));
+  private grow(slot: number): C {
+    while (this.chunks.length <= slot >>> CHUNK_BITS) this.chunks.push(this.make(CHUNK_SIZE));
     return this.chunks[slot >>> CHUNK_BITS]!;
   }
 }
 
-/** Float64 per slot (epoch milliseconds, versions): 8 bytes, no boxed HeapNumber. A slot never written reads 0. */
-export class Float64Column {
-  private chunks: Float64Array[] = [];
+/** Int32 per slot (indexes, links, counts). */
+export class Int32Column extends NumberColumn<Int32Array> {
+  constructor() {
+    super((size) => new Int32Array(size));
+  }
+}
 
-  get(slot: number): number {
-    const c = this.chunks[slot >>> CHUNK_BITS];
-    return c === undefined ? 0 : c[slot & MASK]!;
-  }
-  set(slot: number, v: number): void {
-    (this.chunks[slot >>> CHUNK_BITS] ?? this.grow(slot))[slot & MASK] = v;
-  }
-  clear(): void {
-    this.chunks = [];
-  }
-  private grow(slot: number): Float64Array {
-    while (this.chunks.length <= slot >>> CHUNK_BITS) this.chunks.push(new Float64Array(CHUNK_SIZE));
-    return this.chunks[slot >>> CHUNK_BITS]!;
+/** Float64 per slot (epoch milliseconds, versions): 8 bytes, no boxed HeapNumber. */
+export class Float64Column extends NumberColumn<Float64Array> {
+  constructor() {
+    super((size) => new Float64Array(size));
   }
 }
 
