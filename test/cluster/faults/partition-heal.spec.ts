@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode } from '../../support/cluster.js';
 import { FAST_ENV, FaultCluster, get, mapLimit, newer, ownersOf, put, within } from '../../support/fault-cluster.js';
 import { PartitionProxy } from '../../support/partition-proxy.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
