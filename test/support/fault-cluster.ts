@@ -123,6 +123,13 @@ export class FaultCluster {
     }
   }
 
+  /** `define` + `start` every node + wait until each lists all of them alive (the usual test set-up). */
+  async boot(ids: string[], env: EnvOf, formedWithinMs = 30_000): Promise<void> {
+    await this.define(ids, env);
+    await this.start();
+    await this.waitFormed(ids, formedWithinMs);
+  }
+
   /** Waits until every running node lists exactly `ids` alive; on timeout the error shows every view. */
   async waitFormed(ids: string[], timeoutMs: number, on?: () => ClusterNode[]): Promise<number> {
     try {

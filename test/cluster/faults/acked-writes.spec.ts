@@ -22,9 +22,7 @@ const CONVERGENCE_DEADLINE_MS = 60_000;
 describe('acknowledged writes survive a SIGKILL and restart (5 nodes, RF 3)', () => {
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);
   afterAll(killSpawnedNodes);
 

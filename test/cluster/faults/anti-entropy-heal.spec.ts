@@ -23,9 +23,7 @@ describe('anti-entropy repairs a short partition that hints could not (5 nodes, 
   const proxy = new PartitionProxy();
   const cluster = new FaultCluster(proxy);
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_REPLICATION: '3', HYPERCACHE_HINT_MAX_PER_NODE: '1' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_REPLICATION: '3', HYPERCACHE_HINT_MAX_PER_NODE: '1' });
   }, 120_000);
   afterAll(async () => {
     await killSpawnedNodes();

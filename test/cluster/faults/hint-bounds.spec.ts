@@ -37,7 +37,7 @@ async function batchPutOnce(n: ClusterNode, items: { key: string; value: string 
 describe('I16: hints are bounded and expire (3 nodes, RF 3, one owner down)', () => {
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, {
+    await cluster.boot(IDS, {
       ...FAST_ENV,
       HYPERCACHE_HEARTBEAT: '10s',
       HYPERCACHE_REPLICATION: '3',
@@ -46,8 +46,6 @@ describe('I16: hints are bounded and expire (3 nodes, RF 3, one owner down)', ()
       HYPERCACHE_HINT_MAX_BYTES: String(MAX_BYTES),
       HYPERCACHE_HINT_TTL: '3s',
     });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
   }, 120_000);
   afterAll(killSpawnedNodes);
 

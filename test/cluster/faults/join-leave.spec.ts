@@ -43,9 +43,7 @@ async function missingCopies(nodes: ClusterNode[], keys: string[], expected: (k:
 describe('join and graceful leave under load (RF 2)', () => {
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '2' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '2' });
   }, 120_000);
   afterAll(killSpawnedNodes);
 

@@ -29,9 +29,7 @@ const browse = async (n: ClusterNode, query: string) => {
 describe('I19 across 5 nodes (RF 1)', () => {
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_REPLICATION: '1' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_REPLICATION: '1' });
   }, 120_000);
   afterAll(killSpawnedNodes);
 

@@ -28,9 +28,7 @@ async function answers(nodes: ClusterNode[], key: string): Promise<string[]> {
 describe('I5: no resurrection (5 nodes, RF 3)', () => {
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);
   afterAll(killSpawnedNodes);
 

@@ -28,9 +28,7 @@ describe('I8: convergence after a 2/3 partition heals', () => {
   const proxy = new PartitionProxy();
   const cluster = new FaultCluster(proxy);
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);
   afterAll(async () => {
     await killSpawnedNodes();

@@ -14,9 +14,7 @@ describe('I6: quorum failure and recovery (3 nodes, RF 3)', () => {
   const IDS = ['node-1', 'node-2', 'node-3'];
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, SLOW_DETECTION);
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, SLOW_DETECTION);
   }, 120_000);
   afterAll(killSpawnedNodes);
 
@@ -47,9 +45,7 @@ describe('I7: promotion while the primary is down but not yet dead (4 nodes, RF 
   const IDS = ['node-1', 'node-2', 'node-3', 'node-4'];
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, SLOW_DETECTION);
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, SLOW_DETECTION);
   }, 120_000);
   afterAll(killSpawnedNodes);
 

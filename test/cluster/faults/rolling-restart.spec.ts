@@ -24,9 +24,7 @@ async function preload(n: ClusterNode, keys: string[]): Promise<void> {
 describe('rolling restart of every node under quorum load (3 nodes, RF 3)', () => {
   const cluster = new FaultCluster();
   beforeAll(async () => {
-    await cluster.define(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3', HYPERCACHE_SHUTDOWN_TIMEOUT: '10s' });
-    await cluster.start();
-    await cluster.waitFormed(IDS, 30_000);
+    await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3', HYPERCACHE_SHUTDOWN_TIMEOUT: '10s' });
   }, 120_000);
   afterAll(killSpawnedNodes);
 
