@@ -3,6 +3,7 @@ import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
 import type { CacheNode } from '../core/node.js';
 import { CoalescingTransport } from '../core/replication/coalescing-transport.js';
+import { batchByteBudget } from '../core/replication/message-limits.js';
 import type { Clock } from '../core/time/clock.js';
 import { PeerMembershipTransport } from '../dist/membership-transport.js';
 import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
@@ -23,7 +24,7 @@ export interface Cluster {
 export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
   const peers = createPeerClient(config, logger, distTls, node.counters);
   // Concurrent single-entry replicates and single-key reads to one peer travel as one call per event-loop turn.
-  node.useTransport(new CoalescingTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger), 2 * config.maxValueBytes));
+  node.useTransport(new CoalescingTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger), batchByteBudget(config.maxValueBytes)));
   node.useKeyListing(new PeerKeyListingTransport(peers));
   node.useAntiEntropy(new PeerAntiEntropyTransport(peers, config.maxValueBytes, logger));
   const membership = new MembershipDriver({

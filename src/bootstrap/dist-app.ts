@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { DistModule } from '../dist/dist.module.js';
 import { PeerAuth } from '../dist/peer-auth.js';
 import { PeerContacts } from '../dist/peer-contacts.js';
@@ -7,11 +8,6 @@ import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
 import type { Core } from './core.js';
 import { createApp } from './create-app.js';
-
-/** Dist message bodies: 4 × MAX_VALUE_BYTES + 1 MiB (CONTRACT §7.4). */
-export function distBodyLimit(maxValueBytes: number): number {
-  return 4 * maxValueBytes + 1024 * 1024;
-}
 
 /**
  * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
@@ -22,7 +18,7 @@ export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFa
     listener: 'dist',
     features: [DistModule, OpenApiModule.forListener('dist')],
     clientPolicy: false,
-    bodyLimit: distBodyLimit(core.config.maxValueBytes),
+    bodyLimit: peerMessageLimit(core.config.maxValueBytes),
     // The data-plane routes skip the Nest router; same guard checks, same answers (dist/peer-fast-path.ts).
     configure: (fastify, app) => installPeerFastPath(fastify, core, app.get(PeerAuth), app.get(PeerContacts), core.logger),
     https: tls && { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },

@@ -17,6 +17,7 @@ import type {
   CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, PutCommand, WriteOutcome,
 } from './node.types.js';
 import { ReplicationCoordinator } from './replication/coordinator.js';
+import { batchByteBudget, peerMessageLimit } from './replication/message-limits.js';
 import { type ReplicationTransport, noPeersTransport } from './replication/transport.js';
 import type { CoordinateRequest } from './replication/wire.js';
 import { type Hash64, HashRing } from './ring/hash-ring.js';
@@ -115,8 +116,7 @@ export class CacheNode implements CacheNodeApi {
       queue: this.hints,
       members: this.members,
       transport: () => this.transport,
-      // base64 grows values by 4/3: 2 × MAX_VALUE_BYTES of raw bytes stays under the 4 × + 1 MiB message limit.
-      maxBatchBytes: 2 * config.maxValueBytes,
+      maxBatchBytes: batchByteBudget(config.maxValueBytes),
     });
     this.replication = new ReplicationCoordinator({
       nodeId: this.nodeId,
@@ -141,8 +141,7 @@ export class CacheNode implements CacheNodeApi {
       clock,
       random: deps.random,
       isDraining: () => this.draining,
-      // The dist message limit (CONTRACT §7.4), as bootstrap's distBodyLimit computes it.
-      maxMessageBytes: 4 * config.maxValueBytes + 1024 * 1024,
+      maxMessageBytes: peerMessageLimit(config.maxValueBytes),
       transport: () => this.merkleTransport,
       replication: () => this.transport,
     });
@@ -156,7 +155,7 @@ export class CacheNode implements CacheNodeApi {
       members: this.members,
       store: this.store,
       transport: () => this.transport,
-      maxBatchBytes: 2 * config.maxValueBytes,
+      maxBatchBytes: batchByteBudget(config.maxValueBytes),
       hints: this.hints,
       counters: this.counters,
       clock,

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
-import { distBodyLimit } from '../bootstrap/dist-app.js';
+import { peerMessageLimit } from '../core/replication/message-limits.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
 import { peerToken } from './peer-auth.js';
@@ -166,7 +166,7 @@ export function createPeerClient(config: HypercacheConfig, logger: Logger, tls?:
     nodeId: config.nodeId,
     token: peerToken(config),
     tls,
-    maxResponseBytes: distBodyLimit(config.maxValueBytes),
+    maxResponseBytes: peerMessageLimit(config.maxValueBytes),
     logger,
   });
 }

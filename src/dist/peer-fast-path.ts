@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Core } from '../bootstrap/core.js';
-import { distBodyLimit } from '../bootstrap/dist-app.js';
+import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { sendError, toEnvelope } from '../common/error-envelope.js';
 import { CacheError } from '../core/errors.js';
 import type { PeerAuth } from './peer-auth.js';
@@ -36,7 +36,7 @@ export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: 
     [REPLICATION_PATHS.read, (c, body) => ({ status: 200, body: readOp(c, body) })],
     [REPLICATION_PATHS.coordinate, coordinateOp],
   ]);
-  const limit = distBodyLimit(core.config.maxValueBytes);
+  const limit = peerMessageLimit(core.config.maxValueBytes);
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = req.routeOptions.url;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { distBodyLimit } from '../bootstrap/dist-app.js';
+import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 
@@ -32,6 +32,6 @@ export function parsePeerMessage<T>(
 
 /** Reads a peer request body within the dist message limit (CONTRACT §7.4: 4 × MAX_VALUE_BYTES + 1 MiB). */
 export function readPeerBody(req: FastifyRequest, maxValueBytes: number): Promise<Buffer> {
-  const limit = distBodyLimit(maxValueBytes);
+  const limit = peerMessageLimit(maxValueBytes);
   return readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
 }

@@ -1,0 +1,12 @@
+/** Peer message bodies, requests and responses: 4 × MAX_VALUE_BYTES + 1 MiB (CONTRACT §7.4, §8). */
+export function peerMessageLimit(maxValueBytes: number): number {
+  return 4 * maxValueBytes + 1024 * 1024;
+}
+
+/**
+ * Key + value bytes one multi-entry message (hint replay, migration, coalesced replicates) may carry:
+ * values travel base64 (4/3 larger), so 2 × MAX_VALUE_BYTES of raw bytes stays under the message limit.
+ */
+export function batchByteBudget(maxValueBytes: number): number {
+  return 2 * maxValueBytes;
+}
