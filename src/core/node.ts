@@ -3,7 +3,7 @@ import { CacheError } from './errors.js';
 import { EventBus } from './events.js';
 import { HintQueue } from './hints/hint-queue.js';
 import { HintReplayer } from './hints/hint-replayer.js';
-import { type KeyListingTransport, listClusterKeys } from './keys/key-listing.js';
+import { type KeyListingTransport, listClusterKeys, noKeyListingTransport } from './keys/key-listing.js';
 import { AntiEntropy, type AntiEntropyTransport, noAntiEntropyTransport } from './merkle/anti-entropy.js';
 import { Rebalancer } from './rebalance/rebalancer.js';
 import { smallestKeys } from './keys/utf8-order.js';
@@ -75,7 +75,7 @@ export class CacheNode implements CacheNodeApi {
   /** The leave handoff (CONTRACT §1.4 step 4), started by the first drain. */
   private handoffRun: Promise<number> = Promise.resolve(0);
   private transport: ReplicationTransport = noPeersTransport;
-  private keyListing?: KeyListingTransport;
+  private keyListing: KeyListingTransport = noKeyListingTransport;
   private merkleTransport: AntiEntropyTransport = noAntiEntropyTransport;
   /** Write and read paths across the owners (CONTRACT §6.4–§6.6). */
   readonly replication: ReplicationCoordinator;
@@ -264,13 +264,8 @@ export class CacheNode implements CacheNodeApi {
 
   /** The cluster-wide key browser (CONTRACT §4.10): fan-out to every `alive` member, self read locally. */
   async listKeys(q: ListKeysQuery): Promise<ListKeysResult> {
-    const keyListing = this.keyListing;
-    if (!keyListing) {
-      const local = this.listLocalKeys(q.match, q.max);
-      return { keys: local.keys, truncated: local.more, partialNodes: [] };
-    }
     return listClusterKeys(
-      { nodeId: this.nodeId, members: this.members, local: (max) => this.listLocalKeys(q.match, max), transport: () => keyListing },
+      { nodeId: this.nodeId, members: this.members, local: (max) => this.listLocalKeys(q.match, max), transport: () => this.keyListing },
       q.pattern,
       q.max,
     );
@@ -294,7 +289,7 @@ export class CacheNode implements CacheNodeApi {
     const announce = this.membership.leave();
     this.deps.onMembershipEffects?.(announce);
     this.events.publish({ type: 'draining', node: this.nodeId });
-    this.handoffRun = this.handoff();
+    this.handoffRun = this.rebalancer.handoff();
     return true;
   }
 
@@ -347,11 +342,6 @@ export class CacheNode implements CacheNodeApi {
     d.MembersDead = byState.dead;
     d.MembersLeaving = byState.leaving;
     return { ...d };
-  }
-
-  /** Hands every local entry to the owners that take over from this node (CONTRACT §1.4 step 4). */
-  private handoff(): Promise<number> {
-    return this.rebalancer.handoff();
   }
 
   private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {

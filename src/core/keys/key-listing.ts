@@ -16,6 +16,11 @@ export interface KeyListingTransport {
   listKeys(peer: PeerRef, pattern: string, max: number, timeoutMs: number): Promise<MemberListing>;
 }
 
+/** Single-node mode: there is nobody to ask (only self is a member, so it is never called). */
+export const noKeyListingTransport: KeyListingTransport = {
+  listKeys: () => Promise.reject(new Error('no peer transport')),
+};
+
 export interface ClusterListing {
   keys: string[];
   truncated: boolean;

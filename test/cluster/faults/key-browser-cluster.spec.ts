@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, getJson, client } from '../../support/cluster.js';
 import { FAST_ENV, FaultCluster, put } from '../../support/fault-cluster.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
+import type { ListKeysResponse } from '../../../src/cache/key-browser.controller.js';
 
 /**
  * I19 across nodes (CONTRACT §4.10): 5 nodes, RF 1 so the keys are spread; the browser fans out to
@@ -11,14 +12,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 const IDS = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
 const FIRST = Array.from({ length: 25 }, (_, i) => `first-${String(i + 1).padStart(2, '0')}`);
 
-interface Page {
-  keys: string[];
-  next_cursor: string;
-  total_matched: number;
-  truncated: boolean;
-  node: string;
-  partial_nodes?: string[];
-}
+type Page = ListKeysResponse;
 
 const browse = async (n: ClusterNode, query: string) => {
   const r = await getJson<Page>(client(n), `/v1/cache/keys?${query}`);
