@@ -25,10 +25,25 @@ child.on('close', (code, signal) => {
     counts = undefined;
   }
   const passed = counts?.numPassedTests ?? 0;
+  // A suite whose set-up failed (beforeAll, import) reports its tests as skipped: they are failures.
+  const unrun = counts ? brokenSuiteTests(counts) : 0;
   // No report means the run itself failed (crash, config error): count that as one failure.
-  const failed = counts ? counts.numFailedTests : 1;
-  const skipped = counts ? (counts.numPendingTests ?? 0) + (counts.numTodoTests ?? 0) : 0;
+  const failed = counts ? counts.numFailedTests + unrun : 1;
+  const skipped = counts ? Math.max(0, (counts.numPendingTests ?? 0) + (counts.numTodoTests ?? 0) - unrun) : 0;
   process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
   const vitestCode = code ?? (signal ? 1 : 0);
   process.exit(vitestCode !== 0 ? vitestCode : failed > 0 || !counts ? 1 : 0);
 });
+
+/** Tests of failed suites that did not run (at least 1 per failed suite with no failed test of its own). */
+function brokenSuiteTests(report) {
+  let n = 0;
+  for (const suite of report.testResults ?? []) {
+    if (suite.status !== 'failed') continue;
+    const results = suite.assertionResults ?? [];
+    if (results.some((t) => t.status === 'failed')) continue;
+    const unrun = results.filter((t) => t.status !== 'passed').length;
+    n += Math.max(1, unrun);
+  }
+  return n;
+}

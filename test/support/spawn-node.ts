@@ -1,16 +1,30 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type AddressInfo, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-/** A port that was free a moment ago (the dist port must be concrete: 1–65535). */
+/**
+ * A port that was free a moment ago, for a node to bind (the dist port must be concrete: 1–65535).
+ * It is taken below the kernel's ephemeral range (32768–60999 here): a port from that range can be
+ * handed to any outgoing connection or `listen(0)` between this check and the node's bind, or while
+ * a node is down between a stop and a restart on the same ports; ports below it are only ever
+ * assigned by tests that ask for them.
+ */
 export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const srv = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise((r) => srv.close(r));
+      return port;
+    }
+  }
+  throw new Error('no free port in 20000–31999');
 }
 
 /** Environment for a node on loopback ports, without inheriting any HYPERCACHE_* from the runner. */
