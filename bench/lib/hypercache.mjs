@@ -21,13 +21,13 @@ function cleanEnv(extra) {
  * `listener bound` log lines), dist on the given port. Auth (shared token) is always on; metrics are
  * always served on the management listener.
  */
-export async function startNode({ id, distPort, seeds = [], rf = 3, cpus, env = {}, nodeArgs = [], timeoutMs = 30_000 }) {
+export async function startNode({ id, distPort, seeds = [], rf = 3, cpus, env = {}, nodeArgs = [], timeoutMs = 30_000, main = MAIN }) {
   distPort ??= await freePort();
   const ports = {};
   const proc = await start({
     name: id,
     cmd: process.execPath,
-    args: [...nodeArgs, MAIN],
+    args: [...nodeArgs, main],
     cpus,
     timeoutMs,
     env: cleanEnv({
@@ -91,8 +91,8 @@ export async function waitForMembers(node, count, timeoutMs = 30_000) {
   }
 }
 
-export async function startBaseline({ cpus, nodeArgs = [] }) {
-  const proc = await start({ name: 'baseline-fastify', cmd: process.execPath, args: [...nodeArgs, BASELINE], cpus, env: cleanEnv({}), ready: port(/^listening (\d+)$/) });
+export async function startBaseline({ cpus, nodeArgs = [], script = BASELINE }) {
+  const proc = await start({ name: 'baseline-fastify', cmd: process.execPath, args: [...nodeArgs, script], cpus, env: cleanEnv({}), ready: port(/^listening (\d+)$/) });
   return Object.assign(proc, { id: 'baseline-fastify', url: `http://127.0.0.1:${proc.ready}` });
 }
 

@@ -46,18 +46,29 @@ export class AuthPolicy {
    * neither, with OIDC configured, returns a promise.
    */
   resolve(authorization: string | undefined, verifiedCertCn?: string): Resolution {
+    const hit = this.resolveStatic(authorization, verifiedCertCn);
+    if (hit !== undefined || this.mode === 'open' || !this.jwt) return hit;
+    const bearer = bearerOf(authorization);
+    return bearer !== undefined ? this.jwt.verify(bearer) : undefined;
+  }
+
+  /**
+   * The synchronous links of the chain only (open mode, static bearer, verified certificate):
+   * undefined when they give no identity, whether or not an OIDC JWT would. The client fast path
+   * (cache/client-fast-path.ts) serves what this admits and leaves the rest to the Nest guard.
+   */
+  resolveStatic(authorization: string | undefined, verifiedCertCn?: string): Identity | undefined {
     if (this.mode === 'open') return { id: verifiedCertCn ?? 'anonymous', scopes: ALL_SCOPES };
-    // Exactly `Bearer <token>`: scheme case-sensitive, one space, no trimming (§3.2).
-    const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    const bearer = bearerOf(authorization);
     if (bearer !== undefined) {
       const hit = this.tokens.match(bearer);
       if (hit) return hit;
     }
-    if (verifiedCertCn !== undefined) {
-      const hit = this.certificates.get(verifiedCertCn);
-      if (hit) return hit;
-    }
-    if (bearer !== undefined && this.jwt) return this.jwt.verify(bearer);
-    return undefined;
+    return verifiedCertCn !== undefined ? this.certificates.get(verifiedCertCn) : undefined;
   }
+}
+
+/** Exactly `Bearer <token>`: scheme case-sensitive, one space, no trimming (§3.2). */
+function bearerOf(authorization: string | undefined): string | undefined {
+  return authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
 }

@@ -16,9 +16,20 @@ export interface AuthenticatedRequest extends FastifyRequest {
 }
 
 /** A route's policy from its decorators: static, so read once per handler (not on every request). */
-interface RoutePolicy {
+export interface RoutePolicy {
   isPublic: boolean;
   scope: Scope | undefined;
+}
+
+const metadata = new Reflector();
+
+/** The policy a handler's `@Public()` / `@RequireScope()` declare (the handler's own first, then its class's). */
+export function routePolicy(handler: object, cls: object): RoutePolicy {
+  const targets = [handler, cls] as Array<() => unknown>;
+  return {
+    isPublic: Boolean(metadata.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
+    scope: metadata.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets),
+  };
 }
 
 /**
@@ -31,7 +42,6 @@ export class ScopeGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
   constructor(
-    private readonly reflector: Reflector,
     @Inject(CORE) private readonly core: Core,
     @Inject(LISTENER) private readonly listener: ListenerName,
   ) {}
@@ -53,14 +63,7 @@ export class ScopeGuard implements CanActivate {
     let byClass = this.policies.get(handler);
     if (!byClass) this.policies.set(handler, (byClass = new WeakMap()));
     let policy = byClass.get(cls);
-    if (!policy) {
-      const targets = [handler, cls];
-      policy = {
-        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
-        scope: this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets),
-      };
-      byClass.set(cls, policy);
-    }
+    if (!policy) byClass.set(cls, (policy = routePolicy(handler, cls)));
     return policy;
   }
 

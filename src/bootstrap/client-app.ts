@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CacheModule } from '../cache/cache.module.js';
+import { installClientFastPath } from '../cache/client-fast-path.js';
 import { clientFastifyOptions } from '../cache/client-fastify-options.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
@@ -34,6 +35,8 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
         reply.header('x-cache-node', nodeId);
         done();
       });
+      // The single-key routes skip the Nest router; same guard checks, same answers (cache/client-fast-path.ts).
+      installClientFastPath(fastify, core, core.logger);
     },
   });
 }

@@ -20,20 +20,17 @@ function remainingMs(item: ItemEntry, now: number): number {
   return Math.max(1, item.expiresAt - now);
 }
 
-/** ETag and metadata headers of GET, HEAD and 304 (CONTRACT §4.5); X-Cache-Node is set for every response. */
-export function itemHeaders(item: ItemEntry, owners: string[], now: number): Record<string, string> {
-  const headers: Record<string, string> = {
-    etag: etagOf(item.version),
-    'x-cache-version': String(item.version),
-    'x-cache-origin': item.origin,
-    'x-cache-last-updated': new Date(item.updatedAt).toISOString(),
-    'x-cache-owners': owners.join(','),
-  };
+/** Writes the ETag and metadata headers of GET, HEAD and 304 (CONTRACT §4.5); X-Cache-Node is set for every response. */
+export function writeItemHeaders(reply: { header(name: string, value: string): unknown }, item: ItemEntry, owners: string[], now: number): void {
+  reply.header('etag', etagOf(item.version));
+  reply.header('x-cache-version', String(item.version));
+  reply.header('x-cache-origin', item.origin);
+  reply.header('x-cache-last-updated', new Date(item.updatedAt).toISOString());
+  reply.header('x-cache-owners', owners.join(','));
   if (item.expiresAt !== 0) {
-    headers['x-cache-ttl-ms'] = String(remainingMs(item, now));
-    headers['x-cache-expires-at'] = new Date(item.expiresAt).toISOString();
+    reply.header('x-cache-ttl-ms', String(remainingMs(item, now)));
+    reply.header('x-cache-expires-at', new Date(item.expiresAt).toISOString());
   }
-  return headers;
 }
 
 /** The item fields shared by the GET envelope and a found batch-get result (after `key`). */

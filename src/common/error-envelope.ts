@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import { CacheError } from '../core/errors.js';
 
 export interface ErrorEnvelope {
@@ -48,4 +49,15 @@ export function sendError(reply: FastifyReply, status: number, body: ErrorEnvelo
     return;
   }
   reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/**
+ * Answers anything a request handler threw with the envelope, logging unexpected errors (no detail
+ * reaches the client). The exception filter of every app and the fast paths that answer from a hook
+ * (client-fast-path.ts, peer-fast-path.ts) all end here.
+ */
+export function answerError(reply: FastifyReply, err: unknown, logger: Pick<Logger, 'error'>): void {
+  const { status, body, error, unexpected } = toEnvelope(err);
+  if (unexpected) logger.error({ err }, 'unhandled request error');
+  if (!reply.sent) sendError(reply, status, body, error);
 }

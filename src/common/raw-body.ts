@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CacheError } from '../core/errors.js';
 
@@ -46,5 +47,45 @@ export function ignoreRequestContentType(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (req, _reply, done) => {
     if (req.headers['content-type'] !== undefined) req.headers['content-type'] = 'application/octet-stream';
     done();
+  });
+}
+
+/**
+ * Reads a request body up to `limit` bytes straight from the socket stream, for the fast paths that
+ * answer from an `onRequest` hook (before Fastify's pass-through parser), with `readBody`'s rules: a Content-Length over the limit is
+ * refused without reading, a longer chunked body stops at the limit (413, the rest discarded), a
+ * body cut short is 400 `incomplete request body`.
+ */
+export function readRawBody(raw: IncomingMessage, limit: number, tooLarge: () => CacheError): Promise<Buffer> {
+  const declared = raw.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(tooLarge());
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: CacheError) => {
+      if (settled) return;
+      settled = true;
+      raw.removeListener('data', onData);
+      raw.resume(); // Node discards the rest; the answer still reaches the client.
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return fail(tooLarge());
+      chunks.push(chunk);
+    };
+    raw.on('data', onData);
+    raw.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    raw.once('error', () => fail(new CacheError('BAD_REQUEST', 'incomplete request body')));
+    raw.once('close', () => {
+      if (!raw.complete) fail(new CacheError('BAD_REQUEST', 'incomplete request body'));
+    });
   });
 }

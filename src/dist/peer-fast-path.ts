@@ -1,9 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Core } from '../bootstrap/core.js';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
-import { sendError, toEnvelope } from '../common/error-envelope.js';
+import { answerError } from '../common/error-envelope.js';
+import { readRawBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 import type { PeerAuth } from './peer-auth.js';
 import type { PeerContacts } from './peer-contacts.js';
@@ -37,63 +37,20 @@ export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: 
     [REPLICATION_PATHS.coordinate, coordinateOp],
   ]);
   const limit = peerMessageLimit(core.config.maxValueBytes);
+  const tooLarge = () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`);
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = req.routeOptions.url;
     const op = req.method === 'POST' && url !== undefined ? ops.get(url) : undefined;
     if (op === undefined || checkPeerHeaders(auth, req.headers) !== undefined) return done();
     admitPeer(contacts, req.headers);
-    readRawBody(req.raw, limit).then(
+    readRawBody(req.raw, limit, tooLarge).then(
       (body) => op(core, body),
     ).then(
       (out) => {
         reply.code(out.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(out.body));
       },
-      (err: unknown) => {
-        const { status, body, error, unexpected } = toEnvelope(err);
-        if (unexpected) logger.error({ err }, 'unhandled request error');
-        if (!reply.sent) sendError(reply, status, body, error);
-      },
+      (err: unknown) => answerError(reply, err, logger),
     );
-  });
-}
-
-/**
- * Reads a request body up to `limit` bytes straight from the socket stream, as `readBody`
- * (common/raw-body.ts) does behind Fastify's pass-through parser: a Content-Length over the limit is
- * refused without reading, a longer chunked body stops at the limit (413, the rest discarded), a
- * body cut short is 400 `incomplete request body`.
- */
-function readRawBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = raw.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    return Promise.reject(new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
-  }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: CacheError) => {
-      if (settled) return;
-      settled = true;
-      raw.removeListener('data', onData);
-      raw.resume(); // Node discards the rest; the answer still reaches the client.
-      reject(err);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return fail(new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
-      chunks.push(chunk);
-    };
-    raw.on('data', onData);
-    raw.once('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    raw.once('error', () => fail(new CacheError('BAD_REQUEST', 'incomplete request body')));
-    raw.once('close', () => {
-      if (!raw.complete) fail(new CacheError('BAD_REQUEST', 'incomplete request body'));
-    });
   });
 }

@@ -1,6 +1,7 @@
 import type { Core } from '../bootstrap/core.js';
 import type { LatencySink } from '../core/metrics/core-counters.js';
 import type { ApplySource } from '../core/store/store-events.js';
+import { aggregatedHistogram } from './aggregated.js';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from './metric-factory.js';
 import { scrapedCore } from './scrape-target.js';
 
@@ -157,12 +158,7 @@ function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, re
 
 /** The core's latency hooks, observed into the operation, peer call, anti-entropy and rebalance-scan histograms. */
 export function cacheLatencySink(): LatencySink {
-  const h = histogram({
-    name: 'hypercache_cache_operation_duration_seconds',
-    help: 'Operation latency at the entry node',
-    labelNames: ['op', 'consistency'],
-    buckets: LATENCY_BUCKETS,
-  });
+  const h = aggregatedHistogram('hypercache_cache_operation_duration_seconds', 'Operation latency at the entry node', ['op', 'consistency'], LATENCY_BUCKETS);
   const peer = histogram({
     name: 'hypercache_peer_request_duration_seconds',
     help: 'Outbound peer call latency',
@@ -172,7 +168,7 @@ export function cacheLatencySink(): LatencySink {
   const merkle = histogram({ name: 'hypercache_merkle_sync_duration_seconds', help: 'Anti-entropy round duration', buckets: LATENCY_BUCKETS });
   const scan = histogram({ name: 'hypercache_rebalance_scan_duration_seconds', help: 'Rebalance scan duration', buckets: LATENCY_BUCKETS });
   return {
-    cacheOperation: (op, consistency, seconds) => h.observe({ op, consistency }, seconds),
+    cacheOperation: (op, consistency, seconds) => h.series(op, consistency).observe(seconds),
     peerRequest: (op, seconds) => peer.observe({ op }, seconds),
     merkleSync: (seconds) => merkle.observe(seconds),
     rebalanceScan: (seconds) => scan.observe(seconds),

@@ -91,4 +91,22 @@ describe('AuthPolicy resolution chain (CONTRACT §3.1–§3.2)', () => {
     expect(() => AuthPolicy.fromConfig(testConfig({ oidc: OIDC }))).toThrow(/OIDC/);
     expect(() => AuthPolicy.fromConfig(testConfig(), undefined, stubVerifier())).toThrow(/OIDC/);
   });
+
+  it('resolveStatic (the client fast path) admits only what resolves synchronously and never starts a JWT verification', () => {
+    const { auth, verifier } = policy({ oidc: true, file: FILE, authToken: 'legacy' });
+    expect(auth.resolveStatic('Bearer static-ro')).toEqual({ id: 'dashboards', scopes: ['read'] });
+    expect(auth.resolveStatic(undefined, 'billing.internal')).toEqual({ id: 'billing', scopes: ['read', 'write'] });
+    expect(auth.resolveStatic('Bearer good.jwt')).toBeUndefined();
+    expect(auth.resolveStatic('bearer static-ro')).toBeUndefined();
+    expect(auth.resolveStatic(undefined)).toBeUndefined();
+    expect(verifier.verify).not.toHaveBeenCalled();
+    // The full chain still reaches the verifier for the same JWT.
+    return expect(auth.resolve('Bearer good.jwt')).resolves.toEqual(JWT_IDENTITY);
+  });
+
+  it('resolveStatic in open mode is anonymous (or the verified CN) with every scope', () => {
+    const { auth } = policy();
+    expect(auth.resolveStatic(undefined)).toEqual({ id: 'anonymous', scopes: ['read', 'write', 'admin'] });
+    expect(auth.resolveStatic('Bearer anything', 'svc.internal')).toEqual({ id: 'svc.internal', scopes: ['read', 'write', 'admin'] });
+  });
 });

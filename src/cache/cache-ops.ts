@@ -1,0 +1,137 @@
+import type { Core } from '../bootstrap/core.js';
+import { CacheError, Errors } from '../core/errors.js';
+import type { Preconditions, WriteOutcome } from '../core/node.types.js';
+import type { ItemEntry } from '../core/store/entry.js';
+import { conditionMatches, etagOf, parseEtagCondition } from './conditional-headers.js';
+import { parseConsistency } from './consistency-header.js';
+import { type ItemEnvelope, itemFields, writeItemHeaders } from './item-view.js';
+import { requireKey } from './key-param.js';
+import { parseTtlParam } from './ttl-param.js';
+
+export interface PutResponse {
+  key: string;
+  stored: true;
+  ttl_ms?: number;
+  expires_at?: string;
+  bytes: number;
+  version: number;
+  node: string;
+  owners: string[];
+}
+
+export interface DeleteResponse {
+  key: string;
+  deleted: true;
+  version: number;
+  node: string;
+  owners: string[];
+}
+
+/** The part of a reply the operations write: status and headers (a Fastify reply is one). */
+export interface ReplyHead {
+  header(name: string, value: string): unknown;
+  code(status: number): unknown;
+}
+
+/** The request headers the single-key operations read (CONTRACT §4.1, §4.7). */
+export interface KeyRequestHeaders {
+  accept?: string | undefined;
+  'x-consistency'?: string | undefined;
+  'if-match'?: string | undefined;
+  'if-none-match'?: string | undefined;
+}
+
+export const OCTET_STREAM = 'application/octet-stream';
+const JSON_ACCEPT = /application\/json/i;
+
+/**
+ * The single-key operations of CONTRACT §4.3–§4.6, one implementation for both ways a request
+ * reaches them: the Nest `CacheController` and the client fast path (client-fast-path.ts). Each
+ * takes the raw `{key}` segment and the headers, writes status and headers to `reply`, and returns
+ * the body (a Buffer is sent as is, an object as JSON, undefined as no body). Errors are thrown as
+ * `CacheError`s and leave through the error envelope.
+ */
+export class CacheOps {
+  constructor(private readonly core: Core) {}
+
+  /** PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, CONTRACT §3.8). */
+  async put(rawKey: string | undefined, value: Buffer, ttl: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<PutResponse> {
+    const key = requireKey(rawKey);
+    const ttlMs = parseTtlParam(ttl);
+    const level = parseConsistency(h['x-consistency'], this.core.config.writeConsistency);
+    const preconditions = writePreconditions(h['if-match'], h['if-none-match'], true);
+    const out = await this.core.node.put({ key, value, ttlMs, consistency: level, preconditions });
+    reply.header('etag', etagOf(out.version));
+    ackHeader(reply, out);
+    return {
+      key,
+      stored: true,
+      ...(ttlMs > 0 && { ttl_ms: ttlMs, expires_at: new Date(out.expiresAt).toISOString() }),
+      bytes: value.length,
+      version: out.version,
+      node: this.core.node.nodeId,
+      owners: out.owners,
+    };
+  }
+
+  /** GET: the raw value, or the JSON envelope when `Accept` names application/json (CONTRACT §4.4). */
+  async get(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<Buffer | ItemEnvelope | undefined> {
+    const item = await this.lookup(rawKey, h, reply);
+    if (!item) return undefined;
+    const accept = h.accept;
+    if (accept !== undefined && JSON_ACCEPT.test(accept)) {
+      return { key: item.key, ...itemFields(item, this.core.clock.now()), node: this.core.node.nodeId, owners: this.core.node.owners(item.key) };
+    }
+    reply.header('content-type', OCTET_STREAM);
+    return item.value;
+  }
+
+  /** HEAD: GET's headers; the returned value only sets Content-Length (Node writes no body for HEAD). */
+  async head(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<Buffer | undefined> {
+    const item = await this.lookup(rawKey, h, reply);
+    if (!item) return undefined;
+    reply.header('content-type', OCTET_STREAM);
+    return item.value;
+  }
+
+  async delete(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<DeleteResponse> {
+    const key = requireKey(rawKey);
+    const level = parseConsistency(h['x-consistency'], this.core.config.writeConsistency);
+    const preconditions = writePreconditions(h['if-match'], h['if-none-match'], false);
+    const out = await this.core.node.delete({ key, consistency: level, preconditions });
+    ackHeader(reply, out);
+    return { key, deleted: true, version: out.version, node: this.core.node.nodeId, owners: out.owners };
+  }
+
+  /**
+   * GET/HEAD lookup: the visible item with its headers set, or undefined after answering 304 when
+   * If-None-Match matches it. Missing → 404.
+   */
+  private async lookup(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<ItemEntry | undefined> {
+    const key = requireKey(rawKey);
+    const level = parseConsistency(h['x-consistency'], this.core.config.readConsistency);
+    const condition = parseEtagCondition('If-None-Match', h['if-none-match']);
+    const item = await this.core.node.get(key, level);
+    if (!item) throw Errors.notFound();
+    writeItemHeaders(reply, item, this.core.node.owners(key), this.core.clock.now());
+    if (condition !== undefined && conditionMatches(condition, item.version)) {
+      reply.code(304);
+      return undefined;
+    }
+    return item;
+  }
+}
+
+/** If-Match (list or `*`) and If-None-Match (`*` on PUT only; never on DELETE) → core preconditions. */
+function writePreconditions(ifMatch: string | undefined, ifNoneMatch: string | undefined, isPut: boolean): Preconditions | undefined {
+  const match = parseEtagCondition('If-Match', ifMatch);
+  if (ifNoneMatch !== undefined && (!isPut || ifNoneMatch.trim() !== '*')) {
+    throw new CacheError('BAD_REQUEST', 'invalid If-None-Match header');
+  }
+  if (match === undefined && ifNoneMatch === undefined) return undefined;
+  return { ...(match !== undefined && { ifMatch: match }), ...(ifNoneMatch !== undefined && { ifNoneMatchAny: true }) };
+}
+
+function ackHeader(reply: ReplyHead, out: WriteOutcome): void {
+  reply.header('x-cache-acks', `${out.acks}/${out.n}`);
+}
