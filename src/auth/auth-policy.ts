@@ -1,5 +1,6 @@
 import type { AuthPolicy as AuthFile } from '../config/auth-config.js';
 import type { HypercacheConfig } from '../config/config.types.js';
+import { ConnectionMemo } from './connection-memo.js';
 import { type Identity, SCOPES } from './scopes.js';
 import { TokenMatcher } from './token-matcher.js';
 
@@ -20,6 +21,8 @@ export type Resolution = Identity | undefined | Promise<Identity | undefined>;
  * static bearer, then verified client certificate, then OIDC JWT.
  */
 export class AuthPolicy {
+  private readonly memo = new ConnectionMemo<Identity>();
+
   private constructor(
     readonly mode: 'open' | 'closed',
     private readonly tokens: TokenMatcher<Identity>,
@@ -45,8 +48,8 @@ export class AuthPolicy {
    * tokens and certificates answer synchronously (the GET/PUT hot path); only a bearer that matched
    * neither, with OIDC configured, returns a promise.
    */
-  resolve(authorization: string | undefined, verifiedCertCn?: string): Resolution {
-    const hit = this.resolveStatic(authorization, verifiedCertCn);
+  resolve(authorization: string | undefined, verifiedCertCn?: string, connection?: object): Resolution {
+    const hit = this.resolveStatic(authorization, verifiedCertCn, connection);
     if (hit !== undefined || this.mode === 'open' || !this.jwt) return hit;
     const bearer = bearerOf(authorization);
     return bearer !== undefined ? this.jwt.verify(bearer) : undefined;
@@ -56,13 +59,22 @@ export class AuthPolicy {
    * The synchronous links of the chain only (open mode, static bearer, verified certificate):
    * undefined when they give no identity, whether or not an OIDC JWT would. The client fast path
    * (cache/client-fast-path.ts) serves what this admits and leaves the rest to the Nest guard.
+   * `connection` (the request's socket) lets a keep-alive client's repeated header skip the token
+   * digest (connection-memo.ts).
    */
-  resolveStatic(authorization: string | undefined, verifiedCertCn?: string): Identity | undefined {
+  resolveStatic(authorization: string | undefined, verifiedCertCn?: string, connection?: object): Identity | undefined {
     if (this.mode === 'open') return { id: verifiedCertCn ?? 'anonymous', scopes: ALL_SCOPES };
     const bearer = bearerOf(authorization);
     if (bearer !== undefined) {
+      if (connection !== undefined) {
+        const again = this.memo.recall(connection, authorization!);
+        if (again) return again;
+      }
       const hit = this.tokens.match(bearer);
-      if (hit) return hit;
+      if (hit) {
+        if (connection !== undefined) this.memo.remember(connection, authorization!, hit);
+        return hit;
+      }
     }
     return verifiedCertCn !== undefined ? this.certificates.get(verifiedCertCn) : undefined;
   }

@@ -50,7 +50,7 @@ export class ScopeGuard implements CanActivate {
     const { isPublic, scope } = this.policyOf(ctx);
     if (isPublic) return true;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req));
+    const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     // Only an OIDC JWT is verified asynchronously; static tokens and certificates stay synchronous.
     return resolved instanceof Promise
       ? resolved.then((identity) => this.authorize(req, identity, scope))

@@ -60,7 +60,7 @@ export function installClientFastPath(fastify: FastifyInstance, core: Core, logg
     const handler = handlers[req.method];
     const scope = scopes[req.method];
     if (handler === undefined || scope === undefined) return done();
-    const identity = core.auth.resolveStatic(req.headers.authorization, verifiedCertCn(req));
+    const identity = core.auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     if (identity === undefined || !hasScope(identity, scope)) return done();
     (req as AuthenticatedRequest).identity = identity;
     handler(req, reply).then(
