@@ -162,9 +162,15 @@ async function memoryScenario() {
     }
   }));
   const loadS = (Date.now() - t0) / 1000;
-  await sleep(5_000); // let GC settle
-  const after = procMemory(node.pid);
-  const m1 = await metrics(node);
+  // 5 s after the load, the heap still holds the garbage of the loading requests: V8 runs its
+  // compacting "memory reducer" GC only after about 30–60 s without allocation. Both are reported;
+  // the target is checked on the settled figure (what a node holds for its items at rest).
+  await sleep(5_000);
+  const soon = procMemory(node.pid);
+  const mSoon = await metrics(node);
+  const settled = await settle(node, soon.rss);
+  const after = settled.mem;
+  const m1 = settled.metrics;
   const items = m1.hypercache_items;
   const bytes = m1.hypercache_bytes; // key + value bytes of live items, as the server counts them
   const perItem = (delta) => Math.round((delta - bytes) / items);
@@ -183,13 +189,39 @@ async function memoryScenario() {
     external_before_bytes: m0.nodejs_external_memory_bytes,
     external_after_bytes: m1.nodejs_external_memory_bytes,
     overhead_per_item_rss: perItem(after.rss - idle.rss),
-    overhead_per_item_heap_plus_external: perItem(
-      m1.nodejs_heap_size_used_bytes - m0.nodejs_heap_size_used_bytes + (m1.nodejs_external_memory_bytes ?? 0) - (m0.nodejs_external_memory_bytes ?? 0)),
-    formula: 'overhead per item = (RSS after − RSS before − hypercache_bytes) / hypercache_items; hypercache_bytes = key bytes + value bytes of live items',
+    overhead_per_item_heap_plus_external: perItem(heapPlusExternal(m1) - heapPlusExternal(m0)),
+    settled_after_seconds: settled.seconds,
+    settled: settled.dropped,
+    rss_5s_after_load_bytes: soon.rss,
+    overhead_per_item_rss_5s_after_load: perItem(soon.rss - idle.rss),
+    overhead_per_item_heap_plus_external_5s_after_load: perItem(heapPlusExternal(mSoon) - heapPlusExternal(m0)),
+    formula: 'overhead per item = (RSS after − RSS before − hypercache_bytes) / hypercache_items; hypercache_bytes = key bytes + value bytes of live items; "after" = once RSS has settled after the load (V8 memory reducer), at most 120 s',
   };
-  log(`memory: ${items} items, ${mib(bytes)} MiB key+value, RSS ${mib(idle.rss)} → ${mib(after.rss)} MiB: ${res.overhead_per_item_rss} B overhead/item (heap+external: ${res.overhead_per_item_heap_plus_external} B/item), loaded in ${loadS.toFixed(1)} s`);
+  log(`memory: ${items} items, ${mib(bytes)} MiB key+value, RSS ${mib(idle.rss)} → ${mib(soon.rss)} MiB 5 s after the load (${res.overhead_per_item_rss_5s_after_load} B/item) → ${mib(after.rss)} MiB settled after ${settled.seconds} s: ${res.overhead_per_item_rss} B overhead/item (heap+external: ${res.overhead_per_item_heap_plus_external} B/item), loaded in ${loadS.toFixed(1)} s`);
   await stop(node, 'SIGKILL');
   return res;
+}
+
+function heapPlusExternal(m) {
+  return m.nodejs_heap_size_used_bytes + (m.nodejs_external_memory_bytes ?? 0);
+}
+
+/**
+ * Samples RSS every 5 s until V8's memory reducer has run after the load: RSS fell by at least 10 %
+ * from `rssSoon` and two samples in a row agree within 1 %. Gives up after 120 s (reported as not settled).
+ */
+async function settle(node, rssSoon) {
+  const t0 = Date.now();
+  let prev = rssSoon;
+  for (;;) {
+    await sleep(5_000);
+    const mem = procMemory(node.pid);
+    const seconds = Math.round((Date.now() - t0) / 1000) + 5;
+    const dropped = mem.rss <= rssSoon * 0.9;
+    const stable = Math.abs(mem.rss - prev) <= prev * 0.01;
+    if ((dropped && stable) || Date.now() - t0 >= 120_000) return { mem, metrics: await metrics(node), seconds, dropped };
+    prev = mem.rss;
+  }
 }
 
 async function failoverScenario() {
@@ -281,7 +313,7 @@ function evaluate() {
   }
   const m = extra.memory;
   if (m) {
-    rows.push({ scenario: 'memory', metric: 'overhead bytes/item (RSS)', value: m.overhead_per_item_rss, target: '≤150', pass: m.overhead_per_item_rss <= 150 });
+    rows.push({ scenario: 'memory', metric: 'overhead bytes/item (RSS, settled)', value: m.overhead_per_item_rss, target: '≤150', pass: m.overhead_per_item_rss <= 150 });
     rows.push({ scenario: 'memory', metric: 'idle RSS MiB', value: mib(m.idle_rss_bytes), target: '≤150', pass: m.idle_rss_bytes <= 150 * 2 ** 20 });
   }
   return rows;
@@ -299,10 +331,11 @@ function printReport(targets) {
     out(table(['memory', 'value', 'target', 'result'], [
       ['items stored (100 B values)', String(m.items), '', ''],
       ['key+value bytes (hypercache_bytes)', `${mib(m.key_value_bytes)} MiB`, '', ''],
-      ['RSS before → after', `${mib(m.rss_before_bytes)} → ${mib(m.rss_after_bytes)} MiB`, '', ''],
-      ['heap used before → after', `${mib(m.heap_used_before_bytes)} → ${mib(m.heap_used_after_bytes)} MiB`, '', ''],
-      ['overhead per item (RSS)', `${m.overhead_per_item_rss} B`, '≤150 B', m.overhead_per_item_rss <= 150 ? 'PASS' : 'FAIL'],
-      ['overhead per item (heap+external)', `${m.overhead_per_item_heap_plus_external} B`, '', 'info'],
+      ['RSS before → 5 s after the load → settled', `${mib(m.rss_before_bytes)} → ${mib(m.rss_5s_after_load_bytes)} → ${mib(m.rss_after_bytes)} MiB (${m.settled ? `settled after ${m.settled_after_seconds} s` : 'did not settle in 120 s'})`, '', ''],
+      ['heap used before → settled', `${mib(m.heap_used_before_bytes)} → ${mib(m.heap_used_after_bytes)} MiB`, '', ''],
+      ['overhead per item (RSS, 5 s after the load)', `${m.overhead_per_item_rss_5s_after_load} B`, '', 'info'],
+      ['overhead per item (RSS, settled)', `${m.overhead_per_item_rss} B`, '≤150 B', m.overhead_per_item_rss <= 150 ? 'PASS' : 'FAIL'],
+      ['overhead per item (heap+external, settled)', `${m.overhead_per_item_heap_plus_external} B`, '', 'info'],
       ['idle RSS', `${mib(m.idle_rss_bytes)} MiB`, '≤150 MiB', m.idle_rss_bytes <= 150 * 2 ** 20 ? 'PASS' : 'FAIL'],
     ]));
   }

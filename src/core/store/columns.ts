@@ -9,9 +9,13 @@ const MASK = CHUNK_SIZE - 1;
 
 type NumberChunk = Int32Array | Float64Array;
 
-/** A number per slot in typed chunks; a slot never written reads 0. */
+/**
+ * A number per slot in typed chunks; a slot never written reads 0. Writing 0 where no chunk exists
+ * allocates nothing (it already reads 0), so a column that is mostly zero (no expiry, the first
+ * origin) costs no memory until a non-zero value arrives in its chunk.
+ */
 class NumberColumn<C extends NumberChunk> {
-  private chunks: C[] = [];
+  private chunks: (C | undefined)[] = [];
 
   constructor(private readonly make: (size: number) => C) {}
 
@@ -20,14 +24,23 @@ class NumberColumn<C extends NumberChunk> {
     return c === undefined ? 0 : c[slot & MASK]!;
   }
   set(slot: number, v: number): void {
-    (this.chunks[slot >>> CHUNK_BITS] ?? this.grow(slot))[slot & MASK] = v;
+    const c = this.chunks[slot >>> CHUNK_BITS];
+    if (c !== undefined) c[slot & MASK] = v;
+    else if (v !== 0) this.grow(slot)[slot & MASK] = v;
+  }
+  /** Bytes of allocated chunks (for tests and diagnostics). */
+  get allocatedBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c !== undefined) n += c.byteLength;
+    return n;
   }
   clear(): void {
     this.chunks = [];
   }
   private grow(slot: number): C {
-    while (this.chunks.length <= slot >>> CHUNK_BITS) this.chunks.push(this.make(CHUNK_SIZE));
-    return this.chunks[slot >>> CHUNK_BITS]!;
+    const i = slot >>> CHUNK_BITS;
+    while (this.chunks.length <= i) this.chunks.push(undefined);
+    return (this.chunks[i] = this.make(CHUNK_SIZE));
   }
 }
 
