@@ -4,6 +4,7 @@ import { Float64Column, Int32Column, RefColumn } from './columns.js';
 import { type Entry, type ItemEntry, type TombstoneEntry, entryBytes } from './entry.js';
 import { type EvictionPolicy, createEvictionPolicy } from './eviction-policy.js';
 import { ExpiryIndex } from './expiry-index.js';
+import { KeyIndex } from './key-index.js';
 import { type ApplySource, type ExpiryTrigger, type StoreObserver, nullStoreObserver } from './store-events.js';
 
 export interface StoreLimits {
@@ -27,7 +28,7 @@ export const SMALL_VALUE_BYTES = 1024;
  * per key, apply-if-newer on every path, caps enforced on every apply.
  *
  * Compact layout (issue 7, ≤ 150 B per item beyond key and value bytes): each stored key gets a slot
- * number (`index`: key → Smi, the only per-key Map entry); the rest lives in per-slot columns
+ * number (`index`: key-index.ts, buckets of slot numbers, no Map entry per key); the rest lives in per-slot columns
  * (columns.ts): version and times as unboxed float64, the origin as an index into a table of node
  * IDs, the key reference, and the value: below 1 KiB a one-byte string (one char per byte, 'latin1':
  * byte-exact for 0–255, ~16 B header instead of a Buffer object), from 1 KiB an own Buffer (handed out
@@ -36,9 +37,9 @@ export const SMALL_VALUE_BYTES = 1024;
  * `Entry` objects (with a fresh `Buffer` value) are built only when one is handed out.
  */
 export class LocalStore {
-  /** key → slot. */
-  private readonly index = new Map<string, number>();
   private readonly keyOf = new RefColumn<string>();
+  /** key → slot (key-index.ts: a hash table over the slots, smaller than a Map). */
+  private readonly index = new KeyIndex((slot) => this.keyOf.get(slot));
   /**
    * The value bytes: below SMALL_VALUE_BYTES a one-byte string (smaller than a Buffer object), from
    * there an own Buffer copy (no per-read conversion of large values); undefined = the slot holds a
@@ -144,8 +145,9 @@ export class LocalStore {
   /** Remove every item (POST /clear); tombstones stay. Returns the number removed. */
   clearItems(): number {
     const removed = this.itemCount;
-    for (const [key, slot] of this.index) {
-      if (this.valueOf.get(slot) !== undefined) {
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      const key = this.keyOf.get(slot);
+      if (key !== undefined && this.valueOf.get(slot) !== undefined) {
         this.index.delete(key);
         this.release(slot);
       }
@@ -246,8 +248,9 @@ export class LocalStore {
   /** Visible items whose key matches, for the key browser. */
   *visibleKeys(): IterableIterator<string> {
     const now = this.clock.now();
-    for (const [key, slot] of this.index) {
-      if (this.valueOf.get(slot) === undefined) continue;
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      const key = this.keyOf.get(slot);
+      if (key === undefined || this.valueOf.get(slot) === undefined) continue;
       const expiresAt = this.expiresOf.get(slot);
       if (expiresAt === 0 || now < expiresAt) yield key;
     }
@@ -255,8 +258,11 @@ export class LocalStore {
 
   /** Every stored entry (items, visible or not, and live tombstones). */
   *allEntries(): IterableIterator<Entry> {
-    // Map iteration tolerates removals and additions between steps (callers yield to the event loop).
-    for (const [key, slot] of this.index) {
+    // Walks the slots, so removals and additions between steps are tolerated (callers yield to the
+    // event loop): a removed key is skipped, a key added in a slot not yet reached is visited.
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      const key = this.keyOf.get(slot);
+      if (key === undefined) continue;
       if (this.valueOf.get(slot) !== undefined || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
     }
   }
@@ -356,8 +362,8 @@ export class LocalStore {
     const wasItem = slot !== undefined && this.valueOf.get(slot) !== undefined;
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.slotCount++;
-      this.index.set(entry.key, slot);
       this.keyOf.set(slot, entry.key);
+      this.index.add(entry.key, slot);
     } else {
       // An item replacing an item keeps its eviction history (LFU counts the apply as one more use).
       this.unaccount(slot, entry.kind === 'item' && wasItem);
