@@ -1,3 +1,4 @@
+import { ConnectionMemo } from '../auth/connection-memo.js';
 import { TokenMatcher } from '../auth/token-matcher.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 
@@ -11,6 +12,8 @@ export function peerToken(config: Pick<HypercacheConfig, 'distToken' | 'authToke
  * (the listener relies on peer mTLS, or is open). Certificates are checked by the TLS handshake.
  */
 export class PeerAuth {
+  private readonly memo = new ConnectionMemo<true>();
+
   private constructor(private readonly token?: TokenMatcher<true>) {}
 
   static fromConfig(config: Pick<HypercacheConfig, 'distToken' | 'authToken'>): PeerAuth {
@@ -18,10 +21,17 @@ export class PeerAuth {
     return new PeerAuth(token === undefined ? undefined : new TokenMatcher([[token, true]]));
   }
 
-  /** `authorization` is the raw header value; it must be exactly `Bearer <peer token>` (constant-time). */
-  authenticates(authorization: string | undefined): boolean {
+  /**
+   * `authorization` is the raw header value; it must be exactly `Bearer <peer token>` (constant-time).
+   * `connection` (the request's socket) lets a pooled peer connection's repeated header skip the
+   * digest (auth/connection-memo.ts).
+   */
+  authenticates(authorization: string | undefined, connection?: object): boolean {
     if (!this.token) return true;
     if (!authorization?.startsWith('Bearer ')) return false;
-    return this.token.match(authorization.slice(7)) === true;
+    if (connection !== undefined && this.memo.recall(connection, authorization) === true) return true;
+    const ok = this.token.match(authorization.slice(7)) === true;
+    if (ok && connection !== undefined) this.memo.remember(connection, authorization, true);
+    return ok;
   }
 }

@@ -42,7 +42,7 @@ export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = req.routeOptions.url;
     const op = req.method === 'POST' && url !== undefined ? ops.get(url) : undefined;
-    if (op === undefined || checkPeerHeaders(auth, req.headers) !== undefined) return done();
+    if (op === undefined || checkPeerHeaders(auth, req.headers, req.raw.socket) !== undefined) return done();
     admitPeer(contacts, req.headers);
     readRawBody(req.raw, limit, tooLarge).then(
       (body) => op(core, body),

@@ -18,8 +18,8 @@ export type PeerRefusal = 'unauthenticated' | 'protocol' | undefined;
  * `admitPeer` records the contact once they pass. Shared by the Nest guard and the fast path of
  * the data-plane routes (peer-fast-path.ts), so both check exactly the same.
  */
-export function checkPeerHeaders(auth: PeerAuth, headers: IncomingHttpHeaders): PeerRefusal {
-  if (!auth.authenticates(headers.authorization)) return 'unauthenticated';
+export function checkPeerHeaders(auth: PeerAuth, headers: IncomingHttpHeaders, connection?: object): PeerRefusal {
+  if (!auth.authenticates(headers.authorization, connection)) return 'unauthenticated';
   const version = header(headers, PEER_HEADERS.protocol);
   if (version !== undefined && !supportsProtocol(version)) return 'protocol';
   return undefined;
@@ -45,8 +45,9 @@ export class PeerGuard implements CanActivate {
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const { headers } = ctx.switchToHttp().getRequest<FastifyRequest>();
-    const refusal = checkPeerHeaders(this.auth, headers);
+    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+    const { headers } = req;
+    const refusal = checkPeerHeaders(this.auth, headers, req.raw.socket);
     if (refusal === 'unauthenticated') {
       this.core.node.counters.authFailure('dist', 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');

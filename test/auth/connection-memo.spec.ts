@@ -53,3 +53,17 @@ describe('AuthPolicy with a connection', () => {
     expect(auth.resolveStatic('Bearer unknown', undefined, conn)).toBeUndefined();
   });
 });
+
+describe('PeerAuth with a connection', () => {
+  it('a pooled peer connection repeating the peer token is admitted; a wrong token on it never is', async () => {
+    const { PeerAuth } = await import('../../src/dist/peer-auth.js');
+    const auth = PeerAuth.fromConfig({ distToken: 'peer-secret', authToken: undefined });
+    const conn = {};
+    expect(auth.authenticates('Bearer peer-secret', conn)).toBe(true);
+    expect(auth.authenticates('Bearer peer-secret', conn)).toBe(true);
+    expect(auth.authenticates('Bearer peer-secreT', conn)).toBe(false);
+    expect(auth.authenticates('Bearer peer-secret ', conn)).toBe(false);
+    expect(auth.authenticates(undefined, conn)).toBe(false);
+    expect(auth.authenticates('Bearer peer-secret', {})).toBe(true);
+  });
+});
