@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
 import { CacheError } from '../core/errors.js';
 
 /**
@@ -13,29 +12,17 @@ export function passThroughBodies(fastify: FastifyInstance): void {
 }
 
 /**
- * Reads a request body up to `limit` bytes. A Content-Length over the limit is refused without
- * reading; a longer chunked body stops at the limit. Returns one Buffer (a single copy).
+ * Reads the body of a request that reached a Nest route, up to `limit` bytes, with `readRawBody`'s
+ * rules. The pass-through parser above hands over the request stream itself (`req.body` is
+ * `req.raw`); a request Fastify found no body in has none to read.
  */
-export async function readBody(req: FastifyRequest, limit: number, tooLarge: () => CacheError): Promise<Buffer> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge();
-  const stream = (req.body as Readable | undefined) ?? undefined;
-  if (!stream || typeof (stream as Readable).on !== 'function') return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    // Not destroyed on overflow, so the 413 still reaches the client (Node discards the rest).
-    for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
-      size += (chunk as Buffer).length;
-      if (size > limit) throw tooLarge();
-      chunks.push(chunk as Buffer);
-    }
-  } catch (err) {
-    if (err instanceof CacheError) throw err;
-    // The client aborted mid-body: its fault, not a 500.
-    throw new CacheError('BAD_REQUEST', 'incomplete request body');
+export function readBody(req: FastifyRequest, limit: number, tooLarge: () => CacheError): Promise<Buffer> {
+  const body = req.body as { on?: unknown } | null | undefined;
+  if (!body || typeof body.on !== 'function') {
+    const declared = req.headers['content-length'];
+    return declared !== undefined && Number(declared) > limit ? Promise.reject(tooLarge()) : Promise.resolve(Buffer.alloc(0));
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return readRawBody(req.raw, limit, tooLarge);
 }
 
 /**
@@ -51,10 +38,11 @@ export function ignoreRequestContentType(fastify: FastifyInstance): void {
 }
 
 /**
- * Reads a request body up to `limit` bytes straight from the socket stream, for the fast paths that
- * answer from an `onRequest` hook (before Fastify's pass-through parser), with `readBody`'s rules: a Content-Length over the limit is
- * refused without reading, a longer chunked body stops at the limit (413, the rest discarded), a
- * body cut short is 400 `incomplete request body`.
+ * Reads a request body up to `limit` bytes straight from the request stream (the fast paths call it
+ * from an `onRequest` hook, `readBody` behind the pass-through parser): a Content-Length over the
+ * limit is refused without reading, a longer chunked body stops at the limit (413, the rest
+ * discarded, so the answer still reaches the client), a body cut short is 400 `incomplete request
+ * body`. Returns one Buffer (a single copy at most).
  */
 export function readRawBody(raw: IncomingMessage, limit: number, tooLarge: () => CacheError): Promise<Buffer> {
   const declared = raw.headers['content-length'];
