@@ -1,6 +1,5 @@
 import type { AuthPolicy as AuthFile } from '../config/auth-config.js';
 import type { HypercacheConfig } from '../config/config.types.js';
-import { ConnectionMemo } from './connection-memo.js';
 import { type Identity, SCOPES } from './scopes.js';
 import { TokenMatcher } from './token-matcher.js';
 
@@ -21,8 +20,6 @@ export type Resolution = Identity | undefined | Promise<Identity | undefined>;
  * static bearer, then verified client certificate, then OIDC JWT.
  */
 export class AuthPolicy {
-  private readonly memo = new ConnectionMemo<Identity>();
-
   private constructor(
     readonly mode: 'open' | 'closed',
     private readonly tokens: TokenMatcher<Identity>,
@@ -66,15 +63,8 @@ export class AuthPolicy {
     if (this.mode === 'open') return { id: verifiedCertCn ?? 'anonymous', scopes: ALL_SCOPES };
     const bearer = bearerOf(authorization);
     if (bearer !== undefined) {
-      if (connection !== undefined) {
-        const again = this.memo.recall(connection, authorization!);
-        if (again) return again;
-      }
-      const hit = this.tokens.match(bearer);
-      if (hit) {
-        if (connection !== undefined) this.memo.remember(connection, authorization!, hit);
-        return hit;
-      }
+      const hit = this.tokens.match(bearer, connection);
+      if (hit) return hit;
     }
     return verifiedCertCn !== undefined ? this.certificates.get(verifiedCertCn) : undefined;
   }

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 
 /**
- * The last `Authorization` header that matched a static token on a connection, with its identity.
- * Keep-alive clients send the same header on every request, and the token digest was the largest
- * single cost of an authenticated GET (bench/PROFILE.md); a repeat on the same connection is
- * recognised by comparing the header bytes instead.
+ * The last bearer token that matched a static token on a connection, with what it matched
+ * (TokenMatcher keeps one for the client API and one for peer auth). Keep-alive clients send the
+ * same header on every request, and the token digest was the largest single cost of an
+ * authenticated GET (bench/PROFILE.md); a repeat on the same connection is recognised by comparing
+ * the token bytes instead.
  *
  * - Only static tokens are remembered: they are fixed for the process lifetime (no reload), so the
  *   identity cannot go stale. OIDC JWTs expire and are never remembered.

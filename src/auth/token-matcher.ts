@@ -1,4 +1,5 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConnectionMemo } from './connection-memo.js';
 
 /**
  * Constant-time bearer lookup (CONTRACT §3.2): every configured value is compared on every call, as
@@ -10,6 +11,7 @@ import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 export class TokenMatcher<T> {
   private readonly secret = randomBytes(32).toString('hex');
   private readonly digests: Array<{ digest: Buffer; value: T }>;
+  private readonly memo = new ConnectionMemo<T>();
 
   constructor(entries: Array<[token: string, value: T]>) {
     this.digests = entries.map(([token, value]) => ({ digest: this.digest(token), value }));
@@ -19,12 +21,22 @@ export class TokenMatcher<T> {
     return this.digests.length;
   }
 
-  match(candidate: string): T | undefined {
+  /**
+   * The value of the configured token equal to `candidate`, or undefined. With `connection` (the
+   * request's socket), a candidate that matched on the same connection before is recognised without
+   * the digest (connection-memo.ts).
+   */
+  match(candidate: string, connection?: object): T | undefined {
+    if (connection !== undefined) {
+      const again = this.memo.recall(connection, candidate);
+      if (again !== undefined) return again;
+    }
     const d = this.digest(candidate);
     let found: T | undefined;
     for (const entry of this.digests) {
       if (timingSafeEqual(entry.digest, d) && found === undefined) found = entry.value;
     }
+    if (found !== undefined && connection !== undefined) this.memo.remember(connection, candidate, found);
     return found;
   }
 

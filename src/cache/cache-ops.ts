@@ -41,7 +41,7 @@ export interface KeyRequestHeaders {
   'if-none-match'?: string | undefined;
 }
 
-export const OCTET_STREAM = 'application/octet-stream';
+const OCTET_STREAM = 'application/octet-stream';
 const JSON_ACCEPT = /application\/json/i;
 
 /**

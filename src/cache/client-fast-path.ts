@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { hasScope, type Scope } from '../auth/scopes.js';
 import { type AuthenticatedRequest, routePolicy, verifiedCertCn } from '../auth/scope.guard.js';
 import type { Core } from '../bootstrap/core.js';
-import { answerError } from '../common/error-envelope.js';
+import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
 import { Errors } from '../core/errors.js';
 import { CacheController } from './cache.controller.js';
@@ -11,7 +11,7 @@ import { CacheOps } from './cache-ops.js';
 import { firstValue } from './key-param.js';
 
 /** The route template Nest registers for the single-key operations. */
-export const KEY_ROUTE = '/v1/cache/:key';
+const KEY_ROUTE = '/v1/cache/:key';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -79,9 +79,6 @@ function scopeOf(handler: object): Scope {
 
 /** A handler's result as Nest's passthrough reply would send it: bytes as is, objects as JSON. */
 function send(reply: FastifyReply, body: unknown): void {
-  if (body === undefined || Buffer.isBuffer(body)) {
-    reply.send(body);
-    return;
-  }
-  reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  if (body === undefined || Buffer.isBuffer(body)) reply.send(body);
+  else sendJson(reply, body);
 }

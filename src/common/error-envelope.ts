@@ -48,6 +48,11 @@ export function sendError(reply: FastifyReply, status: number, body: ErrorEnvelo
     reply.send();
     return;
   }
+  sendJson(reply, body);
+}
+
+/** Sends `body` as JSON (the content type every JSON answer of the three listeners carries). */
+export function sendJson(reply: FastifyReply, body: unknown): void {
   reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
 }
 

@@ -1,4 +1,3 @@
-import { ConnectionMemo } from '../auth/connection-memo.js';
 import { TokenMatcher } from '../auth/token-matcher.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 
@@ -12,8 +11,6 @@ export function peerToken(config: Pick<HypercacheConfig, 'distToken' | 'authToke
  * (the listener relies on peer mTLS, or is open). Certificates are checked by the TLS handshake.
  */
 export class PeerAuth {
-  private readonly memo = new ConnectionMemo<true>();
-
   private constructor(private readonly token?: TokenMatcher<true>) {}
 
   static fromConfig(config: Pick<HypercacheConfig, 'distToken' | 'authToken'>): PeerAuth {
@@ -29,9 +26,6 @@ export class PeerAuth {
   authenticates(authorization: string | undefined, connection?: object): boolean {
     if (!this.token) return true;
     if (!authorization?.startsWith('Bearer ')) return false;
-    if (connection !== undefined && this.memo.recall(connection, authorization) === true) return true;
-    const ok = this.token.match(authorization.slice(7)) === true;
-    if (ok && connection !== undefined) this.memo.remember(connection, authorization, true);
-    return ok;
+    return this.token.match(authorization.slice(7), connection) === true;
   }
 }

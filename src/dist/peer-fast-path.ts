@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Core } from '../bootstrap/core.js';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
-import { answerError } from '../common/error-envelope.js';
+import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 import type { PeerAuth } from './peer-auth.js';
@@ -47,9 +47,7 @@ export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: 
     readRawBody(req.raw, limit, tooLarge).then(
       (body) => op(core, body),
     ).then(
-      (out) => {
-        reply.code(out.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(out.body));
-      },
+      (out) => sendJson(reply.code(out.status), out.body),
       (err: unknown) => answerError(reply, err, logger),
     );
   });
