@@ -6,7 +6,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { LISTENER, type ListenerName } from '../auth/scope.guard.js';
 import { HttpErrorFilter } from '../common/http-error.filter.js';
 import { NestPinoLogger } from '../common/nest-logger.js';
-import { answerClientError } from '../common/client-error.js';
+import { frameworkErrorOptions, HOST_CHECKED_BY_HOOK, installFrameworkErrorAnswers } from '../common/framework-errors.js';
 import { ignoreRequestContentType, passThroughBodies } from '../common/raw-body.js';
 import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { installTracing } from '../tracing/http-spans.js';
@@ -47,14 +47,15 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   })
   class ListenerAppModule {}
 
+  const nodeIdHeader = spec.listener === 'client' ? core.node.nodeId : undefined;
   const adapter = new FastifyAdapter({
     bodyLimit: spec.bodyLimit,
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_MS,
     return503OnClosing: false,
-    ...(spec.https ? { https: spec.https } : {}),
-    // Requests Node's parser rejects still get the envelope (and X-Cache-Node on the client API).
-    clientErrorHandler: answerClientError(spec.listener === 'client' ? core.node.nodeId : undefined),
+    ...(spec.https ? { https: { ...spec.https, ...HOST_CHECKED_BY_HOOK } } : { http: HOST_CHECKED_BY_HOOK }),
+    // Errors raised before a route runs still get the envelope (and X-Cache-Node on the client API).
+    ...frameworkErrorOptions(nodeIdHeader),
     ...spec.fastifyOptions,
   });
   const logger = core.logger.child({ listener: spec.listener });
@@ -65,6 +66,7 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   await installTracing(fastify, spec.listener, core); // first: the request span covers every other hook
+  installFrameworkErrorAnswers(fastify, nodeIdHeader);
   passThroughBodies(fastify);
   ignoreRequestContentType(fastify);
   fastify.addHook('onResponse', (req, reply, done) => {

@@ -12,7 +12,18 @@ export interface RawResponse {
  * Sends bytes exactly as given on a fresh connection and parses the answer (the request should say
  * `Connection: close`). `halfClose` ends the write side after sending, as a client that gave up would.
  */
-export function rawRequest(port: number, data: string | Buffer, opts: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
+export async function rawRequest(port: number, data: string | Buffer, opts: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
+  const [first] = await rawExchange(port, data, opts);
+  if (first === undefined) throw new Error('no HTTP answer');
+  return first;
+}
+
+/**
+ * Sends bytes exactly as given on a fresh connection (several pipelined requests, say) and returns
+ * every answer the server wrote before it closed the connection, in order. Answers are delimited by
+ * `Content-Length`; an answer without one takes the rest of the stream.
+ */
+export function rawExchange(port: number, data: string | Buffer, opts: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<RawResponse[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = net.connect(port, '127.0.0.1', () => {
@@ -27,18 +38,33 @@ export function rawRequest(port: number, data: string | Buffer, opts: { halfClos
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      if (end < 0) return reject(new Error(`no HTTP answer (${all.length} bytes)`));
-      const [statusLine, ...lines] = all.subarray(0, end).toString('latin1').split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines) {
-        const i = line.indexOf(':');
-        headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-      }
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: all.subarray(end + 4) });
+      const answers = parseAnswers(Buffer.concat(chunks));
+      if (answers.length === 0) reject(new Error('no HTTP answer'));
+      else resolve(answers);
     });
   });
+}
+
+/** Splits a byte stream into HTTP/1.1 answers (an interim 1xx answer has no body). */
+function parseAnswers(all: Buffer): RawResponse[] {
+  const answers: RawResponse[] = [];
+  let at = 0;
+  while (at < all.length) {
+    const end = all.indexOf('\r\n\r\n', at);
+    if (end < 0) break;
+    const [statusLine, ...lines] = all.subarray(at, end).toString('latin1').split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const i = line.indexOf(':');
+      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    const status = Number(statusLine!.split(' ')[1]);
+    const declared = headers['content-length'];
+    const length = status < 200 ? 0 : declared === undefined ? all.length - end - 4 : Number(declared);
+    answers.push({ status, headers, body: all.subarray(end + 4, end + 4 + length) });
+    at = end + 4 + length;
+  }
+  return answers;
 }
 
 /** One request through node:http: only the headers given are sent (fetch adds its own). */

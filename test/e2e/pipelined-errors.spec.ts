@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNode, type TestNode } from '../support/in-process-node.js';
+import { json, rawExchange, send } from '../support/raw-http.js';
+
+/**
+ * Requests pipelined on one connection before a malformed one (docs/api.md §1.15 "Malformed HTTP"):
+ * Node's parser hands them to their routes before it reaches the bad bytes, so a write among them
+ * is applied. Their answers arrive first, complete and in order, then the 400 envelope, then the
+ * connection closes.
+ */
+const MALFORMED = 'GET /x HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n\r\n';
+const BAD_REQUEST = { error: 'bad request', code: 'BAD_REQUEST' };
+const put = (key: string, value: string) => `PUT /v1/cache/${key} HTTP/1.1\r\nHost: x\r\nContent-Length: ${value.length}\r\n\r\n${value}`;
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+const NOW = Date.now();
+
+describe('pipelined requests before a malformed one', () => {
+  let node: TestNode;
+
+  beforeAll(async () => {
+    node = await startTestNode({ maxValueBytes: 1024 });
+  });
+  afterAll(async () => {
+    await node.stop();
+  });
+
+  const stored = async (key: string) => {
+    const r = await send(node.api, 'GET', `/v1/cache/${key}`);
+    return r.status === 200 ? r.body.toString() : undefined;
+  };
+
+  it('client API: the PUT is answered 200 before the 400, and stored', async () => {
+    const answers = await rawExchange(node.ports.api, put('pipe-one', 'hello') + MALFORMED);
+    expect(answers.map((a) => a.status)).toEqual([200, 400]);
+    expect(json(answers[0]!)).toMatchObject({ key: 'pipe-one', stored: true, bytes: 5 });
+    expect(json(answers[1]!)).toEqual(BAD_REQUEST);
+    expect(answers[1]!.headers.connection).toBe('close');
+    expect(await stored('pipe-one')).toBe('hello');
+  });
+
+  it('client API: several writes and reads, all answered in order before the 400', async () => {
+    const answers = await rawExchange(node.ports.api, put('pipe-a', 'A') + put('pipe-b', 'BB') + get('/v1/cache/pipe-a') + put('pipe-a', 'A2') + MALFORMED);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 400]);
+    expect(answers[2]!.body.toString()).toBe('A');
+    expect(json(answers[3]!)).toMatchObject({ key: 'pipe-a', bytes: 2 });
+    expect(json(answers[4]!)).toEqual(BAD_REQUEST);
+    expect(await stored('pipe-a')).toBe('A2');
+    expect(await stored('pipe-b')).toBe('BB');
+  });
+
+  it('client API: a large answer in flight is delivered whole before the 400', async () => {
+    const whole = await send(node.api, 'GET', '/v1/openapi.yaml');
+    expect(whole.body.length).toBeGreaterThan(16_384);
+    const answers = await rawExchange(node.ports.api, get('/v1/openapi.yaml') + MALFORMED);
+    expect(answers.map((a) => a.status)).toEqual([200, 400]);
+    expect(answers[0]!.body.equals(whole.body)).toBe(true);
+  });
+
+  it('client API: a PUT before one whose chunked body is malformed is applied; the malformed one is not', async () => {
+    const badBody = 'PUT /v1/cache/pipe-bad HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nab\r\n0\r\n\r\n';
+    const answers = await rawExchange(node.ports.api, put('pipe-good', 'good') + badBody);
+    expect(answers.map((a) => a.status)).toEqual([200, 400]);
+    expect(json(answers[1]!)).toEqual(BAD_REQUEST);
+    expect(await stored('pipe-good')).toBe('good');
+    expect(await stored('pipe-bad')).toBeUndefined();
+  });
+
+  it('management: POST /clear is answered before the 400, and applied', async () => {
+    expect((await send(node.api, 'PUT', '/v1/cache/pipe-clear', { body: 'x', headers: { 'content-length': 1 } })).status).toBe(200);
+    const answers = await rawExchange(node.ports.mgmt, 'POST /clear HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' + get('/stats') + MALFORMED);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 400]);
+    expect((json(answers[0]!) as { cleared: number }).cleared).toBeGreaterThanOrEqual(1);
+    expect(json(answers[2]!)).toEqual(BAD_REQUEST);
+    expect(await stored('pipe-clear')).toBeUndefined();
+  });
+
+  it('dist: POST /peer/replicate is answered before the 400, and applied', async () => {
+    const message = JSON.stringify({
+      source: 'replication',
+      entries: [{ kind: 'item', key: 'pipe-peer', version: 1000, origin: 'node-x', updated_at: NOW, expires_at: 0, value_b64: Buffer.from('peer').toString('base64') }],
+    });
+    const replicate = `POST /peer/replicate HTTP/1.1\r\nHost: x\r\nX-Hypercache-Node: node-x\r\nContent-Type: application/json\r\nContent-Length: ${message.length}\r\n\r\n${message}`;
+    const answers = await rawExchange(node.ports.dist, replicate + get('/health') + MALFORMED);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 400]);
+    expect(json(answers[0]!)).toEqual({ results: ['applied'] });
+    expect(json(answers[2]!)).toEqual(BAD_REQUEST);
+    expect(await stored('pipe-peer')).toBe('peer');
+  });
+});
