@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, rawRequest, type RawResponse, send } from '../support/raw-http.js';
+import { expectEnvelope, json, rawRequest, type RawResponse, send } from '../support/raw-http.js';
 
 const ROUTE_NOT_FOUND = { error: 'route not found', code: 'NOT_FOUND' };
 const MARKER_KEY = 'zebra-secret-key';
 const MARKER_VALUE = 'okapi-secret-value';
-
-/** An error answer is exactly `{error, code}`: no stack, no extra fields. */
-function expectEnvelope(r: RawResponse, context: string): void {
-  expect(r.headers['content-type'], context).toBe('application/json; charset=utf-8');
-  const body = json(r);
-  expect(Object.keys(body).sort(), context).toEqual(['code', 'error']);
-  expect(typeof body.error, context).toBe('string');
-  expect(body.error as string, context).not.toMatch(/\n\s+at |\.ts:\d|\.js:\d|node_modules/);
-  expect(body.code, context).toMatch(/^[A-Z_]+$/);
-}
 
 describe('client API: errors, unknown routes and malformed input', () => {
   let node: TestNode;

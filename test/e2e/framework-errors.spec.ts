@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, rawExchange, rawRequest, type RawResponse, send } from '../support/raw-http.js';
+import { expectEnvelope, rawExchange, rawRequest, send } from '../support/raw-http.js';
 
 /**
  * Every error Node's HTTP parser, Fastify or Nest can raise from the wire, sent as raw bytes to each
@@ -83,15 +83,6 @@ const CASES: Case[] = [
 /** Bodies a JSON route cannot parse: the client's batch routes and every peer route. */
 const JSON_ROUTES: Partial<Record<Listener, string>> = { api: 'POST /v1/cache/batch/get', dist: 'POST /peer/replicate' };
 
-function expectEnvelope(r: RawResponse, status: number, code: string, context: string): void {
-  expect(r.status, context).toBe(status);
-  expect(r.headers['content-type'], context).toBe('application/json; charset=utf-8');
-  const body = json(r);
-  expect(Object.keys(body).sort(), context).toEqual(['code', 'error']);
-  expect(body.code, context).toBe(code);
-  expect(JSON.stringify(body), context).not.toMatch(/statusCode|FST_|\n\s+at |\.ts:\d|\.js:\d|node_modules/);
-}
-
 describe('malformed HTTP on every listener gets the envelope', () => {
   let node: TestNode;
   let port: Record<Listener, number>;
@@ -120,7 +111,7 @@ describe('malformed HTTP on every listener gets the envelope', () => {
       const status = typeof c.status === 'number' ? c.status : c.status[listener]!;
       const code = typeof c.code === 'string' ? c.code : c.code[listener]!;
       const r = await rawRequest(port[listener], c.bytes(ROUTES[listener]), { halfClose: c.halfClose });
-      expectEnvelope(r, status, code, `${c.name} on ${listener}`);
+      expectEnvelope(r, `${c.name} on ${listener}`, { status, code });
       if (listener === 'api') expect(r.headers['x-cache-node']).toBe('node-test');
       await expectServing(listener, `${c.name} on ${listener}`);
     });
@@ -129,7 +120,7 @@ describe('malformed HTTP on every listener gets the envelope', () => {
   it.each(Object.entries(JSON_ROUTES))('invalid JSON body with Content-Type: application/json: %s', async (listener, line) => {
     for (const body of ['{x', '', '\u0000']) {
       const r = await rawRequest(port[listener as Listener], withBody(line, `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`, body));
-      expectEnvelope(r, 400, 'BAD_REQUEST', `${JSON.stringify(body)} on ${listener}`);
+      expectEnvelope(r, `${JSON.stringify(body)} on ${listener}`, { status: 400, code: 'BAD_REQUEST' });
     }
     await expectServing(listener as Listener, listener);
   });

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
+import { expect } from 'vitest';
 
 export interface RawResponse {
   status: number;
@@ -96,4 +97,19 @@ export function send(
 /** The JSON body of an answer. */
 export function json<T = Record<string, unknown>>(r: RawResponse): T {
   return JSON.parse(r.body.toString('utf8')) as T;
+}
+
+/**
+ * An error answer is exactly the `{error, code}` envelope as JSON: no stack trace, no Fastify
+ * fields (`statusCode`, `FST_…`), nothing else; with `want`, that status and code.
+ */
+export function expectEnvelope(r: RawResponse, context: string, want?: { status: number; code: string }): void {
+  if (want) expect(r.status, context).toBe(want.status);
+  expect(r.headers['content-type'], context).toBe('application/json; charset=utf-8');
+  const body = json(r);
+  expect(Object.keys(body).sort(), context).toEqual(['code', 'error']);
+  expect(typeof body.error, context).toBe('string');
+  if (want) expect(body.code, context).toBe(want.code);
+  else expect(body.code, context).toMatch(/^[A-Z_]+$/);
+  expect(JSON.stringify(body), context).not.toMatch(/statusCode|FST_|\\n\s+at |\.ts:\d|\.js:\d|node_modules/);
 }
