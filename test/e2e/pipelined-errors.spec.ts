@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CertFixtures, generateCerts } from '../support/certs.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, rawExchange, send } from '../support/raw-http.js';
+import { expectEnvelope, json, rawExchange, send } from '../support/raw-http.js';
+import { tlsRequest } from '../support/tls-request.js';
 
 /**
  * Requests pipelined on one connection before a malformed one (docs/api.md §1.15 "Malformed HTTP"):
@@ -85,5 +87,30 @@ describe('pipelined requests before a malformed one', () => {
     expect(json(answers[0]!)).toEqual({ results: ['applied'] });
     expect(json(answers[2]!)).toEqual(BAD_REQUEST);
     expect(await stored('pipe-peer')).toBe('peer');
+  });
+});
+
+describe('the client API over TLS answers malformed and pipelined requests the same way', () => {
+  let certs: CertFixtures;
+  let node: TestNode;
+
+  beforeAll(async () => {
+    certs = generateCerts();
+    node = await startTestNode({}, { apiTls: { cert: certs.server.cert, key: certs.server.key } });
+  });
+  afterAll(async () => {
+    await node.stop();
+    certs.remove();
+  });
+
+  it('a PUT pipelined before a malformed request: 200, then the 400 envelope; HTTP/1.1 without Host: 400 envelope', async () => {
+    const answers = await rawExchange(node.ports.api, put('tls-pipe', 'sealed') + MALFORMED, { tlsCa: certs.ca.cert });
+    expect(answers.map((a) => a.status)).toEqual([200, 400]);
+    expectEnvelope(answers[1]!, 'malformed over TLS', { status: 400, code: 'BAD_REQUEST' });
+    expect(answers[1]!.headers['x-cache-node']).toBe('node-test');
+    const [noHost] = await rawExchange(node.ports.api, 'GET /v1/cache/tls-pipe HTTP/1.1\r\nConnection: close\r\n\r\n', { tlsCa: certs.ca.cert });
+    expectEnvelope(noHost!, 'no Host over TLS', { status: 400, code: 'BAD_REQUEST' });
+    const stored = await tlsRequest(`${node.api}/v1/cache/tls-pipe`, { ca: certs.ca.cert });
+    expect(stored.text).toBe('sealed');
   });
 });

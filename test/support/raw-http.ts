@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import { expect } from 'vitest';
 
 export interface RawResponse {
@@ -22,15 +23,23 @@ export async function rawRequest(port: number, data: string | Buffer, opts: { ha
 /**
  * Sends bytes exactly as given on a fresh connection (several pipelined requests, say) and returns
  * every answer the server wrote before it closed the connection, in order. Answers are delimited by
- * `Content-Length`; an answer without one takes the rest of the stream.
+ * `Content-Length`; an answer without one takes the rest of the stream. `tlsCa` speaks TLS,
+ * trusting that CA.
  */
-export function rawExchange(port: number, data: string | Buffer, opts: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<RawResponse[]> {
+export function rawExchange(
+  port: number,
+  data: string | Buffer,
+  opts: { halfClose?: boolean; timeoutMs?: number; tlsCa?: Buffer } = {},
+): Promise<RawResponse[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect(port, '127.0.0.1', () => {
+    const send = () => {
       socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
       if (opts.halfClose) socket.end();
-    });
+    };
+    const socket = opts.tlsCa
+      ? tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: opts.tlsCa }, send)
+      : net.connect(port, '127.0.0.1', send);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error('no complete answer in time'));
