@@ -231,15 +231,19 @@ export class Membership {
         this.markJoined('gossip');
         reply = { op: 'gossip', id: this.selfId, members: this.list() };
         break;
-      case 'join':
+      case 'join': {
+        let claim: MemberRecord | undefined;
         if (req.id !== this.selfId) {
           const known = this.table.get(req.id);
+          // A claim against the joiner that its own incarnation does not outbid: it must hear of it to refute it.
+          if (known && known.State !== 'alive' && known.Incarnation >= req.incarnation) claim = known;
           this.put({ ID: req.id, Address: req.address, State: 'alive', Incarnation: joinIncarnation(req.incarnation, known?.Incarnation) }, now);
           this.contact(req.id, now);
           this.markJoined('join');
         }
-        reply = { op: 'join', id: this.selfId, members: this.list() };
+        reply = { op: 'join', id: this.selfId, members: this.list(), ...(claim ? { claim } : {}) };
         break;
+      }
     }
     return { reply, deferred, effects: this.flush() };
   }
@@ -359,6 +363,9 @@ export class Membership {
     for (const [id, seedAddress] of this.configuredSeeds) {
       if (seedAddress === address && id !== reply.id) this.seedIdMismatch(id, address, reply.id);
     }
+    // What the seed held against this node before the join: refuted (and counted) before the
+    // assigned incarnation is read, which the refutation then equals.
+    if (reply.claim?.ID === this.selfId) this.onSelfRecord(reply.claim, reply.id);
     this.onExchange(reply, 'join', now);
   }
 

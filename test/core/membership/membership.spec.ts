@@ -346,7 +346,31 @@ describe('join (§6.3)', () => {
     const r = m.receive({ op: 'join', id: 'j', address: 'j-new:7946', incarnation: claimed }, 'j', T0);
     const expected = { ID: 'j', Address: 'j-new:7946', State: 'alive', Incarnation: assigned };
     expect(table.get('j')).toEqual(expected);
-    expect(r.reply).toEqual({ op: 'join', id: 'self', members: [rec('b'), expected, rec('self')] });
+    const claim = known && known.State !== 'alive' ? { claim: known } : {};
+    expect(r.reply).toEqual({ op: 'join', id: 'self', members: [rec('b'), expected, rec('self')], ...claim });
+  });
+
+  it.each([
+    ['dead at the claimed incarnation', rec('j', 'dead', 3), 3, rec('j', 'dead', 3)],
+    ['suspect above it', rec('j', 'suspect', 4), 2, rec('j', 'suspect', 4)],
+    ['leaving', rec('j', 'leaving', 1), 1, rec('j', 'leaving', 1)],
+    ['alive (nothing to refute)', rec('j', 'alive', 3), 3, undefined],
+    ['dead below the claimed incarnation (already outbid)', rec('j', 'dead', 2), 3, undefined],
+  ])('the reply carries the record held against a known joiner when it was %s', (_, known, claimed, claim) => {
+    const { m } = setup({ members: [rec('b'), { ...known, State: 'alive' }] });
+    m.receive({ op: 'gossip', members: [known] }, 'b', T0);
+    const r = m.receive({ op: 'join', id: 'j', address: 'j:7946', incarnation: claimed }, 'j', T0);
+    expect((r.reply as { claim?: MemberRecord }).claim).toEqual(claim);
+  });
+
+  it('a joiner told it was held dead refutes it: counted, at the incarnation the seed assigned, pushed', () => {
+    const { m, table, counters } = setup({ seeds: [{ kind: 'id', id: 'seed', address: 'seed:7946' }] });
+    const join = ofOp(m.start(T0), 'join')[0]!;
+    const out = m.response(join.seq, { op: 'join', id: 'seed', members: [rec('seed'), rec('self', 'alive', 5)], claim: rec('self', 'dead', 4) }, T0 + 5);
+    expect(table.self()).toEqual(rec('self', 'alive', 5));
+    expect(counters.Refutations).toBe(1);
+    expect(others(out)).toContainEqual({ type: 'selfRefuted', incarnation: 5, claimedState: 'dead', claimedIncarnation: 4, from: 'seed' });
+    expect(ofOp(out, 'gossip').map((g) => g.toId)).toEqual(['seed']);
   });
 
   it('ignores a join carrying its own ID (a dns+ seed resolving to self)', () => {
