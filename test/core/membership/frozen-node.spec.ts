@@ -3,7 +3,7 @@ import type { SeedSpec } from '../../../src/core/membership/seed-spec.js';
 import { type LoggedEffect, SimNetwork, converged, everyView } from './sim-network.js';
 
 /**
- * A frozen node (SIGSTOP, a long GC pause, a VM freeze: docs/architecture.md "local health"), on
+ * A frozen node (SIGSTOP, a long GC pause, a VM freeze: docs/cluster.md §2, local health), on
  * the in-memory network with HEARTBEAT = GOSSIP_INTERVAL = 1 s: its clock keeps running while
  * nothing of it runs, then every timer it missed fires at once, late. The others declare it dead;
  * when it thaws it must not blame them for its own pause, and it must refute the claim about itself.
