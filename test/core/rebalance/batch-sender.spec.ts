@@ -130,7 +130,7 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
     };
     const sender = new BatchSender({
       members, transport: () => transport, hints: { enqueue: () => {} }, maxBatchBytes: 100, source: 'migration',
-      onBatch: () => {}, onDelivered: () => {},
+      onBatch: () => {}, onPostponed: () => {}, onDelivered: () => {},
     });
     for (let i = 0; i < 5; i++) await sender.add('p1', item(`k${i}`, 'x'.repeat(38), 1), 'new_owner'); // 40 bytes each
     await sender.flush();
