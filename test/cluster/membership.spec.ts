@@ -106,21 +106,21 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
     expect((await ringOf(newcomer!)).count).toBe(4 * 64);
   });
 
-  it(`I10: SIGTERM one node → the others show it leaving and drop it from the ring within 2 × GOSSIP_INTERVAL; it exits 0`, async () => {
+  it(`I10: SIGTERM one node → the others show it draining and drop it from the ring within 2 × GOSSIP_INTERVAL; it exits 0`, async () => {
     const leaver = nodes[2]!;
     const observers = nodes.filter((n) => n !== leaver);
     const started = Date.now();
     leaver.kill('SIGTERM');
-    const elapsed = await within('leaving and out of the ring everywhere', 5_000, async () => {
+    const elapsed = await within('draining and out of the ring everywhere', 5_000, async () => {
       const views = await Promise.all(observers.map(async (o) => ({ member: await memberOf(o, leaver.id), ring: await ringOf(o) })));
-      return views.every((v) => v.member?.State === 'leaving' && v.ring.count === 3 * 64 && !v.ring.vnodes.some((e) => e.endsWith(`:${leaver.id}`)));
+      return views.every((v) => v.member?.State === 'draining' && v.ring.count === 3 * 64 && !v.ring.vnodes.some((e) => e.endsWith(`:${leaver.id}`)));
     }, 5);
-    console.info(`I10: leaving + ring exclusion on ${observers.length} observers after ${elapsed} ms (bound ${2 * GOSSIP_MS} ms)`);
+    console.info(`I10: draining + ring exclusion on ${observers.length} observers after ${elapsed} ms (bound ${2 * GOSSIP_MS} ms)`);
     expect(elapsed).toBeLessThanOrEqual(2 * GOSSIP_MS);
     expect(await leaver.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     for (const o of observers) {
-      expect(logged(o, 'member state changed')).toContainEqual(expect.objectContaining({ peer_id: leaver.id, from: 'alive', to: 'leaving' }));
+      expect(logged(o, 'member state changed')).toContainEqual(expect.objectContaining({ peer_id: leaver.id, from: 'alive', to: 'draining' }));
     }
   });
 });

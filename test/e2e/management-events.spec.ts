@@ -166,9 +166,9 @@ describe('GET /cluster/events', () => {
       expect((await fetch(`${node.mgmt}/dist/drain`, { method: 'POST' })).status).toBe(200);
       const frames = (await stream.until('draining')).filter((f) => f.event !== 'heartbeat');
       expect(frames.map((f) => f.event)).toEqual(['member', 'members', 'draining']);
-      expect(frames[0]!.data).toEqual({ ID: 'node-sse', Address: '127.0.0.1:7946', State: 'leaving', Incarnation: 1, Previous: 'alive' });
+      expect(frames[0]!.data).toEqual({ ID: 'node-sse', Address: '127.0.0.1:7946', State: 'draining', Incarnation: 1, Previous: 'alive' });
       expect(frames[1]!.data).toEqual(await (await fetch(`${node.mgmt}/cluster/members`)).json());
-      expect(frames[1]!.data.members[0].State).toBe('leaving');
+      expect(frames[1]!.data.members[0].State).toBe('draining');
       expect(frames[2]!.data).toEqual({ node: 'node-sse', draining: true });
       for (const f of frames) expect(f.raw).not.toMatch(/^id:/m);
     } finally {

@@ -77,6 +77,9 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
     }
     const sent = [...expected.values()].reduce((s, keys) => s + keys.length, 0);
     expect(n.counters.dist.RebalanceBatches).toBe(wantBatches);
+    // Batches beyond the two slots waited for one (RebalanceReplicaDiffThrottle).
+    expect(n.counters.dist.RebalanceReplicaDiffThrottle).toBeGreaterThan(0);
+    expect(n.counters.dist.RebalanceReplicaDiffThrottle).toBeLessThanOrEqual(wantBatches - 2);
     expect(n.counters.rebalanceMigrations).toEqual({ new_owner: 0, lost_ownership: sent, handoff: 0 });
     expect(n.counters.rebalanceScans).toBe(1);
     expect(n.rebalancer.pendingDrops).toBe(sent);
