@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, type Member, auth, client, formed, getJson, membersOf, mgmt, startNodes, within } from '../support/cluster.js';
 import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
+import { openEvents } from '../support/sse.js';
 
 /**
  * Membership over the wire (CONTRACT §6.3, §7): real `dist/main.js` processes on loopback. Timings
@@ -21,25 +22,11 @@ function logged(n: SpawnedNode, msg: string): Array<Record<string, unknown>> {
 
 /** The first SSE frame of `type` on /cluster/events. */
 async function firstEvent<T>(n: ClusterNode, type: string): Promise<T> {
-  const abort = new AbortController();
-  const res = await fetch(`${mgmt(n)}/cluster/events`, { headers: auth(), signal: abort.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
+  const stream = await openEvents(`${mgmt(n)}/cluster/events`, auth());
   try {
-    for (;;) {
-      const frames = buffer.split('\n\n');
-      buffer = frames.pop()!;
-      for (const frame of frames) {
-        const lines = frame.split('\n');
-        if (lines.includes(`event: ${type}`)) return JSON.parse(lines.find((l) => l.startsWith('data: '))!.slice(6)) as T;
-      }
-      const chunk = await reader.read();
-      if (chunk.done) throw new Error('stream ended');
-      buffer += decoder.decode(chunk.value, { stream: true });
-    }
+    return (await stream.until(type, 10_000)).at(-1)!.data as T;
   } finally {
-    abort.abort();
+    stream.close();
   }
 }
 
