@@ -14,7 +14,10 @@ export class ClusterEventsController {
   @RequireScope('read')
   @ApiOperation({ summary: 'Server-Sent Events: members, member, heartbeat, draining' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'event stream', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'event stream; `members` and `member` payloads carry `State` (and `Previous`) alive, suspect, dead or draining',
+    schema: { type: 'string' },
+  })
   subscribe(@Res() reply: FastifyReply): void {
     reply.hijack();
     this.events.open(reply.raw, reply.request.method === 'HEAD');

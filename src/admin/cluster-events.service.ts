@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import type { ClusterEvent } from '../core/events.js';
-import { heartbeatView, membersView } from './cluster-views.js';
+import { heartbeatView, memberTransitionView, membersView } from './cluster-views.js';
 import { SseStream } from './sse-stream.js';
 
 /** Fixed SSE constants of CONTRACT §8. */
@@ -74,7 +74,7 @@ export class ClusterEventsService implements OnModuleDestroy {
   private frameOf(e: ClusterEvent): string {
     switch (e.type) {
       case 'members': return frame('members', membersView(this.core));
-      case 'member': return frame('member', { ...e.member, Previous: e.previous });
+      case 'member': return frame('member', memberTransitionView(e.member, e.previous));
       case 'draining': return frame('draining', { node: e.node, draining: true });
     }
   }

@@ -1,11 +1,25 @@
 import type { Core } from '../bootstrap/core.js';
 import type { MemberView } from '../core/events.js';
+import { type ViewState, viewState } from '../core/membership/view-state.js';
+
+/** One member as every view shows it: the internal `leaving` state named `draining` (docs/api.md §2.6). */
+export interface MemberEntry {
+  ID: string;
+  Address: string;
+  State: ViewState;
+  Incarnation: number;
+}
 
 /** `/cluster/members` and the SSE `members` payload (CONTRACT §5.6). */
 export interface MembersView {
   replication: number;
   virtualNodes: number;
-  members: MemberView[];
+  members: MemberEntry[];
+}
+
+/** The SSE `member` payload: one transition (`Previous` null for a new member). */
+export interface MemberTransitionView extends MemberEntry {
+  Previous: ViewState | null;
 }
 
 /** `/cluster/heartbeat` and the SSE `heartbeat` payload: the §5.5 counters of those names. */
@@ -24,8 +38,16 @@ export interface RingView {
   vnodes: string[];
 }
 
+export function memberEntry(m: MemberView): MemberEntry {
+  return { ID: m.ID, Address: m.Address, State: viewState(m.State), Incarnation: m.Incarnation };
+}
+
+export function memberTransitionView(m: MemberView, previous: MemberView['State'] | null): MemberTransitionView {
+  return { ...memberEntry(m), Previous: previous === null ? null : viewState(previous) };
+}
+
 export function membersView(core: Core): MembersView {
-  return { replication: core.config.replication, virtualNodes: core.config.vnodes, members: core.node.members.list() };
+  return { replication: core.config.replication, virtualNodes: core.config.vnodes, members: core.node.members.list().map(memberEntry) };
 }
 
 export function heartbeatView(core: Core): HeartbeatView {

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { type HeartbeatView, heartbeatView, type MembersView, membersView, type RingView, ringView } from './cluster-views.js';
+import { ApiHeartbeatView, ApiMembersView, ApiRingView } from './views.openapi.js';
 
 /** Cluster views (CONTRACT §5.6). */
 @ApiTags('cluster')
@@ -14,7 +15,7 @@ export class ClusterController {
   @Get('members')
   @RequireScope('read')
   @ApiOperation({ summary: 'Membership records, sorted by ID' })
-  @ApiOkResponse({ description: '{replication, virtualNodes, members}' })
+  @ApiMembersView()
   members(): MembersView {
     return membersView(this.core);
   }
@@ -22,7 +23,7 @@ export class ClusterController {
   @Get('ring')
   @RequireScope('read')
   @ApiOperation({ summary: 'Virtual nodes of the ring, by hash' })
-  @ApiOkResponse({ description: '{count, vnodes}' })
+  @ApiRingView()
   ring(): RingView {
     return ringView(this.core);
   }
@@ -30,7 +31,7 @@ export class ClusterController {
   @Get('heartbeat')
   @RequireScope('read')
   @ApiOperation({ summary: 'Failure-detector counters' })
-  @ApiOkResponse({ description: 'heartbeat counters' })
+  @ApiHeartbeatView()
   heartbeat(): HeartbeatView {
     return heartbeatView(this.core);
   }

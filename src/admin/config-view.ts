@@ -9,6 +9,7 @@ export interface ConfigView {
   allocation: number;
   maxCacheSize: number;
   evictionAlgorithm: string;
+  evictionInterval: string;
   expirationInterval: string;
   replication: number;
   virtualNodesPerNode: number;
@@ -24,6 +25,8 @@ export function configView({ config, node }: Core): ConfigView {
     allocation: node.store.bytes,
     maxCacheSize: config.maxMemory,
     evictionAlgorithm: config.eviction,
+    // No background eviction loop: the write that exceeds a cap evicts (docs/api.md §2.3), hence "0s".
+    evictionInterval: formatGoDuration(0),
     expirationInterval: formatGoDuration(EXPIRY_INTERVAL_MS),
     replication: config.replication,
     virtualNodesPerNode: config.vnodes,

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { type ConfigView, configView } from './config-view.js';
+import { ApiConfigView } from './views.openapi.js';
 
 @ApiTags('config')
 @Controller()
@@ -13,7 +14,7 @@ export class ConfigController {
   @Get('config')
   @RequireScope('read')
   @ApiOperation({ summary: 'Effective configuration, secrets redacted' })
-  @ApiOkResponse({ description: 'configuration' })
+  @ApiConfigView()
   config(): ConfigView {
     return configView(this.core);
   }

@@ -7,6 +7,7 @@ import type { Core } from '../bootstrap/core.js';
 import type { DistMetrics } from '../core/metrics/dist-metrics.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { keyFromQuery } from './key-query.js';
+import { ApiDistMetrics } from './views.openapi.js';
 
 @ApiTags('dist')
 @Controller('dist')
@@ -16,7 +17,7 @@ export class DistViewsController {
   @Get('metrics')
   @RequireScope('read')
   @ApiOperation({ summary: 'Distribution counters and gauges' })
-  @ApiOkResponse({ description: 'flat object of integers' })
+  @ApiDistMetrics()
   metrics(): DistMetrics {
     return this.core.node.distMetrics();
   }

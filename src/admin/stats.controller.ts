@@ -1,9 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import type { StatSummary } from '../core/stats/stats-recorder.js';
+import { ApiStatsView } from './views.openapi.js';
 
 @ApiTags('stats')
 @Controller()
@@ -13,7 +14,7 @@ export class StatsController {
   @Get('stats')
   @RequireScope('read')
   @ApiOperation({ summary: 'Sample summaries of the eviction and expiry loops (stats with no samples are omitted)' })
-  @ApiOkResponse({ description: 'stat name → summary' })
+  @ApiStatsView()
   stats(): Record<string, StatSummary> {
     return this.core.node.stats.snapshot();
   }

@@ -24,7 +24,9 @@ export interface Cluster {
 export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
   const peers = createPeerClient(config, logger, distTls, node.counters);
   // Concurrent single-entry replicates and single-key reads to one peer travel as one call per event-loop turn.
-  node.useTransport(new CoalescingTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger), batchByteBudget(config.maxValueBytes)));
+  node.useTransport(
+    new CoalescingTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger), batchByteBudget(config.maxValueBytes), node.counters),
+  );
   node.useKeyListing(new PeerKeyListingTransport(peers));
   node.useAntiEntropy(new PeerAntiEntropyTransport(peers, config.maxValueBytes, logger));
   const membership = new MembershipDriver({

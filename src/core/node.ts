@@ -166,7 +166,7 @@ export class CacheNode implements CacheNodeApi {
       new PeriodicLoop('expiry', EXPIRY_INTERVAL_MS, () => void this.store.sweepExpired(EXPIRY_SAMPLE, EXPIRY_BUDGET_MS, deps.random), onError, scheduler),
       new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
       new PeriodicLoop('hint-replay', config.hintReplayMs, async () => void (await this.hintReplayer.tick()), onError, scheduler),
-      new PeriodicLoop('rebalance', config.rebalanceIntervalMs, () => this.rebalancer.tick(), onError, scheduler),
+      new PeriodicLoop('rebalance', config.rebalanceIntervalMs, () => this.rebalancer.tick(), onError, scheduler, () => this.counters.rebalanceScanPostponed()),
       // MERKLE_INTERVAL 0 turns anti-entropy off (CONTRACT §6.9).
       ...(config.merkleIntervalMs > 0
         ? [new PeriodicLoop('anti-entropy', config.merkleIntervalMs, async () => void (await this.antiEntropy.round()), onError, scheduler)]
@@ -341,6 +341,8 @@ export class CacheNode implements CacheNodeApi {
     d.MembersSuspect = byState.suspect;
     d.MembersDead = byState.dead;
     d.MembersLeaving = byState.leaving;
+    const oldestMigrationHint = this.hints.oldestQueuedAt('migration');
+    d.MigrationHintLastAgeNanos = oldestMigrationHint === undefined ? 0 : Math.max(0, this.deps.clock.now() - oldestMigrationHint) * 1e6;
     return { ...d };
   }
 

@@ -27,8 +27,10 @@ export function replicateOp(core: Core, body: Buffer): { results: ReplicateResul
 
 export function readOp(core: Core, body: Buffer): { entries: (WireEntry | null)[] } {
   const keys = parsePeerMessage('read', body, parseReadRequest, WireError);
-  const { store } = core.node;
-  return { entries: keys.map((k) => store.peek(k)).map((e) => (e && (e.kind === 'item' || store.isLiveTombstone(e)) ? encodeEntry(e) : null)) };
+  const { store, counters } = core.node;
+  const entries = keys.map((k) => store.peek(k)).map((e) => (e && (e.kind === 'item' || store.isLiveTombstone(e)) ? encodeEntry(e) : null));
+  counters.replicaReadMisses(entries.filter((e) => e === null).length);
+  return { entries };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Core } from '../bootstrap/core.js';
+import { byViewState } from '../core/membership/view-state.js';
 import type { LatencySink } from '../core/metrics/core-counters.js';
 import type { ApplySource } from '../core/store/store-events.js';
 import { aggregatedHistogram } from './aggregated.js';
@@ -43,7 +44,6 @@ const AUTH_FAILURE_SERIES = [
   ['dist', 'unauthenticated'],
 ];
 const CACHE_OPS = ['get', 'put', 'delete'];
-const TRANSITION_STATES = ['alive', 'suspect', 'dead', 'leaving'];
 const PEER_OPS = ['ping', 'ping_req', 'gossip', 'join', 'coordinate', 'replicate', 'read', 'merkle', 'list_keys', 'health'];
 
 /** Every `a × b` pair present (zero when never counted), plus any other pair counted. */
@@ -85,7 +85,7 @@ const NODE_METRICS: NodeMetric[] = [
     (c) => byLabel('op', c.node.counters.replicationAcks), ['op']),
   counterOf('hypercache_quorum_failures_total', 'QUORUM_NOT_MET outcomes', (c) => byLabel('op', c.node.counters.quorumFailures), ['op']),
   counterOf('hypercache_precondition_failures_total', '412 outcomes', (c) => byLabel('op', c.node.counters.preconditionFailures), ['op']),
-  gaugeOf('hypercache_members', 'Membership records by state', (c) => byLabel('state', c.node.members.countByState()), ['state']),
+  gaugeOf('hypercache_members', 'Membership records by state', (c) => byLabel('state', byViewState(c.node.members.countByState())), ['state']),
   gaugeOf('hypercache_membership_version', 'Local membership version', (c) => c.node.members.membershipVersion),
   gaugeOf('hypercache_draining', '1 while draining, else 0', (c) => Number(c.node.isDraining())),
   gaugeOf('hypercache_joined', '1 once joined', (c) => Number(c.node.isJoined())),
@@ -121,7 +121,7 @@ const NODE_METRICS: NodeMetric[] = [
   counterOf('hypercache_replication_failures_total', 'Replica sends that failed',
     (c) => byLabel('op', c.node.counters.replicationFailures), ['op']),
   counterOf('hypercache_member_transitions_total', 'Observed membership transitions',
-    (c) => byLabel('to', c.node.counters.memberTransitions), ['to']),
+    (c) => byLabel('to', byViewState(c.node.counters.memberTransitions)), ['to']),
   counterOf('hypercache_peer_requests_total', 'Outbound peer calls',
     (c) => allPairs('op', PEER_OPS, 'outcome', ['ok', 'error', 'timeout'], c.node.counters.peerRequests), ['op', 'outcome']),
   counterOf('hypercache_rebalance_migrations_total', 'Entries moved by rebalancing/handoff',
@@ -134,6 +134,17 @@ const NODE_METRICS: NodeMetric[] = [
   counterOf('hypercache_merkle_syncs_total', 'Anti-entropy rounds', (c) => byLabel('outcome', c.node.counters.merkleSyncs), ['outcome']),
   counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.node.counters.dist.Refutations),
   counterOf('hypercache_local_stalls_total', 'Heartbeat ticks more than HEARTBEAT late (this node was stalled)', (c) => c.node.counters.dist.LocalStalls),
+  // Counters behind the Go server's /dist/metrics fields of the same mechanisms (docs/operations.md).
+  counterOf('hypercache_replica_read_misses_total', 'Keys of inbound read peer requests this owner held no entry for',
+    (c) => c.node.counters.dist.ReplicaGetMiss),
+  counterOf('hypercache_read_repairs_batched_total', 'Read-repair entries sent in multi-entry replicate messages',
+    (c) => c.node.counters.dist.ReadRepairBatched),
+  counterOf('hypercache_read_repairs_coalesced_total', 'Read repairs that joined a replicate message already pending',
+    (c) => c.node.counters.dist.ReadRepairCoalesced),
+  counterOf('hypercache_rebalance_throttled_total', 'Rebalance scans and migration batches postponed by the in-flight limit', (c) => {
+    const d = c.node.counters.dist;
+    return byLabel('stage', { scan: d.RebalanceThrottle, batch: d.RebalanceReplicaDiffThrottle });
+  }, ['stage']),
 ];
 
 /** Registers the node collectors (once per process; they read whichever node is being scraped). */

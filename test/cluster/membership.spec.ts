@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, type Member, auth, client, formed, getJson, membersOf, mgmt, startNodes, within } from '../support/cluster.js';
 import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
+import { openEvents } from '../support/sse.js';
 
 /**
  * Membership over the wire (CONTRACT §6.3, §7): real `dist/main.js` processes on loopback. Timings
@@ -21,25 +22,11 @@ function logged(n: SpawnedNode, msg: string): Array<Record<string, unknown>> {
 
 /** The first SSE frame of `type` on /cluster/events. */
 async function firstEvent<T>(n: ClusterNode, type: string): Promise<T> {
-  const abort = new AbortController();
-  const res = await fetch(`${mgmt(n)}/cluster/events`, { headers: auth(), signal: abort.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
+  const stream = await openEvents(`${mgmt(n)}/cluster/events`, auth());
   try {
-    for (;;) {
-      const frames = buffer.split('\n\n');
-      buffer = frames.pop()!;
-      for (const frame of frames) {
-        const lines = frame.split('\n');
-        if (lines.includes(`event: ${type}`)) return JSON.parse(lines.find((l) => l.startsWith('data: '))!.slice(6)) as T;
-      }
-      const chunk = await reader.read();
-      if (chunk.done) throw new Error('stream ended');
-      buffer += decoder.decode(chunk.value, { stream: true });
-    }
+    return (await stream.until(type, 10_000)).at(-1)!.data as T;
   } finally {
-    abort.abort();
+    stream.close();
   }
 }
 
@@ -106,21 +93,21 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
     expect((await ringOf(newcomer!)).count).toBe(4 * 64);
   });
 
-  it(`I10: SIGTERM one node → the others show it leaving and drop it from the ring within 2 × GOSSIP_INTERVAL; it exits 0`, async () => {
+  it(`I10: SIGTERM one node → the others show it draining and drop it from the ring within 2 × GOSSIP_INTERVAL; it exits 0`, async () => {
     const leaver = nodes[2]!;
     const observers = nodes.filter((n) => n !== leaver);
     const started = Date.now();
     leaver.kill('SIGTERM');
-    const elapsed = await within('leaving and out of the ring everywhere', 5_000, async () => {
+    const elapsed = await within('draining and out of the ring everywhere', 5_000, async () => {
       const views = await Promise.all(observers.map(async (o) => ({ member: await memberOf(o, leaver.id), ring: await ringOf(o) })));
-      return views.every((v) => v.member?.State === 'leaving' && v.ring.count === 3 * 64 && !v.ring.vnodes.some((e) => e.endsWith(`:${leaver.id}`)));
+      return views.every((v) => v.member?.State === 'draining' && v.ring.count === 3 * 64 && !v.ring.vnodes.some((e) => e.endsWith(`:${leaver.id}`)));
     }, 5);
-    console.info(`I10: leaving + ring exclusion on ${observers.length} observers after ${elapsed} ms (bound ${2 * GOSSIP_MS} ms)`);
+    console.info(`I10: draining + ring exclusion on ${observers.length} observers after ${elapsed} ms (bound ${2 * GOSSIP_MS} ms)`);
     expect(elapsed).toBeLessThanOrEqual(2 * GOSSIP_MS);
     expect(await leaver.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     for (const o of observers) {
-      expect(logged(o, 'member state changed')).toContainEqual(expect.objectContaining({ peer_id: leaver.id, from: 'alive', to: 'leaving' }));
+      expect(logged(o, 'member state changed')).toContainEqual(expect.objectContaining({ peer_id: leaver.id, from: 'alive', to: 'draining' }));
     }
   });
 });

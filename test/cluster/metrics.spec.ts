@@ -32,7 +32,8 @@ describe('cluster metrics on 3 processes', () => {
       for (const outcome of ['ok', 'error']) expect(sampleSum(s, 'hypercache_forwards_total', { op, outcome }), `${op}/${outcome}`).toBeDefined();
     }
     for (const op of ['put', 'delete']) expect(sampleSum(s, 'hypercache_replication_failures_total', { op })).toBe(0);
-    for (const to of ['alive', 'suspect', 'dead', 'leaving']) expect(sampleSum(s, 'hypercache_member_transitions_total', { to })).toBeDefined();
+    for (const to of ['alive', 'suspect', 'dead', 'draining']) expect(sampleSum(s, 'hypercache_member_transitions_total', { to })).toBeDefined();
+    expect(sampleSum(s, 'hypercache_member_transitions_total', { to: 'leaving' })).toBeUndefined();
     for (const op of PEER_OPS) {
       for (const outcome of ['ok', 'error', 'timeout']) expect(sampleSum(s, 'hypercache_peer_requests_total', { op, outcome }), `${op}/${outcome}`).toBeDefined();
     }
@@ -78,7 +79,7 @@ describe('cluster metrics on 3 processes', () => {
     expect(replicates.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(2);
     // Transitions count the same state changes as the §5.5 Nodes* counters (read later, so never fewer).
     const dist = (await getJson<Record<string, number>>(mgmt(a), '/dist/metrics')).body;
-    for (const [to, field] of [['suspect', 'NodesSuspect'], ['dead', 'NodesDead'], ['leaving', 'NodesLeaving']] as const) {
+    for (const [to, field] of [['suspect', 'NodesSuspect'], ['dead', 'NodesDead'], ['draining', 'NodesLeaving']] as const) {
       expect(sampleSum(after, 'hypercache_member_transitions_total', { to }), to).toBeLessThanOrEqual(dist[field]!);
     }
   });

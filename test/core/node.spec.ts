@@ -3,7 +3,7 @@ import type { HypercacheConfig } from '../../src/config/config.types.js';
 import { CacheError } from '../../src/core/errors.js';
 import type { Effect } from '../../src/core/membership/effects.js';
 import { JOIN_GRACE_MS } from '../../src/core/membership/membership.js';
-import { DIST_METRIC_KEYS } from '../../src/core/metrics/dist-metrics.js';
+import { DIST_METRIC_KEYS, DIST_METRIC_STRING_KEYS } from '../../src/core/metrics/dist-metrics.js';
 import { CacheNode, EXPIRY_INTERVAL_MS, TOMBSTONE_PURGE_INTERVAL_MS } from '../../src/core/node.js';
 import type { PutCommand } from '../../src/core/node.types.js';
 import type { Hash64 } from '../../src/core/ring/hash-ring.js';
@@ -12,7 +12,7 @@ import { ManualClock } from '../../src/core/time/clock.js';
 import { SeededRandom } from '../../src/core/time/random.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { testConfig } from '../support/test-config.js';
-import { SlowHrClock, T0 } from './store/fixtures.js';
+import { SlowHrClock, T0, item } from './store/fixtures.js';
 
 let hash: Hash64;
 beforeAll(async () => {
@@ -263,13 +263,14 @@ describe('CacheNode admin actions and metrics', () => {
     expect(node.stats.snapshot().expiration_loop_count?.Count).toBe(1);
   });
 
-  it('distMetrics has exactly the keys of DIST_METRIC_KEYS, with live gauges', async () => {
+  it('distMetrics has exactly the keys of DIST_METRIC_KEYS (numbers) and DIST_METRIC_STRING_KEYS, with live gauges', async () => {
     const { node } = makeNode();
     await node.put(put('ab', 'xyz'));
     await node.delete({ key: 'gone', consistency: 'one' });
     const m = node.distMetrics();
-    expect(Object.keys(m).sort()).toEqual([...DIST_METRIC_KEYS].sort());
-    expect(Object.values(m).every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(Object.keys(m).sort()).toEqual([...DIST_METRIC_KEYS, ...DIST_METRIC_STRING_KEYS].sort());
+    expect(DIST_METRIC_KEYS.every((k) => typeof m[k] === 'number' && Number.isInteger(m[k]))).toBe(true);
+    expect(m.LastAutoSyncError).toBe('');
     expect([m.ItemsLocal, m.BytesLocal, m.TombstonesActive, m.MembersAlive, m.MembershipVersion]).toEqual([1, 5, 1, 1, 1]);
     expect([m.WriteAttempts, m.WriteAcks]).toEqual([2, 2]);
     m.WriteAttempts = 999; // a copy: callers cannot change the counters
@@ -359,5 +360,40 @@ describe('CacheNode background loops', () => {
         if (expiresAt > clock.now()) expect(node.store.peek(`k${i}`)).toBeDefined();
       }
     }
+  });
+});
+
+describe('CacheNode: the Go server\'s DistMetrics fields (§5.5 rev 2)', () => {
+  it('MigrationHintLastAgeNanos is the age of the oldest pending migration hint, 0 when none', () => {
+    const { node, clock } = makeNode();
+    expect(node.distMetrics().MigrationHintLastAgeNanos).toBe(0);
+    node.hints.enqueue('node-b', item('r', 'v', 1), 'replication');
+    clock.advance(500);
+    node.hints.enqueue('node-b', item('m', 'v', 1), 'migration');
+    clock.advance(1500);
+    expect(node.distMetrics().MigrationHintLastAgeNanos).toBe(1_500_000_000);
+    node.hints.dropAll('shutdown');
+    expect(node.distMetrics().MigrationHintLastAgeNanos).toBe(0);
+  });
+
+  it('a rebalance tick that finds the previous one still running is counted as RebalanceThrottle', async () => {
+    const { node, scheduler } = makeNode();
+    const interval = testConfig().rebalanceIntervalMs;
+    node.start();
+    try {
+      expect(scheduler.fire(interval)).toBe(1);
+      scheduler.fire(interval); // the first tick has not settled yet
+      expect(node.distMetrics().RebalanceThrottle).toBe(1);
+      await flush();
+      scheduler.fire(interval);
+      expect(node.distMetrics().RebalanceThrottle).toBe(1);
+      await flush();
+    } finally {
+      node.stop();
+    }
+  });
+
+  it('has no anti-entropy backoff and no fault injection: AutoSyncBackoffFactor 1, Chaos* 0', () => {
+    expect(makeNode().node.distMetrics()).toMatchObject({ AutoSyncBackoffFactor: 1, ChaosDrops: 0, ChaosLatencies: 0, LastAutoSyncError: '' });
   });
 });

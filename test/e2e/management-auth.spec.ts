@@ -91,10 +91,10 @@ describe('management in closed mode (HYPERCACHE_AUTH_TOKEN)', () => {
     const body = JSON.parse(raw);
     expect(body).toMatchObject({
       nodeId: 'node-auth', capacity: 100000, allocation: 0, maxCacheSize: 8 * 1024 * 1024, evictionAlgorithm: 'lru',
-      expirationInterval: '100ms', replication: 3, virtualNodesPerNode: 64, readConsistency: 'one', writeConsistency: 'quorum',
+      evictionInterval: '0s', expirationInterval: '100ms', replication: 3, virtualNodesPerNode: 64, readConsistency: 'one', writeConsistency: 'quorum',
     });
     expect(Object.keys(body).sort()).toEqual([
-      'allocation', 'capacity', 'env', 'evictionAlgorithm', 'expirationInterval', 'maxCacheSize', 'nodeId',
+      'allocation', 'capacity', 'env', 'evictionAlgorithm', 'evictionInterval', 'expirationInterval', 'maxCacheSize', 'nodeId',
       'readConsistency', 'replication', 'virtualNodesPerNode', 'writeConsistency',
     ]);
     expect(Object.keys(body.env).sort()).toEqual([...SECTION_2_1].sort());

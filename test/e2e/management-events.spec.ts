@@ -1,76 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-
-interface Frame {
-  raw: string;
-  event?: string;
-  data?: any;
-  retry?: number;
-}
-
-interface EventStream {
-  response: Response;
-  /** The next frame, or undefined once the server ended the stream. Rejects at the deadline. */
-  next(deadlineMs?: number): Promise<Frame | undefined>;
-  /** Frames up to and including the first `event: <type>`. */
-  until(type: string, deadlineMs?: number): Promise<Frame[]>;
-  close(): void;
-}
-
-function parseFrame(raw: string): Frame {
-  const f: Frame = { raw };
-  for (const line of raw.split('\n')) {
-    const colon = line.indexOf(': ');
-    const [field, v] = [line.slice(0, colon), line.slice(colon + 2)];
-    if (field === 'event') f.event = v;
-    else if (field === 'data') f.data = JSON.parse(v);
-    else if (field === 'retry') f.retry = Number(v);
-    else throw new Error(`unexpected SSE line ${JSON.stringify(line)}`);
-  }
-  return f;
-}
-
-async function openEvents(url: string): Promise<EventStream> {
-  const abort = new AbortController();
-  const response = await fetch(url, { signal: abort.signal });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let ended = false;
-  const next = async (deadlineMs = 3000): Promise<Frame | undefined> => {
-    const deadline = Date.now() + deadlineMs;
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const raw = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        return parseFrame(raw);
-      }
-      if (ended) return undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no SSE frame before the deadline')), Math.max(0, deadline - Date.now()));
-      });
-      try {
-        const chunk = await Promise.race([reader.read(), timeout]);
-        if (chunk.done) ended = true;
-        else buffer += decoder.decode(chunk.value, { stream: true });
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  };
-  const until = async (type: string, deadlineMs = 3000): Promise<Frame[]> => {
-    const seen: Frame[] = [];
-    for (;;) {
-      const f = await next(deadlineMs);
-      if (!f) throw new Error(`stream ended before event ${type}`);
-      seen.push(f);
-      if (f.event === type) return seen;
-    }
-  };
-  return { response, next, until, close: () => abort.abort() };
-}
+import { openEvents } from '../support/sse.js';
 
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, deadlineMs = 3000): Promise<void> {
   const end = Date.now() + deadlineMs;
@@ -166,9 +96,9 @@ describe('GET /cluster/events', () => {
       expect((await fetch(`${node.mgmt}/dist/drain`, { method: 'POST' })).status).toBe(200);
       const frames = (await stream.until('draining')).filter((f) => f.event !== 'heartbeat');
       expect(frames.map((f) => f.event)).toEqual(['member', 'members', 'draining']);
-      expect(frames[0]!.data).toEqual({ ID: 'node-sse', Address: '127.0.0.1:7946', State: 'leaving', Incarnation: 1, Previous: 'alive' });
+      expect(frames[0]!.data).toEqual({ ID: 'node-sse', Address: '127.0.0.1:7946', State: 'draining', Incarnation: 1, Previous: 'alive' });
       expect(frames[1]!.data).toEqual(await (await fetch(`${node.mgmt}/cluster/members`)).json());
-      expect(frames[1]!.data.members[0].State).toBe('leaving');
+      expect(frames[1]!.data.members[0].State).toBe('draining');
       expect(frames[2]!.data).toEqual({ node: 'node-sse', draining: true });
       for (const f of frames) expect(f.raw).not.toMatch(/^id:/m);
     } finally {

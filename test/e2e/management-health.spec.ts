@@ -48,7 +48,7 @@ describe('terminus probes and drain', () => {
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ draining: true });
 
-    // Single node: self is `leaving`, so nothing is alive and the ring is empty.
+    // Single node: self is draining (`leaving` inside), so nothing is alive and the ring is empty.
     const cluster = { status: 'up', joined: true, alive: 0, ring_members: 0 };
     const drain = { status: 'down', draining: true };
     for (const path of ['/health', '/health/ready']) {
@@ -78,7 +78,7 @@ describe('terminus probes and drain', () => {
 
   it('other management routes are still served while draining', async () => {
     const members = (await (await fetch(`${node.mgmt}/cluster/members`)).json()) as { members: unknown[] };
-    expect(members.members).toEqual([{ ID: 'node-test', Address: '127.0.0.1:7946', State: 'leaving', Incarnation: 1 }]);
+    expect(members.members).toEqual([{ ID: 'node-test', Address: '127.0.0.1:7946', State: 'draining', Incarnation: 1 }]);
     expect((await fetch(`${node.mgmt}/stats`)).status).toBe(200);
     expect((await fetch(`${node.mgmt}/metrics`)).status).toBe(200);
   });

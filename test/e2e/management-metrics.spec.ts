@@ -88,6 +88,10 @@ const SINGLE_NODE_METRICS: Array<[string, string]> = [
   ['hypercache_peer_requests_total', 'counter'],
   ['hypercache_rebalance_migrations_total', 'counter'],
   ['hypercache_rebalance_scans_total', 'counter'],
+  ['hypercache_replica_read_misses_total', 'counter'],
+  ['hypercache_read_repairs_batched_total', 'counter'],
+  ['hypercache_read_repairs_coalesced_total', 'counter'],
+  ['hypercache_rebalance_throttled_total', 'counter'],
 ];
 
 const BUCKETS = ['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
@@ -120,7 +124,9 @@ describe('GET /metrics', () => {
     expect(value(samples, 'hypercache_max_memory_bytes')).toBe(4 * 1024 * 1024 + 1024);
     expect(value(samples, 'hypercache_members', { state: 'alive' })).toBe(1);
     expect(value(samples, 'hypercache_members', { state: 'dead' })).toBe(0);
+    expect(value(samples, 'hypercache_members', { state: 'draining' })).toBe(0);
     expect(value(samples, 'hypercache_membership_version')).toBe(1);
+    for (const stage of ['scan', 'batch']) expect(value(samples, 'hypercache_rebalance_throttled_total', { stage }), stage).toBe(0);
     expect(value(samples, 'hypercache_joined')).toBe(1);
     expect(value(samples, 'hypercache_draining')).toBe(0);
     expect(value(samples, 'hypercache_sse_subscribers')).toBe(0);
@@ -189,7 +195,10 @@ describe('GET /metrics', () => {
     await fetch(`${node.mgmt}/dist/drain`, { method: 'POST' });
     const { samples } = await scrape(node);
     expect(value(samples, 'hypercache_draining')).toBe(1);
-    expect(value(samples, 'hypercache_members', { state: 'leaving' })).toBe(1);
+    expect(value(samples, 'hypercache_members', { state: 'draining' })).toBe(1);
+    expect(value(samples, 'hypercache_members', { state: 'leaving' })).toBeUndefined();
+    expect(value(samples, 'hypercache_member_transitions_total', { to: 'draining' })).toBeDefined();
+    expect(value(samples, 'hypercache_member_transitions_total', { to: 'leaving' })).toBeUndefined();
     expect(value(samples, 'hypercache_members', { state: 'alive' })).toBe(0);
     expect(value(samples, 'hypercache_membership_version')).toBe(2);
   });

@@ -13,6 +13,11 @@ const DIST_METRIC_KEYS = `ForwardGet ForwardSet ForwardRemove ReplicaFanoutSet R
   Evictions Expirations AppliesSkipped ItemsLocal BytesLocal MembershipVersion MembersAlive MembersSuspect
   MembersDead MembersLeaving`.split(/\s+/);
 
+/** The integer fields of the Go server's DistMetrics that §5.5 rev 2 adds (plus the string LastAutoSyncError). */
+const GO_DIST_METRIC_KEYS = `ReplicaGetMiss ReadRepairBatched ReadRepairCoalesced MigrationHintLastAgeNanos AutoSyncLoops
+  AutoSyncCleanTicks AutoSyncBackoffFactor LastAutoSyncNanos ChaosDrops ChaosLatencies RebalanceThrottle
+  RebalanceReplicaDiffThrottle`.split(/\s+/);
+
 const ENVELOPE_404 = { error: 'route not found', code: 'NOT_FOUND' };
 const INVALID_KEY = { error: 'invalid key: must be 1 to 1024 bytes of UTF-8', code: 'BAD_REQUEST' };
 
@@ -93,6 +98,7 @@ describe('management views on a CAPACITY=3 node', () => {
       allocation: 6, // three items of one-byte key + one-byte value
       maxCacheSize: 0,
       evictionAlgorithm: 'lru',
+      evictionInterval: '0s',
       expirationInterval: '100ms',
       replication: 3,
       virtualNodesPerNode: 64,
@@ -102,16 +108,19 @@ describe('management views on a CAPACITY=3 node', () => {
     });
   });
 
-  it('GET /dist/metrics has every §5.5 key as an integer, gauges read now', async () => {
+  it('GET /dist/metrics has every §5.5 key as an integer (LastAutoSyncError a string), gauges read now', async () => {
     const { status, body } = await getJson(`${node.mgmt}/dist/metrics`);
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual([...DIST_METRIC_KEYS].sort());
-    expect(DIST_METRIC_KEYS).toHaveLength(63);
-    for (const k of DIST_METRIC_KEYS) expect(Number.isInteger(body[k]), k).toBe(true);
+    const integers = [...DIST_METRIC_KEYS, ...GO_DIST_METRIC_KEYS];
+    expect(Object.keys(body).sort()).toEqual([...integers, 'LastAutoSyncError'].sort());
+    expect(integers).toHaveLength(63 + 12);
+    for (const k of integers) expect(Number.isInteger(body[k]), k).toBe(true);
     expect(body).toMatchObject({
       Evictions: 1, ItemsLocal: 3, BytesLocal: 6, WriteAttempts: 4, WriteAcks: 4,
       MembersAlive: 1, MembersSuspect: 0, MembersDead: 0, MembersLeaving: 0, MembershipVersion: 1, Drains: 0,
     });
+    // A single node has no anti-entropy peer, no chaos injection and no backoff.
+    expect(body).toMatchObject({ AutoSyncLoops: 0, AutoSyncBackoffFactor: 1, ChaosDrops: 0, ChaosLatencies: 0, LastAutoSyncError: '' });
   });
 
   it('POST /evict is accepted (202) and leaves a node within its caps untouched', async () => {

@@ -6,7 +6,7 @@ export const TOKEN = 'cluster-token';
 export interface Member {
   ID: string;
   Address: string;
-  State: 'alive' | 'suspect' | 'dead' | 'leaving';
+  State: 'alive' | 'suspect' | 'dead' | 'draining';
   Incarnation: number;
 }
 

@@ -33,6 +33,8 @@ export class HintQueue implements HintSink {
   private readonly all = new Map<string, Hint>();
   /** Per target, key → hint in FIFO order. */
   private readonly byTarget = new Map<string, Map<string, Hint>>();
+  /** Per source, the hints in queue order (oldest first): the age of the oldest one is a gauge. */
+  private readonly bySource: Record<HintSource, Map<string, Hint>> = { replication: new Map(), migration: new Map(), handoff: new Map() };
   private bytes = 0;
 
   constructor(
@@ -47,6 +49,11 @@ export class HintQueue implements HintSink {
 
   get pendingBytes(): number {
     return this.bytes;
+  }
+
+  /** When the oldest pending hint of `source` was queued (epoch ms), or undefined when none is. */
+  oldestQueuedAt(source: HintSource): number | undefined {
+    return this.bySource[source].values().next().value?.queuedAt;
   }
 
   /** Targets with queued hints. */
@@ -80,6 +87,7 @@ export class HintQueue implements HintSink {
     while (this.bytes + size > this.limits.maxBytes) this.drop(this.all.values().next().value!, 'bytes_cap');
     own.set(entry.key, hint);
     this.all.set(slot(target, entry.key), hint);
+    this.bySource[source].set(slot(target, entry.key), hint);
     this.bytes += size;
     this.counters.hintsQueued[source]++;
     this.counters.dist.HintedQueued++;
@@ -145,6 +153,7 @@ export class HintQueue implements HintSink {
 
   private unlink(hint: Hint): void {
     this.all.delete(slot(hint.target, hint.entry.key));
+    this.bySource[hint.source].delete(slot(hint.target, hint.entry.key));
     const own = this.byTarget.get(hint.target);
     own?.delete(hint.entry.key);
     if (own?.size === 0) this.byTarget.delete(hint.target);

@@ -1,4 +1,5 @@
 import type { MemberState, MembershipReply, MembershipRequest } from './messages.js';
+import { viewState } from './view-state.js';
 
 /**
  * What the membership state machine asks its caller to do. The machine never performs I/O: every
@@ -35,20 +36,20 @@ export interface LogLine {
   attrs: Record<string, unknown>;
 }
 
-/** The CONTRACT §1.6 log event for an effect, when it has one. */
+/** The CONTRACT §1.6 log event for an effect, when it has one. States carry their view names (`draining`). */
 export function logLineOf(e: Effect): LogLine | undefined {
   switch (e.type) {
     case 'stateChanged':
       return {
         level: e.to === 'dead' ? 'warn' : 'info',
         msg: 'member state changed',
-        attrs: { peer_id: e.id, from: e.from, to: e.to, incarnation: e.incarnation },
+        attrs: { peer_id: e.id, from: e.from === null ? null : viewState(e.from), to: viewState(e.to), incarnation: e.incarnation },
       };
     case 'selfRefuted':
       return {
         level: 'info',
         msg: 'self refuted suspicion',
-        attrs: { incarnation: e.incarnation, claimed_state: e.claimedState, claimed_incarnation: e.claimedIncarnation, from: e.from ?? null },
+        attrs: { incarnation: e.incarnation, claimed_state: viewState(e.claimedState), claimed_incarnation: e.claimedIncarnation, from: e.from ?? null },
       };
     case 'localStall':
       return {

@@ -89,16 +89,18 @@ export class AntiEntropy {
     const start = deps.clock.hrtimeNs();
     const stats: RoundStats = { pulled: 0, pushed: 0, buildNs: 0n, diffNs: 0n, fetchNs: 0n };
     let outcome: MerkleOutcome;
+    let error = '';
     try {
       outcome = await this.sync({ id: peer.ID, address: peer.Address }, stats);
-    } catch {
+    } catch (err) {
       outcome = 'error';
+      error = `with ${peer.ID}: ${err instanceof Error ? err.message : String(err)}`;
     }
     const d = deps.counters.dist;
     d.MerkleBuildNanos = Number(stats.buildNs);
     d.MerkleDiffNanos = Number(stats.diffNs);
     d.MerkleFetchNanos = Number(stats.fetchNs);
-    deps.counters.merkleRound(outcome, stats.pulled, stats.pushed, Number(deps.clock.hrtimeNs() - start) / 1e9);
+    deps.counters.merkleRound(outcome, stats.pulled, stats.pushed, Number(deps.clock.hrtimeNs() - start), error);
     return outcome;
   }
 

@@ -1,6 +1,7 @@
 import type { Consistency } from '../../config/config.types.js';
 import type { StatsRecorder } from '../stats/stats-recorder.js';
 import type { HintDropReason, HintSource } from '../hints/hint-sink.js';
+import type { ReplicateSource } from '../replication/wire.js';
 import type { ApplySource, EvictionReason, ExpiryTrigger, StoreObserver } from '../store/store-events.js';
 import { type DistMetrics, emptyDistMetrics } from './dist-metrics.js';
 
@@ -82,15 +83,34 @@ export class CoreCounters implements StoreObserver {
     this.latency.peerRequest(op, seconds);
   }
 
-  /** One anti-entropy round ended (CONTRACT §6.9): outcome, entries adopted/sent, duration. */
-  merkleRound(outcome: MerkleOutcome, pulled: number, pushed: number, seconds: number): void {
+  /**
+   * One anti-entropy round ended (CONTRACT §6.9): outcome, entries adopted/sent, duration, and for
+   * an `error` round what went wrong (shown as `LastAutoSyncError` until a round succeeds).
+   */
+  merkleRound(outcome: MerkleOutcome, pulled: number, pushed: number, durationNs: number, error = ''): void {
     this.merkleSyncs[outcome]++;
-    if (outcome === 'repaired') this.dist.MerkleSyncs++;
+    const d = this.dist;
+    if (outcome === 'repaired') d.MerkleSyncs++;
+    d.AutoSyncLoops++;
+    if (outcome === 'clean') d.AutoSyncCleanTicks++;
+    d.LastAutoSyncNanos = durationNs;
+    d.LastAutoSyncError = outcome === 'error' ? error || 'anti-entropy round failed' : '';
     this.merkleKeysRepaired.pulled += pulled;
     this.merkleKeysRepaired.pushed += pushed;
-    this.dist.MerkleKeysPulled += pulled;
-    this.dist.MerkleKeysPushed += pushed;
-    this.latency.merkleSync(seconds);
+    d.MerkleKeysPulled += pulled;
+    d.MerkleKeysPushed += pushed;
+    this.latency.merkleSync(durationNs / 1e9);
+  }
+
+  /**
+   * One coalesced `replicate` message went out (CoalescingTransport) with `entries` entries: read
+   * repairs that shared a message are `ReadRepairBatched`, and all but the first of them joined a
+   * message already pending (`ReadRepairCoalesced`).
+   */
+  replicateMessage(source: ReplicateSource, entries: number): void {
+    if (source !== 'repair' || entries < 2) return;
+    this.dist.ReadRepairBatched += entries;
+    this.dist.ReadRepairCoalesced += entries - 1;
   }
 
   /** Entries sent by rebalancing or leave handoff (CONTRACT §6.10, §1.4 step 4), one per (entry, target). */
@@ -103,6 +123,21 @@ export class CoreCounters implements StoreObserver {
     this.dist.RebalancedKeys += count;
     if (kind === 'lost_ownership') this.dist.RebalancedPrimary += count;
     else this.dist.RebalancedReplicaDiff += count;
+  }
+
+  /** A rebalance tick found the previous scan still running, so the scan waits for a later tick. */
+  rebalanceScanPostponed(): void {
+    this.dist.RebalanceThrottle++;
+  }
+
+  /** A migration batch waited for one of the in-flight slots (CONTRACT §6.10: at most 2). */
+  rebalanceBatchPostponed(): void {
+    this.dist.RebalanceReplicaDiffThrottle++;
+  }
+
+  /** Keys of an inbound `read` peer request for which this owner held no entry. */
+  replicaReadMisses(count: number): void {
+    this.dist.ReplicaGetMiss += count;
   }
 
   /** One rebalance scan ended (only after a ring change). */

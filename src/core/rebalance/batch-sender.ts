@@ -20,6 +20,8 @@ export interface BatchSenderDeps {
   source: 'migration' | 'handoff';
   /** A batch is about to be sent. */
   onBatch(): void;
+  /** A batch found every in-flight slot taken and waits for one. */
+  onPostponed(): void;
   /** A batch was acknowledged (applied or stale): `count` entries of `kind`. */
   onDelivered(kind: MigrationKind, count: number): void;
 }
@@ -79,6 +81,7 @@ export class BatchSender {
   }
 
   private async launch(target: string, batch: Pending[]): Promise<void> {
+    if (this.inFlight >= MIGRATION_IN_FLIGHT) this.deps.onPostponed();
     while (this.inFlight >= MIGRATION_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight++;
     // send() handles transport failures itself; the catch only keeps a bug in a sink from escaping unhandled.

@@ -156,6 +156,9 @@ export class Rebalancer {
       onBatch: () => {
         if (source === 'migration') counters.dist.RebalanceBatches++;
       },
+      onPostponed: () => {
+        if (source === 'migration') counters.rebalanceBatchPostponed();
+      },
       onDelivered: (kind, count) => counters.migrated(kind, count),
     });
   }

@@ -1,3 +1,4 @@
+import type { CoreCounters } from '../metrics/core-counters.js';
 import { type Entry, entryBytes } from '../store/entry.js';
 import type { PeerRef, ReplicationTransport } from './transport.js';
 import type { CoordinateReply, CoordinateRequest, ReplicateResult, ReplicateSource } from './wire.js';
@@ -33,14 +34,17 @@ export class CoalescingTransport implements ReplicationTransport {
   constructor(
     private readonly inner: ReplicationTransport,
     private readonly maxBatchBytes: number,
+    /** Told about every coalesced `replicate` message sent (read repairs sharing a message are counted). */
+    private readonly observer?: Pick<CoreCounters, 'replicateMessage'>,
   ) {}
 
   replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]> {
     if (entries.length !== 1) return this.inner.replicate(peer, source, entries, timeoutMs);
     const entry = entries[0]!;
-    return this.enqueue(this.replicates, `${peer.id}\u0000${source}`, peer, entry, entryBytes(entry), timeoutMs, (b) =>
-      this.inner.replicate(b.peer, source, b.items, b.timeoutMs),
-    ).then((r) => [r]);
+    return this.enqueue(this.replicates, `${peer.id}\u0000${source}`, peer, entry, entryBytes(entry), timeoutMs, (b) => {
+      this.observer?.replicateMessage(source, b.items.length);
+      return this.inner.replicate(b.peer, source, b.items, b.timeoutMs);
+    }).then((r) => [r]);
   }
 
   read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {

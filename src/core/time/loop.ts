@@ -21,6 +21,8 @@ export class PeriodicLoop {
     private readonly body: () => void | Promise<void>,
     private readonly onError: (name: string, err: unknown) => void,
     private readonly scheduler: Scheduler = timerScheduler,
+    /** A tick found the previous run still going and was skipped. */
+    private readonly onSkipped: () => void = () => {},
   ) {}
 
   start(): void {
@@ -34,7 +36,10 @@ export class PeriodicLoop {
 
   /** Runs one iteration now unless one is in progress. */
   async tick(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.onSkipped();
+      return;
+    }
     this.running = true;
     try {
       await this.body();

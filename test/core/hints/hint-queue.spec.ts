@@ -94,6 +94,24 @@ describe('HintQueue (CONTRACT §6.8)', () => {
     expect(counters.dist.HintedReplayed).toBe(1);
   });
 
+  it('knows when the oldest pending hint of each source was queued (a replaced hint counts from its replacement)', () => {
+    const { queue, clock } = setup();
+    expect(queue.oldestQueuedAt('migration')).toBeUndefined();
+    queue.enqueue('n2', item('r', 'v', 1), 'replication');
+    clock.advance(1000);
+    queue.enqueue('n2', item('m1', 'v', 1), 'migration');
+    clock.advance(1000);
+    queue.enqueue('n3', item('m2', 'v', 1), 'migration');
+    expect(queue.oldestQueuedAt('replication')).toBe(T0);
+    expect(queue.oldestQueuedAt('migration')).toBe(T0 + 1000);
+    expect(queue.oldestQueuedAt('handoff')).toBeUndefined();
+    clock.advance(1000);
+    queue.enqueue('n2', item('m1', 'v2', 2), 'migration');
+    expect(queue.oldestQueuedAt('migration')).toBe(T0 + 2000);
+    queue.dropAll('shutdown');
+    expect(queue.oldestQueuedAt('migration')).toBeUndefined();
+  });
+
   it('dropAll empties every queue with one reason', () => {
     const { queue, counters } = setup();
     queue.enqueue('n2', item('a', 'v', 1), 'replication');

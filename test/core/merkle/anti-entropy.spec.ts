@@ -44,6 +44,8 @@ describe('anti-entropy rounds (CONTRACT §6.9)', () => {
     expect(await net.round('node-1')).toBe('clean');
     expect(await net.round('node-2')).toBe('clean');
     expect(net.node('node-2').counters.merkleSyncs.clean).toBe(1);
+    // The Go server's names for the same rounds: every round run, and the clean ones.
+    expect(c.dist).toMatchObject({ AutoSyncLoops: 2, AutoSyncCleanTicks: 1, LastAutoSyncError: '' });
   });
 
   it('observes every received version in the HLC', async () => {
@@ -180,6 +182,7 @@ describe('anti-entropy rounds (CONTRACT §6.9)', () => {
     expect(d.MerkleFetchNanos).toBeGreaterThan(0);
     expect(seconds).toHaveLength(1);
     expect(seconds[0]).toBeGreaterThan(0);
+    expect(d.LastAutoSyncNanos).toBe(Math.round(seconds[0]! * 1e9));
   });
 });
 
@@ -209,6 +212,7 @@ describe('anti-entropy peer choice and failures', () => {
     expect(await net.round('node-1')).toBe('idle');
     expect(net.calls).toEqual([]);
     expect(net.node('node-1').counters.merkleSyncs).toEqual({ clean: 0, repaired: 0, error: 0 });
+    expect(net.node('node-1').counters.dist.AutoSyncLoops).toBe(0);
     expect(net.node('node-1').store.peek('a')).toBeUndefined();
   });
 
@@ -228,6 +232,13 @@ describe('anti-entropy peer choice and failures', () => {
     expect(await net.round('node-1')).toBe('error');
     expect(net.node('node-1').counters.merkleSyncs).toEqual({ clean: 0, repaired: 0, error: 1 });
     expect(net.node('node-1').store.peek('a')).toBeUndefined();
+    const d = net.node('node-1').counters.dist;
+    expect(d.AutoSyncLoops).toBe(1);
+    expect(d.LastAutoSyncError).toMatch(/^with node-2: .+/);
+    // The next successful round clears it.
+    net.faults.delete('node-2');
+    expect(await net.round('node-1')).toBe('repaired');
+    expect(d).toMatchObject({ AutoSyncLoops: 2, AutoSyncCleanTicks: 0, LastAutoSyncError: '' });
   });
 
   it('a failed push makes the round an error; what was pulled stays and is counted', async () => {

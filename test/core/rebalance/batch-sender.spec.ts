@@ -77,6 +77,9 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
     }
     const sent = [...expected.values()].reduce((s, keys) => s + keys.length, 0);
     expect(n.counters.dist.RebalanceBatches).toBe(wantBatches);
+    // Batches beyond the two slots waited for one (RebalanceReplicaDiffThrottle).
+    expect(n.counters.dist.RebalanceReplicaDiffThrottle).toBeGreaterThan(0);
+    expect(n.counters.dist.RebalanceReplicaDiffThrottle).toBeLessThanOrEqual(wantBatches - 2);
     expect(n.counters.rebalanceMigrations).toEqual({ new_owner: 0, lost_ownership: sent, handoff: 0 });
     expect(n.counters.rebalanceScans).toBe(1);
     expect(n.rebalancer.pendingDrops).toBe(sent);
@@ -130,7 +133,7 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
     };
     const sender = new BatchSender({
       members, transport: () => transport, hints: { enqueue: () => {} }, maxBatchBytes: 100, source: 'migration',
-      onBatch: () => {}, onDelivered: () => {},
+      onBatch: () => {}, onPostponed: () => {}, onDelivered: () => {},
     });
     for (let i = 0; i < 5; i++) await sender.add('p1', item(`k${i}`, 'x'.repeat(38), 1), 'new_owner'); // 40 bytes each
     await sender.flush();

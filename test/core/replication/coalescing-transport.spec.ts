@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CoreCounters } from '../../../src/core/metrics/core-counters.js';
 import { COALESCE_MAX_ITEMS, CoalescingTransport } from '../../../src/core/replication/coalescing-transport.js';
+import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Entry } from '../../../src/core/store/entry.js';
 import { item } from '../store/fixtures.js';
@@ -42,6 +44,23 @@ describe('CoalescingTransport', () => {
       { op: 'replicate', to: 'p2', source: 'replication', size: 1 },
       { op: 'replicate', to: 'p1', source: 'repair', size: 1 },
     ]);
+  });
+
+  it('tells its observer every coalesced replicate message: read repairs that shared one are counted', async () => {
+    const { inner } = recording();
+    const counters = new CoreCounters(new StatsRecorder());
+    const t = new CoalescingTransport(inner, 1 << 20, counters);
+    await Promise.all([
+      t.replicate(p1, 'repair', [item('a', 'v', 1)], 2000),
+      t.replicate(p1, 'repair', [item('b', 'v', 1)], 2000),
+      t.replicate(p1, 'repair', [item('c', 'v', 1)], 2000),
+      t.replicate(p2, 'repair', [item('d', 'v', 1)], 2000),
+      t.replicate(p1, 'replication', [item('e', 'v', 1)], 2000),
+      t.replicate(p1, 'replication', [item('f', 'v', 1)], 2000),
+    ]);
+    // p1's three repairs went as one message (two joined it); p2's alone; replication is not repair.
+    expect(counters.dist.ReadRepairBatched).toBe(3);
+    expect(counters.dist.ReadRepairCoalesced).toBe(2);
   });
 
   it('a failed call fails every write in it (each then gets its own hint), and nothing else', async () => {

@@ -27,23 +27,27 @@ describe('PeriodicLoop (§6.13)', () => {
     expect(scheduler.intervals).toEqual([100]);
   });
 
-  it('skips a tick while the previous run is still going', async () => {
+  it('skips a tick while the previous run is still going, and reports each skipped tick', async () => {
     const scheduler = new ManualScheduler();
     let runs = 0;
+    let skipped = 0;
     let gate = deferred();
     const loop = new PeriodicLoop('slow', 100, () => {
       runs++;
       return gate.promise;
-    }, () => {}, scheduler.schedule);
+    }, () => {}, scheduler.schedule, () => skipped++);
     loop.start();
     scheduler.fire(100);
     scheduler.fire(100);
+    scheduler.fire(100);
     expect(runs).toBe(1);
+    expect(skipped).toBe(2);
     gate.resolve();
     await flush();
     gate = deferred();
     scheduler.fire(100);
     expect(runs).toBe(2);
+    expect(skipped).toBe(2);
     gate.resolve();
     await flush();
   });
