@@ -138,6 +138,18 @@ describe('the chart rendering', () => {
   });
 });
 
+describe('the chart README', () => {
+  it('lists the default for, severity and threshold of every alert', () => {
+    const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+    const rows = new Map([...readme.matchAll(/^\| `(Hypercache\w+)` \| `([^`]+)` \| (\w+) \| (?:`([\d.]+)`[^|]*|—) \|$/gm)].map((m) => [m[1]!, m.slice(2)]));
+    const settings = VALUES.prometheusRule.alerts as Record<string, { for: string; severity: string; threshold?: number }>;
+    expect([...rows.keys()]).toEqual(ALERT_NAMES);
+    for (const [name, v] of Object.entries(settings)) {
+      expect(rows.get(name), name).toEqual([v.for, v.severity, v.threshold === undefined ? undefined : String(v.threshold)]);
+    }
+  });
+});
+
 describe('runbook: docs/operations.md', () => {
   const headings = [...OPERATIONS.matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1]!.trim());
   const anchor = (h: string) => h.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
