@@ -9,6 +9,7 @@ import { FatalConfigError } from './config/fatal-config.error.js';
 import { loadConfig } from './config/load-config.js';
 import { loadFiles } from './config/load-files.js';
 import { logBootWarnings } from './bootstrap/boot-warnings.js';
+import { checkPeerCredential } from './dist/peer-trust.js';
 
 /** Composition root (CONTRACT §1.2): validate everything, build the core once, bind, serve. */
 async function main(): Promise<void> {
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   logBootWarnings(config, logger);
   // Step 5: OIDC discovery, fatal on failure, before the core is built.
   const oidcIssuer = config.oidc && (await discoverIssuer(config.oidc.issuer, { insecure: config.oidcInsecure === true }));
+  // Then the peer credential of a closed node (after the files and discovery, so their errors come first).
+  checkPeerCredential(config);
   const node = await startNode(config, logger, {
     version: packageVersion(),
     authFile: files.authPolicy,

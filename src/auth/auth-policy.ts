@@ -5,6 +5,15 @@ import { TokenMatcher } from './token-matcher.js';
 
 const ALL_SCOPES = [...SCOPES];
 
+/** The variables that close the client policy (CONTRACT §3.1), those of them that are set; none = open mode. */
+export function clientAuthSources(config: Pick<HypercacheConfig, 'authToken' | 'authConfigFile' | 'oidc'>): string[] {
+  return [
+    ...(config.authToken ? ['HYPERCACHE_AUTH_TOKEN'] : []),
+    ...(config.authConfigFile ? ['HYPERCACHE_AUTH_CONFIG'] : []),
+    ...(config.oidc ? ['HYPERCACHE_OIDC_ISSUER'] : []),
+  ];
+}
+
 /** The last step of the chain: a bearer that is no static token, checked as an OIDC JWT. */
 export interface BearerVerifier {
   /** Resolves to undefined (never rejects) when the token is not an identity. */
@@ -32,7 +41,7 @@ export class AuthPolicy {
     if ((config.oidc !== undefined) !== (jwt !== undefined)) {
       throw new Error('AuthPolicy: an OIDC verifier is needed exactly when OIDC is configured');
     }
-    const closed = Boolean(config.authToken || config.authConfigFile || config.oidc);
+    const closed = clientAuthSources(config).length > 0;
     const entries: Array<[string, Identity]> = [];
     if (config.authToken) entries.push([config.authToken, { id: 'default', scopes: ALL_SCOPES }]);
     for (const t of file?.tokens ?? []) entries.push([t.token, { id: t.id, scopes: [...t.scopes] }]);

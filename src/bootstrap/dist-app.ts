@@ -3,6 +3,7 @@ import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { DistModule } from '../dist/dist.module.js';
 import { PeerAuth } from '../dist/peer-auth.js';
 import { PeerContacts } from '../dist/peer-contacts.js';
+import { installPeerCertificateCheck } from '../dist/peer-certificate-check.js';
 import { installPeerFastPath } from '../dist/peer-fast-path.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
@@ -11,7 +12,8 @@ import { createApp } from './create-app.js';
 
 /**
  * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
- * client certificate chaining to the dist CA (CONTRACT §3.6); the peer token is the DistModule guard's.
+ * client certificate chaining to the dist CA (CONTRACT §3.6); a certificate outside
+ * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` gets 401 on every request; the peer token is the DistModule guard's.
  */
 export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFastifyApplication> {
   return createApp(core, {
@@ -20,7 +22,10 @@ export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFa
     clientPolicy: false,
     bodyLimit: peerMessageLimit(core.config.maxValueBytes),
     // The data-plane routes skip the Nest router; same guard checks, same answers (dist/peer-fast-path.ts).
-    configure: (fastify, app) => installPeerFastPath(fastify, core, app.get(PeerAuth), app.get(PeerContacts), core.logger),
+    configure: (fastify, app) => {
+      installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node.counters);
+      installPeerFastPath(fastify, core, app.get(PeerAuth), app.get(PeerContacts), core.logger);
+    },
     https: tls && { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
   });
 }

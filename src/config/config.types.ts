@@ -53,7 +53,10 @@ export interface HypercacheConfig {
   /** The OIDC issuer is `http://` (accepted, WARN at boot). Always set by loadConfig. */
   oidcInsecure?: boolean;
   distToken?: string;
-  distTls?: { certFile: string; keyFile: string; caFile: string };
+  /** Peer mTLS; `allowedNames` (lower-cased, `*.` wildcards) restricts the peer certificates admitted. */
+  distTls?: { certFile: string; keyFile: string; caFile: string; allowedNames?: string[] };
+  /** `HYPERCACHE_DIST_INSECURE=true`: a closed node may serve the dist listener without a peer credential. */
+  distInsecure?: boolean;
   /** Every §2.1 variable with its effective value as a string, secrets redacted (§5.4 `env`). */
   effectiveEnv: Record<string, string>;
   /** HYPERCACHE_* variables present in the environment but not in §2.1 (WARN at boot). */

@@ -40,6 +40,14 @@ function checkDistTls(values: EnvSchema): void {
   );
 }
 
+function checkPeerNames(values: EnvSchema): void {
+  if (values.HYPERCACHE_DIST_TLS_ALLOWED_NAMES === undefined || values.HYPERCACHE_DIST_TLS_CA !== undefined) return;
+  throw new FatalConfigError(
+    'HYPERCACHE_DIST_TLS_ALLOWED_NAMES is set without HYPERCACHE_DIST_TLS_CERT, HYPERCACHE_DIST_TLS_KEY and ' +
+      'HYPERCACHE_DIST_TLS_CA: the allowed names apply to peer certificates, which need peer mTLS',
+  );
+}
+
 function checkTombstoneTtl(values: EnvSchema): void {
   const tombstone = parseGoDuration(values.HYPERCACHE_TOMBSTONE_TTL);
   const hintTtl = parseGoDuration(values.HYPERCACHE_HINT_TTL);
@@ -75,6 +83,7 @@ export function checkCrossVariables(values: EnvSchema): void {
   requireTogether(values, 'HYPERCACHE_OIDC_ISSUER', 'HYPERCACHE_OIDC_AUDIENCE');
   checkApiTls(values);
   checkDistTls(values);
+  checkPeerNames(values);
   checkTombstoneTtl(values);
   checkByteCaps(values);
 }

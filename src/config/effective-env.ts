@@ -1,6 +1,7 @@
 /** The `env` map of `GET /config` (CONTRACT §5.4): every §2.1 variable as its effective string. */
 import { formatGoDuration, parseGoDuration } from './duration.js';
 import { ENV_VARS, SECRET_VARS, type EnvSchema, type EnvVar } from './env.schema.js';
+import { parsePeerNames } from './peer-names.js';
 import { parseSeeds } from './seeds.js';
 import { parseSize } from './size.js';
 
@@ -19,6 +20,7 @@ const CASE_INSENSITIVE_VARS = new Set<EnvVar>([
   'HYPERCACHE_LOG_LEVEL',
   'HYPERCACHE_READ_CONSISTENCY',
   'HYPERCACHE_WRITE_CONSISTENCY',
+  'HYPERCACHE_DIST_INSECURE',
 ]);
 
 function effectiveValue(name: EnvVar, value: string | undefined): string {
@@ -28,6 +30,7 @@ function effectiveValue(name: EnvVar, value: string | undefined): string {
   if (SIZE_VARS.has(name)) return String(parseSize(value));
   if (CASE_INSENSITIVE_VARS.has(name)) return value.toLowerCase();
   if (name === 'HYPERCACHE_SEEDS') return parseSeeds(value).map((seed) => seed.raw).join(',');
+  if (name === 'HYPERCACHE_DIST_TLS_ALLOWED_NAMES') return parsePeerNames(value).join(',');
   return value;
 }
 

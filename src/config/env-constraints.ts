@@ -2,6 +2,7 @@
 import { ValidateBy, type ValidationArguments } from 'class-validator';
 import { isUnspecifiedHost, parseAddress } from './address.js';
 import { parseGoDuration } from './duration.js';
+import { parsePeerNames } from './peer-names.js';
 import { parseSeeds } from './seeds.js';
 import { parseSize } from './size.js';
 
@@ -81,19 +82,33 @@ export function IsDialAddress(): PropertyDecorator {
   );
 }
 
-export function IsSeedList(): PropertyDecorator {
-  const problem = (v: string): string | undefined => {
+/** The parser's complaint about `v`, or undefined when it parses. */
+function problemOf(parse: (v: string) => unknown): (v: string) => string | undefined {
+  return (v) => {
     try {
-      parseSeeds(v);
+      parse(v);
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   };
+}
+
+export function IsSeedList(): PropertyDecorator {
+  const problem = problemOf(parseSeeds);
   return constraint(
     'isSeedList',
     (v) => problem(v) === undefined,
     (v) => `expected comma-separated id@host:port, host:port or dns+host:port entries; ${problem(v)}`,
+  );
+}
+
+export function IsPeerNameList(): PropertyDecorator {
+  const problem = problemOf(parsePeerNames);
+  return constraint(
+    'isPeerNameList',
+    (v) => problem(v) === undefined,
+    (v) => `expected comma-separated DNS names, each optionally starting with *. (one leftmost label); ${problem(v)}`,
   );
 }
 

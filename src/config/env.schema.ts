@@ -9,6 +9,7 @@ import {
   IsIntegerInRange,
   IsIssuerUrl,
   IsListenAddress,
+  IsPeerNameList,
   IsSeedList,
   IsSize,
 } from './env-constraints.js';
@@ -55,6 +56,8 @@ export const ENV_VARS = [
   'HYPERCACHE_DIST_TLS_CERT',
   'HYPERCACHE_DIST_TLS_KEY',
   'HYPERCACHE_DIST_TLS_CA',
+  'HYPERCACHE_DIST_TLS_ALLOWED_NAMES',
+  'HYPERCACHE_DIST_INSECURE',
 ] as const;
 
 export type EnvVar = (typeof ENV_VARS)[number];
@@ -200,4 +203,11 @@ export class EnvSchema implements Record<EnvVar, string | undefined> {
   @IsOptional()
   @IsString()
   HYPERCACHE_DIST_TLS_CA: string | undefined;
+
+  @IsOptional()
+  @IsPeerNameList()
+  HYPERCACHE_DIST_TLS_ALLOWED_NAMES: string | undefined;
+
+  @Matches(/^(true|false)$/i, { message: 'expected true or false' })
+  HYPERCACHE_DIST_INSECURE = 'false';
 }

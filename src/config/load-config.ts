@@ -11,6 +11,7 @@ import { effectiveEnv } from './effective-env.js';
 import { ENV_VARS, EnvSchema, type EnvVar } from './env.schema.js';
 import { FatalConfigError } from './fatal-config.error.js';
 import { NODE_ID_PATTERN } from './patterns.js';
+import { parsePeerNames } from './peer-names.js';
 import { excludeSelf, parseSeeds } from './seeds.js';
 import { parseSize } from './size.js';
 
@@ -135,7 +136,11 @@ function toConfig(
       certFile,
       keyFile,
       caFile: values.HYPERCACHE_DIST_TLS_CA!,
+      ...(values.HYPERCACHE_DIST_TLS_ALLOWED_NAMES !== undefined && {
+        allowedNames: parsePeerNames(values.HYPERCACHE_DIST_TLS_ALLOWED_NAMES),
+      }),
     })),
+    distInsecure: values.HYPERCACHE_DIST_INSECURE.toLowerCase() === 'true',
   };
 }
 

@@ -1,5 +1,7 @@
+import type { TLSSocket } from 'node:tls';
 import { TokenMatcher } from '../auth/token-matcher.js';
 import type { HypercacheConfig } from '../config/config.types.js';
+import { certificateAllowed } from '../config/peer-names.js';
 
 /** The peer token (CONTRACT §3.6): `HYPERCACHE_DIST_TOKEN`, else `HYPERCACHE_AUTH_TOKEN`. */
 export function peerToken(config: Pick<HypercacheConfig, 'distToken' | 'authToken'>): string | undefined {
@@ -7,15 +9,44 @@ export function peerToken(config: Pick<HypercacheConfig, 'distToken' | 'authToke
 }
 
 /**
- * Inbound peer authentication by token, framework-free. Without a peer token every request passes
- * (the listener relies on peer mTLS, or is open). Certificates are checked by the TLS handshake.
+ * Inbound peer authentication, framework-free: the peer token, and the names a peer certificate must
+ * carry (`HYPERCACHE_DIST_TLS_ALLOWED_NAMES`). Without a peer token every header passes (the listener
+ * relies on peer mTLS, or is open). The TLS handshake checks that a certificate chains to the dist CA.
  */
 export class PeerAuth {
-  private constructor(private readonly token?: TokenMatcher<true>) {}
+  /** Per connection: whether its certificate carries an allowed name (read once per TLS connection). */
+  private readonly admitted = new WeakMap<object, boolean>();
 
-  static fromConfig(config: Pick<HypercacheConfig, 'distToken' | 'authToken'>): PeerAuth {
+  private constructor(
+    private readonly token: TokenMatcher<true> | undefined,
+    private readonly allowedNames: readonly string[] | undefined,
+  ) {}
+
+  static fromConfig(config: Pick<HypercacheConfig, 'distToken' | 'authToken' | 'distTls'>): PeerAuth {
     const token = peerToken(config);
-    return new PeerAuth(token === undefined ? undefined : new TokenMatcher([[token, true]]));
+    const names = config.distTls?.allowedNames;
+    return new PeerAuth(token === undefined ? undefined : new TokenMatcher([[token, true]]), names?.length ? names : undefined);
+  }
+
+  /** True when peer certificates are restricted by name (every connection must pass `admitsConnection`). */
+  get checksCertificateNames(): boolean {
+    return this.allowedNames !== undefined;
+  }
+
+  /**
+   * Whether the connection's verified peer certificate carries an allowed name (SAN DNS entries, or
+   * the CN without them). Always true without an allowlist; false for a connection without a certificate.
+   */
+  admitsConnection(connection: object): boolean {
+    if (this.allowedNames === undefined) return true;
+    let admitted = this.admitted.get(connection);
+    if (admitted === undefined) {
+      const socket = connection as Partial<TLSSocket>;
+      const cert = socket.authorized === true ? socket.getPeerCertificate?.() : undefined;
+      admitted = cert !== undefined && certificateAllowed(this.allowedNames, cert);
+      this.admitted.set(connection, admitted);
+    }
+    return admitted;
   }
 
   /**

@@ -2,7 +2,11 @@ import type { Logger } from 'pino';
 import { type PeerRef, TransportError } from '../core/replication/transport.js';
 
 /** Errors that prove the request never reached the peer (CONTRACT §6.4 promotion rules). */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  // The peer's certificate is outside HYPERCACHE_DIST_TLS_ALLOWED_NAMES: dropped after the handshake, before the request.
+  'ERR_PEER_CERT_NAME_NOT_ALLOWED',
+]);
 
 /** A failed peer call as the core sees it: `not-sent` when the error proves the peer never got it. */
 export function peerCallFailure(err: unknown, peer: PeerRef, path: string, logger: Logger): TransportError {

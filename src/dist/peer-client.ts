@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
+import { certificateAllowed, certificateNames } from '../config/peer-names.js';
 import { peerToken } from './peer-auth.js';
 import { PEER_HEADERS, PROTOCOL_VERSION } from './peer-protocol.js';
 import { ATTR_PEER_ADDRESS, peerOp, traced } from '../tracing/peer-spans.js';
@@ -20,6 +22,8 @@ export interface PeerClientOptions {
   token?: string;
   /** Peer mTLS: present this certificate and verify the peer against the CA, host name included. */
   tls?: DistTlsMaterial;
+  /** With `tls`: the peer's certificate must also carry one of these names (`HYPERCACHE_DIST_TLS_ALLOWED_NAMES`). */
+  allowedNames?: readonly string[];
   /** Larger responses fail the call (CONTRACT §7.4). */
   maxResponseBytes: number;
   logger: Logger;
@@ -129,6 +133,18 @@ export class PeerClient {
     );
   }
 
+  /** The host name check of `tls.connect`, then the names the peer's certificate must carry. */
+  private readonly checkServer = (host: string, cert: PeerCertificate): Error | undefined => {
+    const mismatch = checkServerIdentity(host, cert);
+    if (mismatch !== undefined) return mismatch;
+    const allowed = this.opts.allowedNames;
+    if (allowed === undefined || allowed.length === 0 || certificateAllowed(allowed, cert)) return undefined;
+    return Object.assign(
+      new Error(`peer certificate of ${host} carries none of HYPERCACHE_DIST_TLS_ALLOWED_NAMES (${certificateNames(cert).join(', ') || 'no name'})`),
+      { code: 'ERR_PEER_CERT_NAME_NOT_ALLOWED' },
+    );
+  };
+
   private pool(address: string): Pool {
     let pool = this.pools.get(address);
     if (!pool) {
@@ -137,8 +153,8 @@ export class PeerClient {
         connections: CONNECTIONS_PER_PEER,
         keepAliveTimeout: KEEP_ALIVE_MS,
         keepAliveMaxTimeout: KEEP_ALIVE_MS,
-        // undici verifies the certificate against the CA and the origin's host name (or IP SAN).
-        ...(tls ? { connect: { cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2' as const } } : {}),
+        // undici verifies the certificate against the CA and the origin's host name (or IP SAN); then the allowlist.
+        ...(tls ? { connect: { cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2' as const, checkServerIdentity: this.checkServer } } : {}),
       });
       this.pools.set(address, pool);
     }
@@ -159,13 +175,14 @@ export class PeerClient {
   }
 }
 
-/** The client a node uses towards its peers: its ID, the peer token, the dist TLS material and message limit. */
+/** The client a node uses towards its peers: its ID, the peer token, the dist TLS material and names, and message limit. */
 export function createPeerClient(config: HypercacheConfig, logger: Logger, tls?: DistTlsMaterial, observer?: PeerCallObserver): PeerClient {
   return new PeerClient({
     observer,
     nodeId: config.nodeId,
     token: peerToken(config),
     tls,
+    allowedNames: config.distTls?.allowedNames,
     maxResponseBytes: peerMessageLimit(config.maxValueBytes),
     logger,
   });

@@ -14,7 +14,7 @@ export function addMutualTlsScheme(doc: OpenApiDocument, listener: ListenerName)
       type: 'mutualTLS',
       description:
         listener === 'dist'
-          ? 'A client certificate chaining to `HYPERCACHE_DIST_TLS_CA`'
+          ? 'A client certificate chaining to `HYPERCACHE_DIST_TLS_CA` and, with `HYPERCACHE_DIST_TLS_ALLOWED_NAMES`, carrying one of those names (else 401 on every request)'
           : 'A client certificate verified against `HYPERCACHE_API_TLS_CLIENT_CA` whose CN is a configured identity',
     },
   };

@@ -51,6 +51,7 @@ describe('OIDC at boot (node process)', () => {
 
   const oidcEnv = (issuer: string, extra: Record<string, string> = {}) => nodeEnv({ HYPERCACHE_OIDC_ISSUER: issuer, HYPERCACHE_OIDC_AUDIENCE: AUDIENCE, ...extra });
 
+  // None of these nodes has a peer credential: the discovery failure is reported first (§1.3 order).
   const rows: Array<[string, () => string, RegExp]> = [
     ['unreachable', () => `http://127.0.0.1:${closedPort}`, /failed: unreachable \(ECONNREFUSED\)$/],
     ['non-2xx', () => `${docs.base}/status503`, /failed: unexpected HTTP status 503 \(expected 200\)$/],
@@ -77,8 +78,18 @@ describe('OIDC at boot (node process)', () => {
     expect(r.stderr).toMatch(/^hypercache-server: fatal: HYPERCACHE_OIDC_ISSUER: .*no jwks_uri/);
   });
 
+  it('a reachable provider but no peer credential → exit 1 after discovery, naming the three ways out', async () => {
+    const r = await runToExit(await oidcEnv(provider.issuer));
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hypercache-server: fatal: HYPERCACHE_DIST_TOKEN: not set while client auth is on \(HYPERCACHE_OIDC_ISSUER\) /);
+    for (const way of ['HYPERCACHE_DIST_TOKEN,', 'HYPERCACHE_DIST_TLS_ALLOWED_NAMES', 'HYPERCACHE_DIST_INSECURE=true']) expect(lines[0]).toContain(way);
+    expect(r.stdout).not.toContain('hypercache-server started');
+  });
+
   it('a reachable provider: closed mode, oidc_enabled, tokens verified, no token in the debug log', async () => {
-    const node = await spawnNode(await oidcEnv(provider.issuer, { HYPERCACHE_LOG_LEVEL: 'debug' }));
+    const node = await spawnNode(await oidcEnv(provider.issuer, { HYPERCACHE_LOG_LEVEL: 'debug', HYPERCACHE_DIST_TOKEN: 'peer-token' }));
     const api = `http://127.0.0.1:${node.ports.client}`;
     const token = await provider.token({ scope: 'read' });
     const r = await send(api, 'GET', '/v1/me', { headers: { authorization: `Bearer ${token}` } });

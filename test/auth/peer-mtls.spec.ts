@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeerClient } from '../../src/dist/peer-client.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
@@ -5,7 +6,7 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { send } from '../support/raw-http.js';
 import { type ConnectOptions, tlsRequest } from '../support/tls-request.js';
 
-/** CONTRACT §3.6: peer mTLS on the dist listener, alone and with the peer token; outbound verification. */
+/** CONTRACT §3.6: peer mTLS on the dist listener, alone, with the peer token and with named certificates; outbound verification. */
 let certs: CertFixtures;
 beforeAll(() => {
   certs = generateCerts();
@@ -97,6 +98,56 @@ describe('peer mTLS alone', () => {
     try {
       // The node sends its chain (leaf + dist CA), which the other CA cannot anchor.
       await expect(client.call(address(node), { method: 'GET', path: '/health', timeoutMs: 2000 })).rejects.toThrow(/certificate/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('peer certificate names (HYPERCACHE_DIST_TLS_ALLOWED_NAMES=*.peers.test)', () => {
+  let named: TestNode;
+  let localhost: TestNode;
+  const namedTls = () => ({ certFile: certs.peerA.certFile, keyFile: certs.peerA.keyFile, caFile: certs.ca.certFile, allowedNames: ['*.peers.test'] });
+  beforeAll(async () => {
+    [named, localhost] = await Promise.all([
+      startTestNode({ nodeId: 'node-a', distTls: namedTls() }),
+      // Chains to the same CA and is valid for 127.0.0.1, but is named localhost.
+      startTestNode({ nodeId: 'node-l' }, { distTls: distTls(certs.server) }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([named.stop(), localhost.stop()]);
+  });
+
+  it('every request on a connection whose certificate is not named gets 401, unknown routes included', async () => {
+    const failures = () => named.core.node.counters.authFailures.get('dist|unauthenticated') ?? 0;
+    const before = failures();
+    const agent = new Agent({ connect: withCert(certs.reader), pipelining: 0 });
+    try {
+      for (const [method, path] of [['GET', '/health'], ['POST', '/peer/read'], ['GET', '/no-such-route'], ['GET', '/health']] as const) {
+        const r = await request(`${named.dist}${path}`, {
+          dispatcher: agent, method, body: method === 'POST' ? '{"keys":["k"]}' : undefined, headers: { 'content-type': 'application/json' },
+        });
+        expect(r.statusCode).toBe(401);
+        expect(r.headers['www-authenticate']).toBe('Bearer');
+        expect(await r.body.json()).toEqual({ error: 'unauthorized', code: 'UNAUTHORIZED' });
+      }
+    } finally {
+      await agent.close();
+    }
+    expect(failures() - before).toBe(4);
+    expect((await health(named, withCert(certs.peerB))).status).toBe(200);
+  });
+
+  it('the peer client refuses a peer whose certificate is valid for its address but not named', async () => {
+    const client = createPeerClient(named.core.config, named.core.logger, distTls(certs.peerA));
+    try {
+      await expect(client.call(address(localhost), { method: 'GET', path: '/health', timeoutMs: 2000 })).rejects.toMatchObject({
+        code: 'ERR_PEER_CERT_NAME_NOT_ALLOWED',
+        message: expect.stringContaining('(localhost)'),
+      });
+      // The host name check still runs first.
+      expect((await client.call(address(named), { method: 'GET', path: '/health', timeoutMs: 2000 })).status).toBe(200);
     } finally {
       await client.close();
     }

@@ -8,7 +8,14 @@ import { nodeEnv, runToExit } from '../support/spawn-node.js';
 
 const SECRET = 'Sup3r-Secret-Token';
 
-/** Every row of CONTRACT §1.3 (except OIDC discovery, which needs the OIDC issue): exit 1 with one fatal line and no secret. */
+/** The fatal line of a closed node without a peer credential (docs/configuration.md), for one auth source. */
+const PEER_CREDENTIAL_MISSING = (source: string, why: string) =>
+  `HYPERCACHE_DIST_TOKEN: not set while client auth is on (${source}) and the dist listener has no peer credential (${why}): ` +
+  'set HYPERCACHE_DIST_TOKEN, or configure peer mTLS with HYPERCACHE_DIST_TLS_ALLOWED_NAMES, or set HYPERCACHE_DIST_INSECURE=true ' +
+  'to serve the dist listener unauthenticated';
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every row of CONTRACT §1.3 (OIDC discovery is in test/auth/oidc-boot.spec.ts): exit 1 with one fatal line and no secret. */
 describe('fatal boot errors (CONTRACT §1.3, I20)', () => {
   let dir: string;
   let busy: Server;
@@ -32,6 +39,7 @@ describe('fatal boot errors (CONTRACT §1.3, I20)', () => {
   });
 
   const f = (name: string) => join(dir, name);
+  const distTls = () => ({ HYPERCACHE_DIST_TLS_CERT: f('a.crt'), HYPERCACHE_DIST_TLS_KEY: f('a.key'), HYPERCACHE_DIST_TLS_CA: f('a.crt') });
   const rows: Array<[string, () => Record<string, string>, RegExp]> = [
     ['bad variable syntax', () => ({ HYPERCACHE_REPLICATION: 'three' }), /^HYPERCACHE_REPLICATION: invalid value "three": expected an integer from 1 to 16$/],
     ['variable out of range', () => ({ HYPERCACHE_VNODES: '257' }), /^HYPERCACHE_VNODES: /],
@@ -50,6 +58,32 @@ describe('fatal boot errors (CONTRACT §1.3, I20)', () => {
     ['TLS file holds no certificate', () => ({ HYPERCACHE_API_TLS_CERT: f('a.key'), HYPERCACHE_API_TLS_KEY: f('a.key') }), /^HYPERCACHE_API_TLS_CERT: /],
     ['TLS key does not match certificate', () => ({ HYPERCACHE_API_TLS_CERT: f('a.crt'), HYPERCACHE_API_TLS_KEY: f('b.key') }), /^HYPERCACHE_API_TLS_KEY: .*does not match/],
     ['dist TLS partly set', () => ({ HYPERCACHE_DIST_TLS_CERT: f('a.crt'), HYPERCACHE_DIST_TLS_KEY: f('a.key') }), /HYPERCACHE_DIST_TLS/],
+    [
+      'closed node (auth config) without a peer credential',
+      () => ({ HYPERCACHE_AUTH_CONFIG: f('ok.json') }),
+      new RegExp(`^${escape(PEER_CREDENTIAL_MISSING('HYPERCACHE_AUTH_CONFIG', 'no peer token and no peer mTLS'))}$`),
+    ],
+    [
+      'closed node with peer mTLS but no allowed names',
+      () => ({ HYPERCACHE_AUTH_CONFIG: f('ok.json'), ...distTls() }),
+      new RegExp(`^${escape(PEER_CREDENTIAL_MISSING('HYPERCACHE_AUTH_CONFIG', 'peer mTLS without HYPERCACHE_DIST_TLS_ALLOWED_NAMES admits any certificate of HYPERCACHE_DIST_TLS_CA'))}$`),
+    ],
+    [
+      'closed node: a bad auth config file is reported before the peer credential',
+      () => ({ HYPERCACHE_AUTH_CONFIG: f('bad.json') }),
+      /^HYPERCACHE_AUTH_CONFIG: /,
+    ],
+    [
+      'allowed peer names without dist TLS',
+      () => ({ HYPERCACHE_DIST_TLS_ALLOWED_NAMES: '*.peers.test' }),
+      /^HYPERCACHE_DIST_TLS_ALLOWED_NAMES is set without HYPERCACHE_DIST_TLS_CERT, HYPERCACHE_DIST_TLS_KEY and HYPERCACHE_DIST_TLS_CA: /,
+    ],
+    [
+      'allowed peer names with an invalid entry',
+      () => ({ ...distTls(), HYPERCACHE_DIST_TLS_ALLOWED_NAMES: 'node-a.peers.test,*.*.peers.test' }),
+      /^HYPERCACHE_DIST_TLS_ALLOWED_NAMES: invalid value "node-a\.peers\.test,\*\.\*\.peers\.test": expected comma-separated DNS names, .*entry "\*\.\*\.peers\.test" is not a DNS name or a \*\. wildcard of one$/,
+    ],
+    ['DIST_INSECURE not a boolean', () => ({ HYPERCACHE_DIST_INSECURE: 'yes' }), /^HYPERCACHE_DIST_INSECURE: invalid value "yes": expected true or false$/],
     ['TOMBSTONE_TTL not above HINT_TTL', () => ({ HYPERCACHE_TOMBSTONE_TTL: '30s', HYPERCACHE_HINT_TTL: '30s' }), /HYPERCACHE_TOMBSTONE_TTL/],
     ['TOMBSTONE_TTL under 2 × MERKLE_INTERVAL', () => ({ HYPERCACHE_TOMBSTONE_TTL: '1m', HYPERCACHE_MERKLE_INTERVAL: '31s' }), /HYPERCACHE_TOMBSTONE_TTL/],
     ['MAX_MEMORY under MAX_VALUE_BYTES + 1 KiB', () => ({ HYPERCACHE_MAX_MEMORY: '1MiB', HYPERCACHE_MAX_VALUE_BYTES: '1MiB' }), /HYPERCACHE_MAX_MEMORY/],

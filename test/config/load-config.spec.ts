@@ -102,11 +102,13 @@ describe('loadConfig defaults', () => {
       HYPERCACHE_DIST_TLS_CERT: '',
       HYPERCACHE_DIST_TLS_KEY: '',
       HYPERCACHE_DIST_TLS_CA: '',
+      HYPERCACHE_DIST_TLS_ALLOWED_NAMES: '',
+      HYPERCACHE_DIST_INSECURE: 'false',
     });
   });
 
-  it('lists the 40 variables of §2.1', () => {
-    expect(ENV_VARS).toHaveLength(40);
+  it('lists the 42 variables of §2.1', () => {
+    expect(ENV_VARS).toHaveLength(42);
     expect(Object.keys(loadConfig({}, HOSTNAME).effectiveEnv)).toEqual([...ENV_VARS]);
   });
 
@@ -300,6 +302,13 @@ const RANGES: Array<{ name: EnvVar; inside: string[]; outside: string[]; base?: 
   { name: 'HYPERCACHE_OIDC_IDENTITY_CLAIM', inside: ['email', 'x'.repeat(256)], outside: ['a b', 'x'.repeat(257)] },
   { name: 'HYPERCACHE_OIDC_SCOPE_CLAIM', inside: ['scp', 'x'.repeat(256)], outside: ['a\tb', 'x'.repeat(257)] },
   { name: 'HYPERCACHE_DIST_TOKEN', inside: ['a', 'x'.repeat(4096)], outside: ['x'.repeat(4097), `${DIST_TOKEN} `] },
+  {
+    name: 'HYPERCACHE_DIST_TLS_ALLOWED_NAMES',
+    base: { HYPERCACHE_DIST_TLS_CERT: '/c', HYPERCACHE_DIST_TLS_KEY: '/k', HYPERCACHE_DIST_TLS_CA: '/ca' },
+    inside: ['node-a.peers.test', '*.peers.test', 'a, *.b.example.com ,c', 'x', `${'a'.repeat(63)}.test`],
+    outside: [',', '*', '*.', 'a..b', '-a.test', 'a-.test', 'a_b.test', '*.*.test', 'a.*.test', 'node.test.', 'a b', `${'a'.repeat(64)}.test`, 'a,*,b'],
+  },
+  { name: 'HYPERCACHE_DIST_INSECURE', inside: ['true', 'false', 'TRUE', 'False'], outside: ['1', 'yes', 'on', 't'] },
 ];
 
 describe('loadConfig: range and syntax of every variable', () => {
@@ -332,6 +341,13 @@ describe('loadConfig: range and syntax of every variable', () => {
     ['HYPERCACHE_MAX_VALUE_BYTES', '1', 'expected a size (digits with an optional KiB, MiB or GiB suffix) from 1KiB to 64MiB'],
     ['HYPERCACHE_EVICTION', 'x', 'expected lru or lfu'],
     ['HYPERCACHE_API_ADDR', 'x', 'expected host:port or :port (host a DNS name, IPv4 or [IPv6] literal) with a port from 0 to 65535'],
+    ['HYPERCACHE_DIST_INSECURE', 'yes', 'expected true or false'],
+    [
+      'HYPERCACHE_DIST_TLS_ALLOWED_NAMES',
+      'ok.test,*.*.test',
+      'expected comma-separated DNS names, each optionally starting with *. (one leftmost label); entry "*.*.test" is not a DNS name or a *. wildcard of one',
+    ],
+    ['HYPERCACHE_DIST_TLS_ALLOWED_NAMES', ' , ', 'expected comma-separated DNS names, each optionally starting with *. (one leftmost label); no name in the list'],
   ])('%s=%s says what was expected', (name, value, expected) => {
     expect(errorOf({ [name]: value })).toBe(`${name}: invalid value ${JSON.stringify(value)}: ${expected}`);
   });
@@ -450,6 +466,16 @@ describe('loadConfig: typed values', () => {
       HYPERCACHE_OIDC_ISSUER: 'https://idp.example.com/realms/hc',
       HYPERCACHE_OIDC_IDENTITY_CLAIM: 'email',
     });
+  });
+
+  it('builds the peer name allowlist and the insecure opt-out', () => {
+    const trio = { HYPERCACHE_DIST_TLS_CERT: '/c', HYPERCACHE_DIST_TLS_KEY: '/k', HYPERCACHE_DIST_TLS_CA: '/ca' };
+    const config = loadConfig({ ...trio, HYPERCACHE_DIST_TLS_ALLOWED_NAMES: ' Node-A.Peers.Test, *.peers.test,', HYPERCACHE_DIST_INSECURE: 'TRUE' }, HOSTNAME);
+    expect(config.distTls).toEqual({ certFile: '/c', keyFile: '/k', caFile: '/ca', allowedNames: ['node-a.peers.test', '*.peers.test'] });
+    expect(config.distInsecure).toBe(true);
+    expect(config.effectiveEnv).toMatchObject({ HYPERCACHE_DIST_TLS_ALLOWED_NAMES: 'node-a.peers.test,*.peers.test', HYPERCACHE_DIST_INSECURE: 'true' });
+    expect(loadConfig(trio, HOSTNAME).distTls?.allowedNames).toBeUndefined();
+    expect(loadConfig({}, HOSTNAME).distInsecure).toBe(false);
   });
 
   it('keeps HTTPS without a client CA', () => {
@@ -609,6 +635,22 @@ describe('loadConfig: cross-checks between variables (§1.3)', () => {
     [
       'dist cert, key and CA',
       { HYPERCACHE_DIST_TLS_CERT: '/c', HYPERCACHE_DIST_TLS_KEY: '/k', HYPERCACHE_DIST_TLS_CA: '/ca' },
+      undefined,
+    ],
+    [
+      'allowed peer names without dist TLS',
+      { HYPERCACHE_DIST_TLS_ALLOWED_NAMES: '*.peers.test' },
+      'HYPERCACHE_DIST_TLS_ALLOWED_NAMES is set without HYPERCACHE_DIST_TLS_CERT, HYPERCACHE_DIST_TLS_KEY and ' +
+        'HYPERCACHE_DIST_TLS_CA: the allowed names apply to peer certificates, which need peer mTLS',
+    ],
+    [
+      'allowed peer names with dist TLS partly set (the trio is reported first)',
+      { HYPERCACHE_DIST_TLS_ALLOWED_NAMES: '*.peers.test', HYPERCACHE_DIST_TLS_CA: '/ca' },
+      'HYPERCACHE_DIST_TLS_CERT, HYPERCACHE_DIST_TLS_KEY not set while HYPERCACHE_DIST_TLS_CA set',
+    ],
+    [
+      'allowed peer names with cert, key and CA',
+      { HYPERCACHE_DIST_TLS_ALLOWED_NAMES: '*.peers.test', HYPERCACHE_DIST_TLS_CERT: '/c', HYPERCACHE_DIST_TLS_KEY: '/k', HYPERCACHE_DIST_TLS_CA: '/ca' },
       undefined,
     ],
     [

@@ -1,20 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseAuthConfig } from '../../src/config/auth-config.js';
 import { ENV_VARS } from '../../src/config/env.schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { nameMatches } from '../../src/config/peer-names.js';
+import { checkPeerCredential } from '../../src/dist/peer-trust.js';
 import {
   CHART,
   ROOT,
   TOOLS_TIMEOUT_MS,
   ensureDeployTools,
   helm,
+  helmWithCluster,
   type Manifest,
   parseManifests,
   validateManifest,
 } from './support/deploy-tools.js';
+import { startKubeApiStub } from './support/kube-api-stub.js';
 
 /**
  * The Helm chart helm/hypercache (CONTRACT §9.3), checked offline: `helm lint --strict` and
@@ -297,8 +302,14 @@ describe.each(CI_FILES)('helm template with ci/%s', (file) => {
     expect(sa.automountServiceAccountToken).toBe(false);
   });
 
-  it('renders the chart Secret only for inline values', () => {
+  it('renders the chart Secret only for inline values and a generated peer token', () => {
     const data = chartSecretData(objs);
+    const authOn = Boolean(values.auth.token.value || values.auth.token.existingSecret || values.auth.config.value || values.auth.config.existingSecret || values.auth.oidc.issuer);
+    const peerTokenGiven = Boolean(values.dist.token.value || values.dist.token.existingSecret || values.auth.token.value || values.auth.token.existingSecret);
+    if (authOn && !peerTokenGiven) {
+      expect(data?.distToken).toMatch(/^[A-Za-z0-9]{48}$/);
+      delete data!.distToken;
+    }
     const inline = {
       token: values.auth.token.value,
       distToken: values.dist.token.value,
@@ -307,7 +318,7 @@ describe.each(CI_FILES)('helm template with ci/%s', (file) => {
     const configValue = values.auth.config.value;
     const expected: Record<string, string> = Object.fromEntries(Object.entries(inline).filter(([, v]) => v));
     if (configValue) expected['auth.json'] = typeof configValue === 'string' ? configValue : JSON.stringify(configValue);
-    if (Object.keys(expected).length === 0) {
+    if (Object.keys(expected).length === 0 && !(authOn && !peerTokenGiven)) {
       expect(data).toBeUndefined();
       return;
     }
@@ -331,6 +342,8 @@ describe.each(CI_FILES)('helm template with ci/%s', (file) => {
     // In the cluster the DNS names resolve; loadConfig only checks syntax and cross-variable rules.
     const config = loadConfig(env, `${FULLNAME}-0`);
     expect(config.nodeId).toBe(`${FULLNAME}-0`);
+    // A closed node needs a peer credential to boot (docs/auth.md "Peer trust").
+    expect(() => checkPeerCredential(config)).not.toThrow();
     if (data['auth.json']) {
       expect(() => parseAuthConfig(data['auth.json']!, { oidcEnabled: Boolean(values.auth.oidc.issuer) })).not.toThrow();
     }
@@ -354,6 +367,7 @@ describe('rendered content for specific values', () => {
     expect(env.get('HYPERCACHE_DIST_TLS_CERT')!.value).toBe('/etc/hypercache/tls/dist/tls.crt');
     expect(env.get('HYPERCACHE_DIST_TLS_KEY')!.value).toBe('/etc/hypercache/tls/dist/tls.key');
     expect(env.get('HYPERCACHE_DIST_TLS_CA')!.value).toBe('/etc/hypercache/tls/dist/ca.crt');
+    expect(env.get('HYPERCACHE_DIST_TLS_ALLOWED_NAMES')!.value).toBe(`*.${HEADLESS}`);
     const pod = only(objs, 'StatefulSet').spec.template.spec;
     const vol = (name: string) => (pod.volumes as any[]).find((v) => v.name === name);
     expect(vol('api-tls').secret.secretName).toBe('hypercache-api-tls');
@@ -414,11 +428,77 @@ describe('rendered content for specific values', () => {
     expect(() => parseAuthConfig(data['auth.json']!, { oidcEnabled: false })).not.toThrow();
   });
 
-  it('existing auth config Secret: mounted with its key, no chart Secret', () => {
+  it('existing auth config Secret: mounted with its key; the chart Secret holds only the generated peer token', () => {
     const objs = render(['--set', 'auth.config.existingSecret=my-policy', '--set', 'auth.config.existingSecretKey=policy.json']);
     const vol = (only(objs, 'StatefulSet').spec.template.spec.volumes as any[]).find((v) => v.name === 'auth-config');
     expect(vol.secret).toMatchObject({ secretName: 'my-policy', items: [{ key: 'policy.json', path: 'auth.json' }] });
-    expect(objs.find((o) => o.kind === 'Secret')).toBeUndefined();
+    expect(Object.keys(chartSecretData(objs)!)).toEqual(['distToken']);
+    const withPeerToken = render(['--set', 'auth.config.existingSecret=my-policy', '--set', 'dist.token.existingSecret=peers']);
+    expect(withPeerToken.find((o) => o.kind === 'Secret')).toBeUndefined();
+  });
+
+  it('auth on without a peer token: the chart generates one into its Secret and the pods read it from there', () => {
+    const objs = render(['-f', join(CI_DIR, 'auth-config-inline-values.yaml')]);
+    const token = chartSecretData(objs)!.distToken!;
+    expect(token).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(envOf(objs).get('HYPERCACHE_DIST_TOKEN')!.valueFrom.secretKeyRef).toEqual({ name: `${FULLNAME}-auth`, key: 'distToken' });
+    // A fresh install draws a new one; OIDC alone generates one too; a given token or the opt-out generates none.
+    expect(chartSecretData(render(['-f', join(CI_DIR, 'auth-config-inline-values.yaml')]))!.distToken).not.toBe(token);
+    const oidc = render(['--set', 'auth.oidc.issuer=https://idp.example.com', '--set', 'auth.oidc.audience=cache']);
+    expect(chartSecretData(oidc)!.distToken).toMatch(/^[A-Za-z0-9]{48}$/);
+    const given = render(['--set', 'auth.config.existingSecret=policy', '--set', 'dist.token.existingSecret=peers']);
+    expect(envOf(given).get('HYPERCACHE_DIST_TOKEN')!.valueFrom.secretKeyRef).toEqual({ name: 'peers', key: 'distToken' });
+    expect(given.find((o) => o.kind === 'Secret')).toBeUndefined();
+    const insecure = render(['--set', 'auth.config.existingSecret=policy', '--set', 'dist.insecure=true']);
+    expect(envOf(insecure).has('HYPERCACHE_DIST_TOKEN')).toBe(false);
+    expect(envOf(insecure).get('HYPERCACHE_DIST_INSECURE')!.value).toBe('true');
+    expect(insecure.find((o) => o.kind === 'Secret')).toBeUndefined();
+    // Open mode needs no peer token: none is generated.
+    expect(envOf(render([])).has('HYPERCACHE_DIST_TOKEN')).toBe(false);
+  });
+
+  it('helm upgrade keeps the generated peer token: it is read back from the release Secret (lookup)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hc-helm-lookup-'));
+    const secretPath = `/api/v1/namespaces/${NS}/secrets/${FULLNAME}-auth`;
+    const existing = {
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      metadata: {
+        name: `${FULLNAME}-auth`, namespace: NS,
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+        annotations: { 'meta.helm.sh/release-name': RELEASE, 'meta.helm.sh/release-namespace': NS },
+      },
+      data: { distToken: Buffer.from('kept-peer-token-from-the-first-install').toString('base64') },
+    };
+    const api = await startKubeApiStub(dir, { [secretPath]: existing });
+    try {
+      const args = ['template', RELEASE, CHART, '--namespace', NS, '--dry-run=server', '--disable-openapi-validation', '-f', join(CI_DIR, 'auth-config-inline-values.yaml')];
+      const r = await helmWithCluster(args, api.kubeconfig);
+      expect(r.status, r.stderr).toBe(0);
+      const objs = parseManifests(r.stdout);
+      expect(chartSecretData(objs)!.distToken).toBe('kept-peer-token-from-the-first-install');
+      expect(api.gets).toContain(secretPath);
+      // The pods' checksum annotation is computed from the same (kept) value: a second render gives the same one.
+      const again = parseManifests((await helmWithCluster(args, api.kubeconfig)).stdout);
+      const checksum = (o: Manifest[]) => only(o, 'StatefulSet').spec.template.metadata.annotations['checksum/auth'];
+      expect(checksum(again)).toBe(checksum(objs));
+    } finally {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('peer mTLS: HYPERCACHE_DIST_TLS_ALLOWED_NAMES is the wildcard of the pods\' advertised names, or dist.tls.allowedNames', () => {
+    const objs = render(['--set', 'dist.tls.existingSecret=peer-tls']);
+    const names = envOf(objs).get('HYPERCACHE_DIST_TLS_ALLOWED_NAMES')!.value as string;
+    expect(names).toBe(`*.${HEADLESS}`);
+    const advertised = String(podEnv(objs, `${FULLNAME}-3`, () => '').HYPERCACHE_DIST_ADVERTISE_ADDR).split(':')[0]!;
+    expect(advertised).toBe(`${FULLNAME}-3.${HEADLESS}`);
+    expect(nameMatches(names, advertised)).toBe(true);
+    const custom = render(['--set', 'dist.tls.existingSecret=peer-tls', '--set', 'dist.tls.allowedNames={node-a.peers.example.com,*.peers.example.com}']);
+    expect(envOf(custom).get('HYPERCACHE_DIST_TLS_ALLOWED_NAMES')!.value).toBe('node-a.peers.example.com,*.peers.example.com');
+    // The server accepts what the chart renders.
+    const env = podEnv(objs, `${FULLNAME}-0`, () => '');
+    expect(loadConfig(env, `${FULLNAME}-0`).distTls?.allowedNames).toEqual([`*.${HEADLESS}`]);
   });
 
   it('scaling changes only replicas: the dns+ seed list needs no re-render', () => {
@@ -487,16 +567,18 @@ describe('NOTES.txt', () => {
     expect(text).not.toMatch(/WARNING/);
   });
 
-  it('auth config without a peer token: Authorization header, dist warning', () => {
+  it('auth config without a peer token: Authorization header, the generated peer token, no dist warning', () => {
     const text = notes(['-f', join(CI_DIR, 'auth-config-inline-values.yaml')]);
     expect(text).toContain('-H "Authorization: Bearer $TOKEN"');
-    expect(text).toMatch(/WARNING: the dist \(peer\) listener .* has no token/);
+    expect(text).toContain(`Peers authenticate with a token the chart generated (Secret ${FULLNAME}-auth, key distToken)`);
+    expect(text).not.toMatch(/WARNING: the dist/);
   });
 
-  it('TLS: https client URL; mTLS-only peers are named in the warning', () => {
+  it('TLS: https client URL; mTLS-only peers are named in the warning, with the names they must carry', () => {
     const text = notes(['--set', 'apiTls.existingSecret=api-tls', '--set', 'dist.tls.existingSecret=peer-tls']);
     expect(text).toContain(`https://${FULLNAME}.${NS}.svc.cluster.local:8080`);
     expect(text).toMatch(/authenticated by mTLS only/);
+    expect(text).toContain(`with certificates named *.${HEADLESS}`);
   });
 });
 
@@ -507,9 +589,11 @@ describe('bad values are refused', () => {
     'bad-duration.yaml': /cluster\/heartbeat.*1sec/,
     'bad-enum.yaml': /cluster\/eviction/,
     'bad-size.yaml': /cluster\/maxMemory.*256MB/,
+    'bad-peer-name.yaml': /dist\/tls\/allowedNames\/0/,
     'both-token-and-config.yaml': /\/auth.*'not' failed/,
     'oidc-issuer-without-audience.yaml': /auth\/oidc/,
     'out-of-range.yaml': /cluster\/replicationFactor/,
+    'peer-names-without-tls.yaml': /\/dist\/tls\/existingSecret/,
     'service-monitor-without-token.yaml': /allOf/,
     'token-value-and-existing-secret.yaml': /dist\/token/,
     'token-with-space.yaml': /auth\/token\/value/,
@@ -538,6 +622,7 @@ describe('bad values are refused', () => {
     ['oidc-issuer-without-audience.yaml', /auth\.oidc\.issuer and auth\.oidc\.audience must be set together/],
     ['api-mtls-without-secret.yaml', /apiTls\.mtls needs apiTls\.existingSecret/],
     ['service-monitor-without-token.yaml', /\/metrics needs a read token/],
+    ['peer-names-without-tls.yaml', /dist\.tls\.allowedNames needs dist\.tls\.existingSecret/],
   ])('%s fails helm template --skip-schema-validation with the template message', (file, message) => {
     const r = helm(['template', RELEASE, CHART, '--skip-schema-validation', '-f', join(BAD_DIR, file)]);
     expect(r.status).not.toBe(0);

@@ -28,6 +28,11 @@ export interface CertFixtures {
   foreign: Pem;
   /** Signed by the CA, server and client use, SAN elsewhere.internal only: wrong host for 127.0.0.1. */
   wrongHost: Pem;
+  /** Peer certificates named for `HYPERCACHE_DIST_TLS_ALLOWED_NAMES=*.peers.test`: SAN DNS:node-<x>.peers.test + IP:127.0.0.1, server and client use. */
+  peerA: Pem;
+  peerB: Pem;
+  /** CN reader, no SAN, client use: a read-only client certificate issued by the same CA as the peers. */
+  reader: Pem;
   remove(): void;
 }
 
@@ -82,6 +87,9 @@ export function generateCerts(): CertFixtures {
     unknownCn: newLeaf(dir, 'unknown-cn', 'unknown-cn', 'ca'),
     foreign: newLeaf(dir, 'foreign', 'billing.internal', 'other-ca'),
     wrongHost: newLeaf(dir, 'wrong-host', 'elsewhere', 'ca', { san: 'DNS:elsewhere.internal', server: true }),
+    peerA: newLeaf(dir, 'peer-a', 'node-a.peers.test', 'ca', { san: 'DNS:node-a.peers.test,IP:127.0.0.1', server: true }),
+    peerB: newLeaf(dir, 'peer-b', 'node-b.peers.test', 'ca', { san: 'DNS:node-b.peers.test,IP:127.0.0.1', server: true }),
+    reader: newLeaf(dir, 'reader', 'reader', 'ca'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -116,7 +116,42 @@ Inline values live in the chart Secret <fullname>-auth under a fixed key.
 {{- end -}}
 
 {{- define "hypercache.distTokenRef" -}}
+{{- if include "hypercache.distTokenGenerated" . -}}
+{{- dict "name" (include "hypercache.authSecretName" .) "key" "distToken" | toJson -}}
+{{- else -}}
 {{- include "hypercache.secretRef" (dict "ctx" . "src" .Values.dist.token "chartKey" "distToken") -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+True (non-empty) when the chart generates the peer token: auth is on (a closed node does not boot
+without a peer credential), no peer token is given (dist.token, or auth.token as fallback) and
+dist.insecure is off.
+*/}}
+{{- define "hypercache.distTokenGenerated" -}}
+{{- if and (include "hypercache.authEnabled" .) (not (include "hypercache.distTokenEnabled" .)) (not .Values.dist.insecure) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The generated peer token: the one already in the chart Secret (so `helm upgrade` keeps it and the
+pods keep talking to each other), else 48 random characters. Computed once per render and kept in
+the root context, so the Secret and the pods' checksum annotation see the same value.
+*/}}
+{{- define "hypercache.generatedDistToken" -}}
+{{- if not (hasKey . "hypercacheGeneratedDistToken") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "hypercache.authSecretName" .) -}}
+{{- $kept := "" -}}
+{{- if and $existing $existing.data -}}
+{{- $kept = index $existing.data "distToken" | default "" | b64dec -}}
+{{- end -}}
+{{- $_ := set . "hypercacheGeneratedDistToken" (default (randAlphaNum 48) $kept) -}}
+{{- end -}}
+{{- get . "hypercacheGeneratedDistToken" -}}
+{{- end -}}
+
+{{/* HYPERCACHE_DIST_TLS_ALLOWED_NAMES: dist.tls.allowedNames, else the wildcard of the pods' DNS names. */}}
+{{- define "hypercache.distAllowedNames" -}}
+{{- default (list (printf "*.%s" (include "hypercache.headlessDomain" .))) .Values.dist.tls.allowedNames | join "," -}}
 {{- end -}}
 
 {{/* The token the ServiceMonitor sends: serviceMonitor.token, else the shared auth.token. */}}
@@ -145,7 +180,7 @@ Inline values live in the chart Secret <fullname>-auth under a fixed key.
 {{- $tok := and .Values.auth.token.value (not .Values.auth.token.existingSecret) -}}
 {{- $cfg := and .Values.auth.config.value (not .Values.auth.config.existingSecret) -}}
 {{- $dist := and .Values.dist.token.value (not .Values.dist.token.existingSecret) -}}
-{{- if or $sm $tok $cfg $dist -}}true{{- end -}}
+{{- if or $sm $tok $cfg $dist (include "hypercache.distTokenGenerated" .) -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -165,6 +200,9 @@ Render-time checks that the schema cannot express (or that must hold even with
 {{- end -}}
 {{- if ne (empty .Values.auth.oidc.issuer) (empty .Values.auth.oidc.audience) -}}
 {{- fail "auth.oidc.issuer and auth.oidc.audience must be set together (CONTRACT §1.3)" -}}
+{{- end -}}
+{{- if and .Values.dist.tls.allowedNames (not .Values.dist.tls.existingSecret) -}}
+{{- fail "dist.tls.allowedNames needs dist.tls.existingSecret (the names apply to peer certificates)" -}}
 {{- end -}}
 {{- if and .Values.apiTls.mtls (not .Values.apiTls.existingSecret) -}}
 {{- fail "apiTls.mtls needs apiTls.existingSecret (with tls.crt, tls.key and ca.crt)" -}}

@@ -6,7 +6,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
  * A frozen process (SIGSTOP until the others declare it dead, then SIGCONT): local health and
- * refutation on return (docs/cluster.md §2, docs/operations.md §3.9). The thawed node must not blame
+ * refutation on return (docs/cluster.md §2, docs/operations.md §3.10). The thawed node must not blame
  * its peers for its own pause (no `dead` transition for a running peer, never alone on its ring),
  * must count the stall, and must come back `alive` everywhere through its own refutation.
  */

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,24 +39,41 @@ export interface Run {
   stderr: string;
 }
 
-/** helm with its own cache/config/data dirs (never the user's), no cluster access needed. */
-export function helm(args: string[]): Run {
+/** helm with its own cache/config/data dirs (never the user's); `kubeconfig` names the cluster, none by default. */
+function helmEnv(kubeconfig?: string): NodeJS.ProcessEnv {
   const home = join(TOOLS, 'helm-home');
   mkdirSync(home, { recursive: true });
-  const r = spawnSync(HELM, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      HELM_CACHE_HOME: join(home, 'cache'),
-      HELM_CONFIG_HOME: join(home, 'config'),
-      HELM_DATA_HOME: join(home, 'data'),
-      KUBECONFIG: join(home, 'no-kubeconfig'),
-    },
-  });
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+    KUBECONFIG: kubeconfig ?? join(home, 'no-kubeconfig'),
+  };
+}
+
+/** helm without cluster access. */
+export function helm(args: string[]): Run {
+  const r = spawnSync(HELM, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: helmEnv() });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** helm talking to the API server of `kubeconfig`; asynchronous, so a server in this process can answer. */
+export function helmWithCluster(args: string[], kubeconfig: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(HELM, args, { cwd: ROOT, env: helmEnv(kubeconfig), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 export type Manifest = Record<string, any> & {
