@@ -59,7 +59,14 @@ const SHAPES: Record<MembershipOp, { summary: string; request: SchemaObject; rep
       required: ['op', 'id', 'address', 'incarnation'],
       properties: { op: opField('join'), id: nodeId, address, incarnation },
     },
-    reply: { type: 'object', required: ['op', 'id', 'members'], properties: { op: opField('join'), id: nodeId, members: MEMBERS } },
+    reply: {
+      type: 'object',
+      required: ['op', 'id', 'members'],
+      properties: {
+        op: opField('join'), id: nodeId, members: MEMBERS,
+        claim: { ...MEMBER, description: 'The responder\'s `suspect`/`dead`/`leaving` record of the joiner from before the join (at the claimed incarnation or above), so that the joiner refutes it' },
+      },
+    },
   },
 };
 

@@ -133,6 +133,7 @@ const NODE_METRICS: NodeMetric[] = [
   counterOf('hypercache_hints_dropped_total', 'Hints dropped otherwise', (c) => byLabel('reason', c.node.counters.hintsDropped), ['reason']),
   counterOf('hypercache_merkle_syncs_total', 'Anti-entropy rounds', (c) => byLabel('outcome', c.node.counters.merkleSyncs), ['outcome']),
   counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.node.counters.dist.Refutations),
+  counterOf('hypercache_local_stalls_total', 'Heartbeat ticks more than HEARTBEAT late (this node was stalled)', (c) => c.node.counters.dist.LocalStalls),
 ];
 
 /** Registers the node collectors (once per process; they read whichever node is being scraped). */

@@ -84,6 +84,7 @@ const SINGLE_NODE_METRICS: Array<[string, string]> = [
   ['hypercache_forwards_total', 'counter'],
   ['hypercache_replication_failures_total', 'counter'],
   ['hypercache_member_transitions_total', 'counter'],
+  ['hypercache_local_stalls_total', 'counter'],
   ['hypercache_peer_requests_total', 'counter'],
   ['hypercache_rebalance_migrations_total', 'counter'],
   ['hypercache_rebalance_scans_total', 'counter'],

@@ -5,7 +5,7 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 const DIST_METRIC_KEYS = `ForwardGet ForwardSet ForwardRemove ReplicaFanoutSet ReplicaFanoutRemove WriteAttempts WriteAcks
   WriteQuorumFailures WriteForwardPromotion ReadPrimaryPromote ReadRepair ReadQuorumFailures PreconditionFailures
   StaleApplies VersionConflicts VersionTieBreaks HeartbeatSuccess HeartbeatFailure IndirectProbeSuccess
-  IndirectProbeFailure IndirectProbeRefuted Refutations NodesSuspect NodesDead NodesLeaving NodesRemoved Drains
+  IndirectProbeFailure IndirectProbeRefuted Refutations LocalStalls NodesSuspect NodesDead NodesLeaving NodesRemoved Drains
   HintedQueued HintedReplayed HintedExpired HintedDropped HintedGlobalDropped HintedPending HintedBytes
   MigrationHintQueued MigrationHintReplayed MigrationHintExpired MigrationHintDropped HandoffKeys MerkleSyncs
   MerkleKeysPulled MerkleKeysPushed MerkleBuildNanos MerkleDiffNanos MerkleFetchNanos TombstonesActive
@@ -106,7 +106,7 @@ describe('management views on a CAPACITY=3 node', () => {
     const { status, body } = await getJson(`${node.mgmt}/dist/metrics`);
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual([...DIST_METRIC_KEYS].sort());
-    expect(DIST_METRIC_KEYS).toHaveLength(62);
+    expect(DIST_METRIC_KEYS).toHaveLength(63);
     for (const k of DIST_METRIC_KEYS) expect(Number.isInteger(body[k]), k).toBe(true);
     expect(body).toMatchObject({
       Evictions: 1, ItemsLocal: 3, BytesLocal: 6, WriteAttempts: 4, WriteAcks: 4,

@@ -14,6 +14,8 @@ export type Effect =
   | { type: 'reply'; token: number; msg: MembershipReply }
   /** A peer's record changed state (`from` null: a new member). */
   | { type: 'stateChanged'; id: string; address: string; from: MemberState | null; to: MemberState; incarnation: number }
+  /** Local health: this node's heartbeat tick came `stalledMs` late; its peers' detection windows restarted. */
+  | { type: 'localStall'; stalledMs: number }
   /** A retained `dead`/`leaving` record was dropped after the retention period. */
   | { type: 'forgotten'; id: string }
   /** Self raised its incarnation to outbid a suspect/dead/leaving claim. */
@@ -47,6 +49,12 @@ export function logLineOf(e: Effect): LogLine | undefined {
         level: 'info',
         msg: 'self refuted suspicion',
         attrs: { incarnation: e.incarnation, claimed_state: e.claimedState, claimed_incarnation: e.claimedIncarnation, from: e.from ?? null },
+      };
+    case 'localStall':
+      return {
+        level: 'warn',
+        msg: 'local stall detected; peer failure detection restarted',
+        attrs: { stalled_ms: e.stalledMs },
       };
     case 'seedIdMismatch':
       return { level: 'warn', msg: 'seed id mismatch', attrs: { seed_addr: e.address, configured_id: e.configuredId, actual_id: e.actualId } };

@@ -7,7 +7,7 @@ import type {
 } from './messages.js';
 import { isLive, joinIncarnation, mergeDecision, selfClaimOutcome } from './precedence.js';
 import type { SeedSpec } from './seed-spec.js';
-import { detectorTransition, retentionExpired, verdict } from './suspicion.js';
+import { detectorTransition, retentionExpired, stallOf, verdict } from './suspicion.js';
 
 /** Fixed timings of CONTRACT §1.2, §7.4 and §8. */
 export const SEED_INTERVAL_UNJOINED_MS = 1_000;
@@ -21,7 +21,7 @@ export const JOIN_TIMEOUT_MS = 2_000;
 export type MembershipCounterKey =
   | 'HeartbeatSuccess' | 'HeartbeatFailure'
   | 'IndirectProbeSuccess' | 'IndirectProbeFailure' | 'IndirectProbeRefuted'
-  | 'Refutations'
+  | 'Refutations' | 'LocalStalls'
   | 'NodesSuspect' | 'NodesDead' | 'NodesLeaving' | 'NodesRemoved';
 export type MembershipCounters = Pick<DistMetrics, MembershipCounterKey>;
 
@@ -52,9 +52,14 @@ export interface Received {
 }
 
 interface PeerClock {
+  /** Last contact, or the restart of the detection window after a local stall. */
   lastContact: number;
   /** When the record entered `dead`/`leaving` locally. */
   retainedSince?: number;
+  /** While the member is `suspect`: when this node's suspicion began (restarted by a local stall). */
+  suspectSince?: number;
+  /** Probes to the member sent since `suspectSince` that failed. */
+  failedProbes: number;
 }
 
 interface IndirectRound {
@@ -62,7 +67,7 @@ interface IndirectRound {
 }
 
 type Pending =
-  | { kind: 'probe'; target: string; address: string }
+  | { kind: 'probe'; target: string; address: string; sentAt: number }
   | { kind: 'indirect'; target: string; relay: string; round: IndirectRound }
   | { kind: 'relay'; target: string }
   | { kind: 'gossip' }
@@ -78,7 +83,7 @@ const EXPECTED_OP: Record<Pending['kind'], MembershipReply['op']> = {
  * performs the returned `send` effects and reports each outcome through `response`.
  *
  *   start(now, resolved?)        once, at startup step 9
- *   tick(now)                    every HEARTBEAT: forget, suspect/dead, direct probes
+ *   tick(now)                    every HEARTBEAT: local health, forget, suspect/dead, direct probes
  *   gossipTick(now)              every GOSSIP_INTERVAL: push-pull with one peer, push to one dead member
  *   seedTick(now, resolved?)     at least every second; contacts seeds when due (1 s unjoined, 5 s joined)
  *   receive(req, fromId, now)    an authenticated inbound membership request (counts as contact)
@@ -105,6 +110,8 @@ export class Membership {
   private nextSeedAt = 0;
   private joined: boolean;
   private peerContact = false;
+  /** When `tick` last ran: a tick far later than that reveals a local stall. */
+  private lastTickAt?: number;
 
   constructor(private readonly deps: MembershipDeps) {
     this.table = deps.table;
@@ -141,12 +148,14 @@ export class Membership {
   start(now: number, resolved?: readonly string[]): Effect[] {
     this.startedAt = now;
     this.nextSeedAt = now;
+    this.lastTickAt = now;
     for (const m of this.table.list()) if (m.ID !== this.selfId) this.clockOf(m.ID, now).lastContact = now;
     return this.seedTick(now, resolved);
   }
 
   tick(now: number): Effect[] {
     this.checkJoinGrace(now);
+    this.checkLocalHealth(now);
     const hb = this.deps.config.heartbeatMs;
     for (const m of this.others()) {
       const clock = this.clockOf(m.ID, now);
@@ -155,13 +164,14 @@ export class Membership {
         if (retentionExpired(clock.retainedSince, now)) this.forget(m.ID);
         continue;
       }
-      const next = detectorTransition(m.State, verdict(now - clock.lastContact, hb));
+      const held = clock.suspectSince === undefined ? undefined : { heldMs: now - clock.suspectSince, failedProbes: clock.failedProbes };
+      const next = detectorTransition(m.State, verdict(now - clock.lastContact, hb), held, hb);
       if (next) this.put({ ...m, State: next }, now);
     }
     for (const m of this.others()) {
       if (!isLive(m.State) || this.probing.has(m.ID)) continue;
       this.probing.add(m.ID);
-      this.send(m.Address, m.ID, this.pingFor(m.ID), { kind: 'probe', target: m.ID, address: m.Address });
+      this.send(m.Address, m.ID, this.pingFor(m.ID), { kind: 'probe', target: m.ID, address: m.Address, sentAt: now });
     }
     return this.flush();
   }
@@ -221,15 +231,19 @@ export class Membership {
         this.markJoined('gossip');
         reply = { op: 'gossip', id: this.selfId, members: this.list() };
         break;
-      case 'join':
+      case 'join': {
+        let claim: MemberRecord | undefined;
         if (req.id !== this.selfId) {
           const known = this.table.get(req.id);
+          // A claim against the joiner that its own incarnation does not outbid: it must hear of it to refute it.
+          if (known && known.State !== 'alive' && known.Incarnation >= req.incarnation) claim = known;
           this.put({ ID: req.id, Address: req.address, State: 'alive', Incarnation: joinIncarnation(req.incarnation, known?.Incarnation) }, now);
           this.contact(req.id, now);
           this.markJoined('join');
         }
-        reply = { op: 'join', id: this.selfId, members: this.list() };
+        reply = { op: 'join', id: this.selfId, members: this.list(), ...(claim ? { claim } : {}) };
         break;
+      }
     }
     return { reply, deferred, effects: this.flush() };
   }
@@ -241,7 +255,7 @@ export class Membership {
     const ok = reply !== null && reply.op === EXPECTED_OP[p.kind] ? reply : null;
     switch (p.kind) {
       case 'probe':
-        this.onProbeResult(p.target, p.address, ok as PingReply | null, now);
+        this.onProbeResult(p, ok as PingReply | null, now);
         break;
       case 'indirect':
         this.onIndirectResult(p.target, p.relay, p.round, ok as PingReqReply | null, now);
@@ -282,7 +296,8 @@ export class Membership {
     return { op: 'ping', id: self.ID, incarnation: self.Incarnation, state: self.State };
   }
 
-  private onProbeResult(target: string, address: string, reply: PingReply | null, now: number): void {
+  private onProbeResult(probe: Extract<Pending, { kind: 'probe' }>, reply: PingReply | null, now: number): void {
+    const { target, address } = probe;
     this.probing.delete(target);
     if (reply && reply.id === target) {
       this.deps.counters.HeartbeatSuccess++;
@@ -290,6 +305,9 @@ export class Membership {
       return;
     }
     this.deps.counters.HeartbeatFailure++;
+    // Only a probe sent while this node held the suspicion counts towards `dead` (local health).
+    const clock = this.clocks.get(target);
+    if (clock?.suspectSince !== undefined && probe.sentAt >= clock.suspectSince) clock.failedProbes++;
     if (reply) {
       this.addressIds.set(address, reply.id);
       if (this.isUnconfirmedSeed(target, address)) {
@@ -345,6 +363,9 @@ export class Membership {
     for (const [id, seedAddress] of this.configuredSeeds) {
       if (seedAddress === address && id !== reply.id) this.seedIdMismatch(id, address, reply.id);
     }
+    // What the seed held against this node before the join: refuted (and counted) before the
+    // assigned incarnation is read, which the refutation then equals.
+    if (reply.claim?.ID === this.selfId) this.onSelfRecord(reply.claim, reply.id);
     this.onExchange(reply, 'join', now);
   }
 
@@ -390,6 +411,11 @@ export class Membership {
     // A new or revived member starts a fresh detection window; suspect → alive keeps the old one,
     // because a refutation relayed by others is not contact.
     if (!prev || (live && !isLive(prev.State))) clock.lastContact = now;
+    if (rec.State !== 'suspect') clock.suspectSince = undefined;
+    else if (clock.suspectSince === undefined) {
+      clock.suspectSince = now;
+      clock.failedProbes = 0;
+    }
     if (live) clock.retainedSince = undefined;
     else if (!prev || isLive(prev.State)) clock.retainedSince = now;
     if (prev?.State === rec.State) return;
@@ -409,6 +435,30 @@ export class Membership {
   private drop(id: string): void {
     this.table.remove(id);
     this.clocks.delete(id);
+  }
+
+  /**
+   * Local health (CONTRACT §6.3 item 5): a heartbeat tick that fires more than HEARTBEAT late means
+   * this node, not its peers, was not running. The gap is nobody's silence: every live peer's
+   * detection window restarts now, and so does every suspicion this node holds (with no failed
+   * probe yet), so `dead` still needs 3 × HEARTBEAT of running time after the stall.
+   */
+  private checkLocalHealth(now: number): void {
+    const last = this.lastTickAt;
+    this.lastTickAt = now;
+    const stalledMs = last === undefined ? undefined : stallOf(now - last, this.deps.config.heartbeatMs);
+    if (stalledMs === undefined) return;
+    this.deps.counters.LocalStalls++;
+    for (const m of this.others()) {
+      if (!isLive(m.State)) continue;
+      const clock = this.clockOf(m.ID, now);
+      clock.lastContact = now;
+      if (m.State === 'suspect') {
+        clock.suspectSince = now;
+        clock.failedProbes = 0;
+      }
+    }
+    this.out.push({ type: 'localStall', stalledMs });
   }
 
   private checkJoinGrace(now: number): void {
@@ -457,7 +507,7 @@ export class Membership {
 
   private clockOf(id: string, now: number): PeerClock {
     let c = this.clocks.get(id);
-    if (!c) this.clocks.set(id, (c = { lastContact: now }));
+    if (!c) this.clocks.set(id, (c = { lastContact: now, failedProbes: 0 }));
     return c;
   }
 

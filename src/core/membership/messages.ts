@@ -58,11 +58,17 @@ export interface JoinRequest {
   incarnation: number;
 }
 
-/** `id` names the responder (how a `host:port` seed tells its ID); `members` includes the joiner's assigned incarnation. */
+/**
+ * `id` names the responder (how a `host:port` seed tells its ID); `members` includes the joiner's
+ * assigned incarnation. `claim` is the responder's record of the joiner from before the join when it
+ * was `suspect`, `dead` or `leaving` at the claimed incarnation or above, so that the joiner learns
+ * what was said about it and refutes it (the assigned record alone would hide it).
+ */
 export interface JoinReply {
   op: 'join';
   id: string;
   members: MemberRecord[];
+  claim?: MemberRecord;
 }
 
 export type MembershipRequest = PingRequest | PingReqRequest | GossipRequest | JoinRequest;
@@ -165,7 +171,11 @@ export function parseMembershipReply(op: MembershipOp, body: unknown): Membershi
       if (typeof o.reachable !== 'boolean') throw new MessageError('reachable: expected a boolean');
       return { op, reachable: o.reachable };
     case 'gossip':
-    case 'join':
       return { op, id: nodeId(o.id, 'id'), members: memberList(o.members) };
+    case 'join': {
+      const reply: JoinReply = { op, id: nodeId(o.id, 'id'), members: memberList(o.members) };
+      if (o.claim !== undefined) reply.claim = parseMemberRecord(o.claim, 'claim');
+      return reply;
+    }
   }
 }

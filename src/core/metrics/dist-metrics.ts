@@ -9,7 +9,7 @@ export const DIST_METRIC_KEYS = [
   'VersionConflicts', 'VersionTieBreaks',
   'HeartbeatSuccess', 'HeartbeatFailure',
   'IndirectProbeSuccess', 'IndirectProbeFailure', 'IndirectProbeRefuted',
-  'Refutations',
+  'Refutations', 'LocalStalls',
   'NodesSuspect', 'NodesDead', 'NodesLeaving', 'NodesRemoved',
   'Drains',
   'HintedQueued', 'HintedReplayed', 'HintedExpired', 'HintedDropped', 'HintedGlobalDropped',

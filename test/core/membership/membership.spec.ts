@@ -99,16 +99,41 @@ describe('failure detection (§6.3)', () => {
       timeoutAll(out, T0 + t);
       return out;
     };
+    for (const t of [1, 1001, 2001]) at(t);
     at(3000);
     expect(table.get('b')!.State).toBe('alive');
     const toSuspect = others(at(3001));
     expect(toSuspect).toEqual([{ type: 'stateChanged', id: 'b', address: 'b:7946', from: 'alive', to: 'suspect', incarnation: 4 }]);
+    for (const t of [4001, 5001]) at(t);
     at(6000);
     expect(table.get('b')).toEqual(rec('b', 'suspect', 4));
     expect(others(at(6001))).toEqual([{ type: 'stateChanged', id: 'b', address: 'b:7946', from: 'suspect', to: 'dead', incarnation: 4 }]);
     expect(counters).toMatchObject({ NodesSuspect: 1, NodesDead: 1 });
     expect(transitions).toEqual(['suspect', 'dead']);
     expect(ofOp(m.tick(T0 + 7000), 'ping')).toEqual([]);
+  });
+
+  it('dead needs a failed probe during the suspicion: a suspect whose probes are still unanswered stays suspect', () => {
+    const { m, table, counters } = setup({ k: 0, members: [rec('b')] });
+    // Probes sent, never answered (no timeout reported either): only the silence counts, and it is not enough.
+    for (let t = 1; t <= 20_001; t += HB) m.tick(T0 + t);
+    expect(table.get('b')!.State).toBe('suspect');
+    expect(counters.NodesDead).toBe(0);
+  });
+
+  it('a failure of a probe sent before the suspicion began does not count towards dead', () => {
+    const { m, table } = setup({ k: 0, members: [rec('b')] });
+    const early = ofOp(m.tick(T0 + 1), 'ping')[0]!;
+    for (let t = 1001; t <= 3001; t += HB) m.tick(T0 + t);
+    expect(table.get('b')!.State).toBe('suspect');
+    m.response(early.seq, null, T0 + 3002);
+    // The probe that failed was sent 3 s before the suspicion; the next one stays unanswered for a while.
+    const next = ofOp(m.tick(T0 + 4001), 'ping')[0]!;
+    for (let t = 5001; t <= 12_001; t += HB) m.tick(T0 + t);
+    expect(table.get('b')!.State).toBe('suspect');
+    m.response(next.seq, null, T0 + 12_500);
+    m.tick(T0 + 13_001);
+    expect(table.get('b')!.State).toBe('dead');
   });
 
   it('any authenticated peer request counts as contact', () => {
@@ -139,6 +164,74 @@ describe('failure detection (§6.3)', () => {
     expect(counters.HeartbeatFailure).toBe(1);
     expect(others(out)).toEqual([{ type: 'probeIdMismatch', id: 'b', address: 'b:7946', answeredBy: 'zed' }]);
     expect(ofOp(out, 'ping_req').map((s) => s.toId)).toEqual(['c']);
+  });
+});
+
+describe('local health (§6.3 item 5)', () => {
+  /** Ticks every HEARTBEAT over [from, to], probes timing out at once; returns the non-send effects. */
+  const run = (x: ReturnType<typeof setup>, from: number, to: number) => {
+    const out: Effect[] = [];
+    for (let t = from; t <= to; t += HB) {
+      const effects = x.m.tick(T0 + t);
+      out.push(...others(effects), ...others(x.timeoutAll(effects, T0 + t)));
+    }
+    return out;
+  };
+
+  it('a tick more than HEARTBEAT late is a stall: counted, logged, and no peer is blamed for the gap', () => {
+    const x = setup({ k: 0, members: [rec('b'), rec('c')] });
+    run(x, 1, 2001);
+    expect(x.counters.LocalStalls).toBe(0);
+    // Frozen for 20 s: the next tick comes 21 s after the last one.
+    const out = others(x.m.tick(T0 + 23_001));
+    expect(out).toEqual([{ type: 'localStall', stalledMs: 20_000 }]);
+    expect(logLineOf(out[0]!)).toEqual({ level: 'warn', msg: 'local stall detected; peer failure detection restarted', attrs: { stalled_ms: 20_000 } });
+    expect(x.counters.LocalStalls).toBe(1);
+    expect(x.table.list().map((r) => r.State)).toEqual(['alive', 'alive', 'alive']);
+    expect(x.transitions).toEqual([]);
+  });
+
+  it('a tick up to HEARTBEAT late is no stall', () => {
+    const x = setup({ members: [rec('b')] });
+    x.m.tick(T0);
+    expect(others(x.m.tick(T0 + 2 * HB))).toEqual([]);
+    expect(x.counters.LocalStalls).toBe(0);
+  });
+
+  it('the detection windows restart at the stall: suspect after 3 × HEARTBEAT more of running time, dead after 3 × more of suspicion', () => {
+    const x = setup({ k: 0, members: [rec('b')] });
+    run(x, 1, 2001);
+    run(x, 30_001, 33_001);
+    expect(x.table.get('b')!.State).toBe('alive');
+    expect(run(x, 34_001, 34_001)).toEqual([{ type: 'stateChanged', id: 'b', address: 'b:7946', from: 'alive', to: 'suspect', incarnation: 1 }]);
+    run(x, 35_001, 36_001);
+    expect(x.table.get('b')!.State).toBe('suspect');
+    expect(run(x, 37_001, 37_001)).toEqual([{ type: 'stateChanged', id: 'b', address: 'b:7946', from: 'suspect', to: 'dead', incarnation: 1 }]);
+    expect(x.counters.LocalStalls).toBe(1);
+  });
+
+  it('a suspicion held before the stall starts over: its earlier time and failed probes no longer count', () => {
+    const x = setup({ k: 0, members: [rec('b')] });
+    run(x, 1, 5001);
+    expect(x.table.get('b')!.State).toBe('suspect');
+    // Suspect since 4001 with failed probes; 2 s more would have made it dead. The node freezes for 14 s instead.
+    // Both windows restart at the stall: no contact for more than 6 × HEARTBEAT of running time again.
+    run(x, 20_001, 26_001);
+    expect(x.table.get('b')!.State).toBe('suspect');
+    expect(x.transitions).toEqual(['suspect']);
+    run(x, 27_001, 27_001);
+    expect(x.table.get('b')!.State).toBe('dead');
+  });
+
+  it('contact after the stall keeps a suspect from dying, and its refutation brings it back', () => {
+    const x = setup({ k: 0, members: [rec('b', 'suspect', 2)] });
+    run(x, 1, 1001);
+    run(x, 15_001, 17_001);
+    x.m.contact('b', T0 + 17_500);
+    run(x, 18_001, 21_001);
+    expect(x.table.get('b')!.State).toBe('suspect');
+    x.m.receive({ op: 'gossip', members: [rec('b', 'alive', 3)] }, 'b', T0 + 21_100);
+    expect(x.table.get('b')).toEqual(rec('b', 'alive', 3));
   });
 });
 
@@ -253,7 +346,31 @@ describe('join (§6.3)', () => {
     const r = m.receive({ op: 'join', id: 'j', address: 'j-new:7946', incarnation: claimed }, 'j', T0);
     const expected = { ID: 'j', Address: 'j-new:7946', State: 'alive', Incarnation: assigned };
     expect(table.get('j')).toEqual(expected);
-    expect(r.reply).toEqual({ op: 'join', id: 'self', members: [rec('b'), expected, rec('self')] });
+    const claim = known && known.State !== 'alive' ? { claim: known } : {};
+    expect(r.reply).toEqual({ op: 'join', id: 'self', members: [rec('b'), expected, rec('self')], ...claim });
+  });
+
+  it.each([
+    ['dead at the claimed incarnation', rec('j', 'dead', 3), 3, rec('j', 'dead', 3)],
+    ['suspect above it', rec('j', 'suspect', 4), 2, rec('j', 'suspect', 4)],
+    ['leaving', rec('j', 'leaving', 1), 1, rec('j', 'leaving', 1)],
+    ['alive (nothing to refute)', rec('j', 'alive', 3), 3, undefined],
+    ['dead below the claimed incarnation (already outbid)', rec('j', 'dead', 2), 3, undefined],
+  ])('the reply carries the record held against a known joiner when it was %s', (_, known, claimed, claim) => {
+    const { m } = setup({ members: [rec('b'), { ...known, State: 'alive' }] });
+    m.receive({ op: 'gossip', members: [known] }, 'b', T0);
+    const r = m.receive({ op: 'join', id: 'j', address: 'j:7946', incarnation: claimed }, 'j', T0);
+    expect((r.reply as { claim?: MemberRecord }).claim).toEqual(claim);
+  });
+
+  it('a joiner told it was held dead refutes it: counted, at the incarnation the seed assigned, pushed', () => {
+    const { m, table, counters } = setup({ seeds: [{ kind: 'id', id: 'seed', address: 'seed:7946' }] });
+    const join = ofOp(m.start(T0), 'join')[0]!;
+    const out = m.response(join.seq, { op: 'join', id: 'seed', members: [rec('seed'), rec('self', 'alive', 5)], claim: rec('self', 'dead', 4) }, T0 + 5);
+    expect(table.self()).toEqual(rec('self', 'alive', 5));
+    expect(counters.Refutations).toBe(1);
+    expect(others(out)).toContainEqual({ type: 'selfRefuted', incarnation: 5, claimedState: 'dead', claimedIncarnation: 4, from: 'seed' });
+    expect(ofOp(out, 'gossip').map((g) => g.toId)).toEqual(['seed']);
   });
 
   it('ignores a join carrying its own ID (a dns+ seed resolving to self)', () => {
@@ -361,6 +478,7 @@ describe('seeds (§6.3, §1.2)', () => {
 
     const lone = setup({ seeds: [{ kind: 'addr', address: 'a:7946' }] });
     lone.m.start(T0);
+    for (let t = HB; t < JOIN_GRACE_MS; t += HB) expect(others(lone.m.tick(T0 + t))).toEqual([]);
     expect(others(lone.m.tick(T0 + JOIN_GRACE_MS - 1))).toEqual([]);
     const out = lone.m.tick(T0 + JOIN_GRACE_MS);
     expect(others(out)).toEqual([{ type: 'joinGraceElapsed' }]);
@@ -370,7 +488,7 @@ describe('seeds (§6.3, §1.2)', () => {
     const touched = setup({ seeds: [{ kind: 'addr', address: 'a:7946' }] });
     touched.m.start(T0);
     touched.m.contact('someone', T0 + 100);
-    expect(others(touched.m.tick(T0 + JOIN_GRACE_MS + 1))).toEqual([]);
+    for (let t = HB; t <= JOIN_GRACE_MS + 1; t += HB) expect(others(touched.m.tick(T0 + t))).toEqual([]);
     expect(touched.m.isJoined()).toBe(false);
   });
 });
@@ -417,14 +535,13 @@ describe('retention of dead and leaving records (§6.3)', () => {
   });
 
   it('a higher incarnation revives a retained record with a fresh detection window', () => {
-    const { m, table } = setup({ k: 0, members: [rec('b'), rec('c')] });
+    const { m, table, timeoutAll } = setup({ k: 0, members: [rec('b'), rec('c')] });
     m.receive({ op: 'gossip', members: [rec('c', 'dead')] }, 'b', T0);
     m.receive({ op: 'gossip', members: [rec('c', 'alive', 2)] }, 'b', T0 + 30_000);
-    m.contact('b', T0 + 33_000);
-    m.tick(T0 + 33_000);
+    const at = (t: number) => timeoutAll(m.tick(T0 + t), T0 + t);
+    for (const t of [31_000, 32_000, 33_000]) at(t);
     expect(table.get('c')).toEqual(rec('c', 'alive', 2));
-    m.tick(T0 + 59_000);
-    m.tick(T0 + 61_000);
+    for (let t = 34_000; t <= 37_000; t += HB) at(t);
     expect(table.get('c')!.State).toBe('dead');
   });
 });

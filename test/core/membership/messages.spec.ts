@@ -23,6 +23,7 @@ describe('membership messages (§7.2)', () => {
     { op: 'ping_req', reachable: false },
     { op: 'gossip', id: 'node-1', members: [member] },
     { op: 'join', id: 'node-1', members: [] },
+    { op: 'join', id: 'node-1', members: [member], claim: { ...member, State: 'dead' } },
   ];
 
   it.each(replies)('reply %o survives a JSON round trip', (reply) => {
@@ -51,6 +52,7 @@ describe('membership messages (§7.2)', () => {
     expect(() => parseMembershipReply('ping', { op: 'gossip', id: 'a', members: [] })).toThrow(MessageError);
     expect(() => parseMembershipReply('ping_req', { op: 'ping_req', reachable: 'yes' })).toThrow(MessageError);
     expect(() => parseMembershipReply('join', { op: 'join', members: [] })).toThrow(MessageError);
+    expect(() => parseMembershipReply('join', { op: 'join', id: 'a', members: [], claim: { ID: 'b' } })).toThrow(MessageError);
   });
 
   it('drops unknown fields', () => {

@@ -4,7 +4,8 @@ import {
   RANK, comparePrecedence, isLive, joinIncarnation, mergeDecision, selfClaimOutcome,
 } from '../../../src/core/membership/precedence.js';
 import {
-  DEAD_AFTER_HEARTBEATS, RETENTION_MS, SUSPECT_AFTER_HEARTBEATS, detectorTransition, retentionExpired, verdict,
+  DEAD_AFTER_HEARTBEATS, DEAD_AFTER_SUSPICION_HEARTBEATS, RETENTION_MS, SUSPECT_AFTER_HEARTBEATS, detectorTransition,
+  retentionExpired, stallOf, verdict,
 } from '../../../src/core/membership/suspicion.js';
 
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'leaving'];
@@ -103,16 +104,33 @@ describe('suspicion maths (§6.3, §8)', () => {
     expect(verdict(6 * hb + 1, hb)).toBe('dead');
   });
 
-  /** Row = current state, column = verdict: the detector's next state (undefined = unchanged). */
+  /** Row = current state, column = verdict: the detector's next state (undefined = unchanged), with a ripe suspicion. */
   const TRANSITIONS: Record<MemberState, Record<'ok' | 'suspect' | 'dead', MemberState | undefined>> = {
-    alive: { ok: undefined, suspect: 'suspect', dead: 'dead' },
+    alive: { ok: undefined, suspect: 'suspect', dead: 'suspect' },
     suspect: { ok: undefined, suspect: undefined, dead: 'dead' },
     dead: { ok: undefined, suspect: undefined, dead: undefined },
     leaving: { ok: undefined, suspect: undefined, dead: undefined },
   };
+  const RIPE = { heldMs: 3000, failedProbes: 1 };
 
-  it.each(STATES)('detector transitions from %s: only ever worsens a live member', (state) => {
-    for (const v of ['ok', 'suspect', 'dead'] as const) expect(detectorTransition(state, v)).toBe(TRANSITIONS[state][v]);
+  it.each(STATES)('detector transitions from %s: only ever worsens a live member, one step at a time', (state) => {
+    for (const v of ['ok', 'suspect', 'dead'] as const) expect(detectorTransition(state, v, RIPE, 1000)).toBe(TRANSITIONS[state][v]);
+  });
+
+  it.each([10, 1000])('suspect → dead needs the suspicion held 3 × HEARTBEAT (%s ms) with a failed probe in that time', (hb) => {
+    expect(DEAD_AFTER_SUSPICION_HEARTBEATS).toBe(3);
+    expect(detectorTransition('suspect', 'dead', { heldMs: 3 * hb, failedProbes: 1 }, hb)).toBe('dead');
+    expect(detectorTransition('suspect', 'dead', { heldMs: 3 * hb - 1, failedProbes: 5 }, hb)).toBeUndefined();
+    expect(detectorTransition('suspect', 'dead', { heldMs: 100 * hb, failedProbes: 0 }, hb)).toBeUndefined();
+    expect(detectorTransition('suspect', 'dead', undefined, hb)).toBeUndefined();
+    expect(detectorTransition('suspect', 'suspect', { heldMs: 100 * hb, failedProbes: 9 }, hb)).toBeUndefined();
+  });
+
+  it.each([10, 500, 1000])('a stall is a heartbeat tick more than HEARTBEAT (%s ms) late', (hb) => {
+    expect(stallOf(hb, hb)).toBeUndefined();
+    expect(stallOf(2 * hb, hb)).toBeUndefined();
+    expect(stallOf(2 * hb + 1, hb)).toBe(hb + 1);
+    expect(stallOf(10 * hb, hb)).toBe(9 * hb);
   });
 
   it('retains dead/leaving records for 60 s from the local transition', () => {

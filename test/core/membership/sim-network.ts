@@ -38,6 +38,9 @@ export type LoggedEffect = Exclude<Effect, { type: 'send' } | { type: 'reply' }>
 
 export class SimNode {
   up = true;
+  /** Frozen (SIGSTOP): its timers and inbound traffic wait in `held` until `thaw`. */
+  frozen = false;
+  readonly held: Array<() => void> = [];
   generation = 0;
   table!: MemberTable;
   machine!: Membership;
@@ -133,6 +136,21 @@ export class SimNetwork {
     return node;
   }
 
+  /**
+   * SIGSTOP: the node's clock keeps running but nothing of it runs. Its due ticks, the timeouts of
+   * its own calls, the requests sent to it and the replies it awaits wait, in due order, until `thaw`.
+   */
+  freeze(id: string): void {
+    this.node(id).frozen = true;
+  }
+
+  /** SIGCONT: everything the node missed runs now, in due order (a timer fires once, late, then on period). */
+  thaw(id: string): void {
+    const node = this.node(id);
+    node.frozen = false;
+    for (const fn of node.held.splice(0)) fn();
+  }
+
   block(from: string, to: string): void {
     this.blocked.add(`${from}>${to}`);
   }
@@ -215,9 +233,18 @@ export class SimNetwork {
     const run = (): void => {
       if (!this.current(node, gen)) return;
       this.apply(node, gen, body());
-      this.at(this.now + period, run);
+      this.atNode(node, this.now + period, run);
     };
-    this.at(first, run);
+    this.atNode(node, first, run);
+  }
+
+  /** Runs `fn` for `node` at `at`, or once the node thaws when it is frozen then. */
+  private atNode(node: SimNode, at: number, fn: () => void): void {
+    const go = (): void => {
+      if (node.frozen) node.held.push(go);
+      else fn();
+    };
+    this.at(at, go);
   }
 
   private current(node: SimNode, gen: number): boolean {
@@ -244,16 +271,17 @@ export class SimNetwork {
       settled = true;
       if (this.current(from, gen)) this.apply(from, gen, from.machine.response(e.seq, reply, this.now));
     };
-    this.at(this.now + e.timeoutMs, () => settle(null));
+    this.atNode(from, this.now + e.timeoutMs, () => settle(null));
     const target = [...this.nodes.values()].find((n) => n.address === e.to || n.spec.aliases?.includes(e.to));
     if (!target || this.blocked.has(`${from.id}>${target.id}`) || this.lost()) return;
-    this.at(this.now + this.delay(), () => {
-      if (!target.up) return;
+    this.atNode(target, this.now + this.delay(), () => {
+      // A caller that gave up (timed out) has closed its connection: a frozen node never reads it.
+      if (!target.up || settled) return;
       const tgen = target.generation;
       const r = target.machine.receive(e.msg, from.id, this.now);
       this.apply(target, tgen, r.effects);
       const back = (reply: MembershipReply): void => {
-        if (!this.lost()) this.at(this.now + this.delay(), () => settle(reply));
+        if (!this.lost()) this.atNode(from, this.now + this.delay(), () => settle(reply));
       };
       if (r.reply) back(r.reply);
       else if (r.deferred !== undefined) target.deferred.set(r.deferred, back);
