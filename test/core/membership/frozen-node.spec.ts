@@ -13,8 +13,8 @@ const seedsOf = (id: string, ids: readonly string[]): SeedSpec[] =>
   ids.filter((o) => o !== id).map((o) => ({ kind: 'id', id: o, address: `${o}:7946` }));
 
 /** Every node seeds every other one (as the process tests and the Helm chart do). */
-function cluster(n: number): SimNetwork {
-  const sim = new SimNetwork({ heartbeatMs: HB, gossipIntervalMs: HB, seed: 3 });
+function cluster(n: number, seed = 3): SimNetwork {
+  const sim = new SimNetwork({ heartbeatMs: HB, gossipIntervalMs: HB, seed });
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   for (const id of ids) sim.add({ id, seeds: seedsOf(id, ids) });
   expect(sim.runUntil(() => converged(sim), 10_000)).toBeDefined();
@@ -105,5 +105,19 @@ describe('a node that thaws after being declared dead (§6.3 local health)', () 
     expect(total).toBeLessThanOrEqual(8 * HB);
     expect(sim.node('n2').counters.LocalStalls).toBe(1);
     expect(sim.node('n2').table.ringMembers()).toEqual(['n2']);
+  });
+
+  it.each([1, 2, 3])('after a partition (seed %s), every node that was declared dead (on either side) comes back through its own refutation', (seed) => {
+    const sim = cluster(3, seed);
+    const before = Object.fromEntries(sim.ids().map((id) => [id, sim.node(id).machine.incarnation()]));
+    sim.partition(['n3'], ['n1', 'n2']);
+    expect(sim.runUntil(() => everyView(sim, ['n1', 'n2'], 'n3', (m) => m?.State === 'dead') && everyView(sim, ['n3'], 'n1', (m) => m?.State === 'dead'), 15_000)).toBeDefined();
+    sim.heal();
+    expect(sim.runUntil(() => converged(sim), 10_000)).toBeDefined();
+    for (const id of sim.ids()) {
+      expect(sim.node(id).counters.Refutations, `${id} refutations`).toBeGreaterThanOrEqual(1);
+      expect(sim.node(id).machine.incarnation()).toBeGreaterThan(before[id]!);
+      expect(sim.node(id).counters.LocalStalls).toBe(0);
+    }
   });
 });
