@@ -120,6 +120,7 @@ export class CacheNode implements CacheNodeApi {
     });
     this.replication = new ReplicationCoordinator({
       nodeId: this.nodeId,
+      replication: config.replication,
       members: this.members,
       owners: (key) => this.owners(key),
       store: this.store,
@@ -165,7 +166,8 @@ export class CacheNode implements CacheNodeApi {
     this.loops = [
       new PeriodicLoop('expiry', EXPIRY_INTERVAL_MS, () => void this.store.sweepExpired(EXPIRY_SAMPLE, EXPIRY_BUDGET_MS, deps.random), onError, scheduler),
       new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
-      new PeriodicLoop('hint-replay', config.hintReplayMs, async () => void (await this.hintReplayer.tick()), onError, scheduler),
+      // Not awaited: a target whose delivery is still in flight must not hold the next tick (hint-replayer.ts).
+      new PeriodicLoop('hint-replay', config.hintReplayMs, () => void this.hintReplayer.tick().catch((err: unknown) => onError('hint-replay', err)), onError, scheduler),
       new PeriodicLoop('rebalance', config.rebalanceIntervalMs, () => this.rebalancer.tick(), onError, scheduler, () => this.counters.rebalanceScanPostponed()),
       // MERKLE_INTERVAL 0 turns anti-entropy off (CONTRACT §6.9).
       ...(config.merkleIntervalMs > 0

@@ -1,5 +1,6 @@
 import type { MemberTable } from '../membership/member-table.js';
 import type { ReplicationTransport } from '../replication/transport.js';
+import { withDeadline } from '../time/deadline.js';
 import type { Hint, HintQueue } from './hint-queue.js';
 
 /** Hints per `replicate` call; a batch also stays under the peer message limit. */
@@ -18,11 +19,23 @@ export interface HintReplayerDeps {
  * Hint replay (CONTRACT §6.8): every tick, expired hints are dropped, hints for `leaving` targets are
  * dropped, and each `alive` target gets its hints in FIFO order through `replicate` (source `hint`).
  * A failed batch stays queued for the next tick; `suspect`, `dead` and unknown targets are skipped.
+ *
+ * Targets are independent: a target whose delivery is still in flight is skipped by the next ticks
+ * (no overlapping deliveries to one peer), and every other target is served on time. Each batch is
+ * bounded by its own deadline in the core, whatever the transport does with a request still queued
+ * for a connection. A slow or silent peer (a thawed node whose new connections still wait in its
+ * accept queue) therefore never holds the hints of the peers that answer.
  */
 export class HintReplayer {
+  private readonly inFlight = new Set<string>();
+
   constructor(private readonly deps: HintReplayerDeps) {}
 
-  /** One replay tick. Resolves with the number of hints delivered. */
+  /**
+   * One replay tick: starts a delivery for every `alive` target that has none in flight. Resolves,
+   * once those deliveries ended, with the number of hints they delivered. The periodic loop does not
+   * wait for it, so one slow target never delays the next tick.
+   */
   async tick(): Promise<number> {
     const { queue, members } = this.deps;
     queue.expire();
@@ -30,7 +43,7 @@ export class HintReplayer {
     for (const target of queue.targets()) {
       const state = members.get(target)?.State;
       if (state === 'leaving') queue.dropTarget(target, 'member_leaving');
-      else if (state === 'alive') deliveries.push(this.deliver(target));
+      else if (state === 'alive' && !this.inFlight.has(target)) deliveries.push(this.deliverOnce(target));
     }
     const delivered = await Promise.all(deliveries);
     return delivered.reduce((a, b) => a + b, 0);
@@ -57,6 +70,15 @@ export class HintReplayer {
     return this.deps.queue.targets().some((t) => this.deps.members.get(t)?.State === 'alive');
   }
 
+  private async deliverOnce(target: string): Promise<number> {
+    this.inFlight.add(target);
+    try {
+      return await this.deliver(target);
+    } finally {
+      this.inFlight.delete(target);
+    }
+  }
+
   /** FIFO batches to one target; stops at the first failure (the rest waits for the next tick). */
   private async deliver(target: string): Promise<number> {
     const address = this.deps.members.get(target)?.Address;
@@ -65,7 +87,8 @@ export class HintReplayer {
     let delivered = 0;
     for (const batch of batches(this.deps.queue.hintsFor(target), this.deps.maxBatchBytes)) {
       try {
-        await this.deps.transport().replicate(peer, 'hint', batch.map((h) => h.entry), HINT_REPLAY_TIMEOUT_MS);
+        const call = this.deps.transport().replicate(peer, 'hint', batch.map((h) => h.entry), HINT_REPLAY_TIMEOUT_MS);
+        await withDeadline(call, HINT_REPLAY_TIMEOUT_MS);
       } catch {
         break;
       }

@@ -31,6 +31,11 @@ export class MemberTable {
     return this.records.get(id);
   }
 
+  /** Retained records, self included, whatever their state. */
+  get size(): number {
+    return this.records.size;
+  }
+
   /** Records sorted by ID (the /cluster/members order). */
   list(): MemberView[] {
     return [...this.records.values()].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0)).map((m) => ({ ...m }));

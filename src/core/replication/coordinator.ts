@@ -10,7 +10,7 @@ import { compareVersioned } from '../versioning/order.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
 import { withDeadline } from '../time/deadline.js';
 import { failedPrecondition } from './preconditions.js';
-import { required } from './quorum.js';
+import { flooredN, required } from './quorum.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from './transport.js';
 import type { CoordinateReply, CoordinateRequest } from './wire.js';
 
@@ -21,6 +21,8 @@ export const READ_TIMEOUT_MS = 2000;
 
 export interface ReplicationDeps {
   nodeId: string;
+  /** RF: the quorum floor counts min(RF, known members) (§6.4 step 3.4). */
+  replication: number;
   members: MemberTable;
   owners(key: string): string[];
   store: LocalStore;
@@ -112,7 +114,7 @@ export class ReplicationCoordinator {
       : { kind: 'tombstone', key: req.key, version, origin: deps.nodeId, deletedAt: now };
     deps.store.apply(entry, 'hard', 'local');
 
-    const n = owners.length;
+    const n = this.quorumN(owners);
     const need = required(req.consistency, n);
     const targets = owners.filter((id) => id !== deps.nodeId);
     const expiresAt = entry.kind === 'item' ? entry.expiresAt : 0;
@@ -172,7 +174,12 @@ export class ReplicationCoordinator {
       if (owners.includes(this.deps.nodeId)) return { local: true };
       return { local: false, entry: await this.readOne(key) };
     }
-    return { local: false, entry: await this.readQuorum(key, owners, required(consistency, owners.length)) };
+    return { local: false, entry: await this.readQuorum(key, owners, required(consistency, this.quorumN(owners))) };
+  }
+
+  /** n of §4.8 for this owner set: floored at min(RF, members this node knows). */
+  private quorumN(owners: string[]): number {
+    return flooredN(owners.length, this.deps.replication, this.deps.members.size);
   }
 
   private async readOne(key: string): Promise<Entry | undefined> {

@@ -7,3 +7,13 @@ export function required(level: Consistency, n: number): number {
   if (level === 'all') return n;
   return Math.floor(n / 2) + 1;
 }
+
+/**
+ * The n a quorum is counted over (CONTRACT §6.4 step 3.4): the owners on this node's ring, but never
+ * fewer than min(RF, members this node knows), every retained record counted (`alive`, `suspect`,
+ * `dead`, `leaving`). A node whose view collapsed (peers just declared dead, still retained) therefore
+ * cannot acknowledge a QUORUM operation that only it holds.
+ */
+export function flooredN(owners: number, replication: number, knownMembers: number): number {
+  return Math.max(owners, Math.min(replication, knownMembers));
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, membersOf } from '../../support/cluster.js';
 import { FAST_ENV, FaultCluster, distMetrics, within } from '../../support/fault-cluster.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
+import { declaredDead, logSince } from '../../support/node-log.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
@@ -13,22 +14,6 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 const ENV = { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '300ms', HYPERCACHE_GOSSIP_INTERVAL: '200ms', HYPERCACHE_REPLICATION: '3' };
 /** Five processes on a busy 2-core box: the lean FAST_ENV heartbeat keeps the boot from flapping. */
 const ENV_5 = { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' };
-
-interface LogLine {
-  msg: string;
-  peer_id?: string;
-  to?: string;
-  claimed_state?: string;
-}
-
-/** The JSON log lines `n` wrote from stdout offset `from` on. */
-function logSince(n: ClusterNode, from: number): LogLine[] {
-  return n.stdout().slice(from).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
-}
-
-/** Peers that `n` logged as turning `dead` since `from`. */
-const declaredDead = (n: ClusterNode, from: number) =>
-  logSince(n, from).filter((l) => l.msg === 'member state changed' && l.to === 'dead').map((l) => l.peer_id!);
 
 const deadTransitions = async (n: ClusterNode) => sampleSum(await scrapeNode(n), 'hypercache_member_transitions_total', { to: 'dead' }) ?? 0;
 

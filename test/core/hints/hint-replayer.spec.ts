@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HintQueue } from '../../../src/core/hints/hint-queue.js';
-import { HINT_BATCH_ENTRIES, HintReplayer } from '../../../src/core/hints/hint-replayer.js';
+import { HINT_BATCH_ENTRIES, HINT_REPLAY_TIMEOUT_MS, HintReplayer } from '../../../src/core/hints/hint-replayer.js';
 import { EventBus } from '../../../src/core/events.js';
 import { MemberTable } from '../../../src/core/membership/member-table.js';
 import type { MemberState } from '../../../src/core/membership/member-table.js';
@@ -105,5 +105,15 @@ describe('HintReplayer (CONTRACT §6.8)', () => {
     expect(await replayer.flush(start + 150, Date.now, 20)).toBe(1);
     expect(transport.calls.length).toBeGreaterThan(1);
     expect(Date.now() - start).toBeLessThan(2_000);
+  });
+
+  it('a call that never answers fails at the 2 s replay deadline (the transport cannot hold a delivery), and the hint stays queued', async () => {
+    const { queue, transport, replayer } = setup({ n2: 'alive' });
+    queue.enqueue('n2', item('a', 'v', 1), 'replication');
+    transport.replicate = async () => new Promise<never>(() => {});
+    const start = Date.now();
+    expect(await replayer.tick()).toBe(0);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(HINT_REPLAY_TIMEOUT_MS - 50);
+    expect(queue.pending).toBe(1);
   });
 });

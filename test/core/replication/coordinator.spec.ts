@@ -273,3 +273,76 @@ describe('coordinator: reads (CONTRACT §6.6)', () => {
     expect(node(net, 'node-1').counters.dist.ReadQuorumFailures).toBe(1);
   });
 });
+
+describe('coordinator: the quorum floor (CONTRACT §6.4 step 3.4, §4.8)', () => {
+  const ids = ['node-1', 'node-2', 'node-3'];
+  const declare = (net: MemoryNetwork, on: string, id: string, State: 'dead' | 'leaving' | 'suspect') =>
+    node(net, on).members.set({ ID: id, Address: `${id}:7946`, State, Incarnation: 1 });
+
+  it('a collapsed view (both peers just declared dead, still retained) answers QUORUM_NOT_MET 1/3 instead of acknowledging alone', async () => {
+    const net = cluster(ids, 3);
+    declare(net, 'node-1', 'node-2', 'dead');
+    declare(net, 'node-1', 'node-3', 'dead');
+    expect(node(net, 'node-1').owners('a')).toEqual(['node-1']);
+    const err = await rejection(node(net, 'node-1').put(put('a', 'v1')));
+    expect(err.code).toBe('QUORUM_NOT_MET');
+    expect(err.details).toMatchObject({ acks: 1, n: 3, owners: ['node-1'] });
+    const del = await rejection(node(net, 'node-1').delete({ key: 'a', consistency: 'quorum' }));
+    expect(del.details).toMatchObject({ acks: 1, n: 3 });
+    // ONE still succeeds, and says how few copies it has: 1/3.
+    const one = await node(net, 'node-1').put(put('b', 'v1', { consistency: 'one' }));
+    expect({ acks: one.acks, n: one.n }).toEqual({ acks: 1, n: 3 });
+    // Nothing was sent to the dead members.
+    expect(net.calls.filter((c) => c.op === 'replicate')).toEqual([]);
+  });
+
+  it('one of three dead: QUORUM shows 2/3 (not 2/2); ALL cannot succeed until the member returns or is forgotten', async () => {
+    const net = cluster(ids, 3);
+    declare(net, 'node-1', 'node-3', 'dead');
+    const q = await node(net, 'node-1').put(put('a', 'v1'));
+    expect({ acks: q.acks, n: q.n }).toEqual({ acks: 2, n: 3 });
+    const all = await rejection(node(net, 'node-1').put(put('a', 'v2', { consistency: 'all' })));
+    expect(all.code).toBe('QUORUM_NOT_MET');
+    expect(all.details).toMatchObject({ acks: 2, n: 3 });
+    // Forgotten (60 s after the transition): the floor follows the smaller membership.
+    node(net, 'node-1').members.remove('node-3');
+    const after = await node(net, 'node-1').put(put('a', 'v3', { consistency: 'all' }));
+    expect({ acks: after.acks, n: after.n }).toEqual({ acks: 2, n: 2 });
+  });
+
+  it('a leaving record counts toward the floor like a dead one; suspect members stay owners', async () => {
+    const net = cluster(ids, 3);
+    declare(net, 'node-1', 'node-2', 'leaving');
+    declare(net, 'node-1', 'node-3', 'dead');
+    expect((await rejection(node(net, 'node-1').put(put('a', 'v1')))).details).toMatchObject({ n: 3 });
+    const fresh = cluster(ids, 3);
+    declare(fresh, 'node-1', 'node-3', 'suspect');
+    const out = await node(fresh, 'node-1').put(put('a', 'v1'));
+    expect(out.owners.sort()).toEqual(ids);
+    expect(out.n).toBe(3);
+  });
+
+  it('RF larger than the cluster floors at the members known; a lone node acknowledges alone', async () => {
+    const net = cluster(['node-1', 'node-2'], 3);
+    declare(net, 'node-1', 'node-2', 'dead');
+    expect((await rejection(node(net, 'node-1').put(put('a', 'v1')))).details).toMatchObject({ acks: 1, n: 2 });
+    const lone = cluster(['node-1'], 3);
+    const out = await node(lone, 'node-1').put(put('a', 'v1'));
+    expect({ acks: out.acks, n: out.n }).toEqual({ acks: 1, n: 1 });
+  });
+
+  it('reads at QUORUM and ALL count the floored n; ONE answers from the local copy', async () => {
+    const net = cluster(ids, 3);
+    await node(net, 'node-1').put(put('a', 'x', { consistency: 'all' }));
+    declare(net, 'node-1', 'node-2', 'dead');
+    declare(net, 'node-1', 'node-3', 'dead');
+    const q = await rejection(node(net, 'node-1').get('a', 'quorum'));
+    expect(q.code).toBe('QUORUM_NOT_MET');
+    expect(q.message).toBe('read quorum not met: 1 of 2 responses');
+    expect((await node(net, 'node-1').get('a', 'one'))?.value.toString()).toBe('x');
+    // One peer back: QUORUM (2 of n 3) is met, ALL (3) is not.
+    declare(net, 'node-1', 'node-2', 'suspect');
+    expect((await node(net, 'node-1').get('a', 'quorum'))?.value.toString()).toBe('x');
+    expect((await rejection(node(net, 'node-1').get('a', 'all'))).message).toBe('read quorum not met: 2 of 3 responses');
+  });
+});

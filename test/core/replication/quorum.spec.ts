@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Consistency } from '../../../src/config/config.types.js';
-import { required } from '../../../src/core/replication/quorum.js';
+import { flooredN, required } from '../../../src/core/replication/quorum.js';
 
 // §4.8: one → 1, quorum → ⌊n/2⌋ + 1, all → n.
 const table: [Consistency, number, number][] = [
@@ -16,5 +16,26 @@ describe('required (§4.8)', () => {
 
   it.each(['one', 'quorum', 'all'] as const)('%s with no owners still needs one ack (so it cannot succeed)', (level) => {
     expect(required(level, 0)).toBe(1);
+  });
+});
+
+describe('flooredN (§6.4 step 3.4)', () => {
+  it('is the owner count while the view is whole', () => {
+    expect(flooredN(3, 3, 5)).toBe(3);
+    expect(flooredN(1, 1, 5)).toBe(1);
+  });
+
+  it('never counts fewer than min(RF, known members): retained dead and leaving records count', () => {
+    // 5 known, 2 declared dead: still 3 owners on the ring, n 3.
+    expect(flooredN(3, 3, 5)).toBe(3);
+    // 3 known, 2 just declared dead: 1 owner left on the ring, n stays 3.
+    expect(flooredN(1, 3, 3)).toBe(3);
+    // 3 known, 1 dead: 2 owners, n 3 (X-Cache-Acks shows 2/3, not 2/2).
+    expect(flooredN(2, 3, 3)).toBe(3);
+  });
+
+  it('follows the membership once records are forgotten, and a lone node is n = 1', () => {
+    expect(flooredN(2, 3, 2)).toBe(2);
+    expect(flooredN(1, 3, 1)).toBe(1);
   });
 });
