@@ -53,7 +53,7 @@ describe('dashboard JSON', () => {
     }
   });
 
-  it('the cluster overview covers the signals of the issue, the node view the runtime', () => {
+  it('the cluster overview covers the signals of the issue, the node view the runtime and local stalls', () => {
     const exprs = (file: string) => dataPanels(all.get(file)!).flatMap((p) => p.targets!.map((t) => t.expr)).join('\n');
     const cluster = exprs('hypercache-cluster.json');
     for (const metric of [
@@ -65,7 +65,7 @@ describe('dashboard JSON', () => {
     expect(cluster).toContain('histogram_quantile(0.5,');
     expect(cluster).toContain('histogram_quantile(0.99,');
     const node = exprs('hypercache-node.json');
-    for (const metric of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds', 'nodejs_heap_size_used_bytes', 'process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_active_handles']) {
+    for (const metric of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds', 'nodejs_heap_size_used_bytes', 'process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_active_handles', 'hypercache_local_stalls_total']) {
       expect(node, metric).toContain(metric);
     }
   });
