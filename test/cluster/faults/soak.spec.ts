@@ -7,7 +7,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
 
 /**
- * Soak (bench/README.md "Soak", docs/operations.md §3.9): repeated stalls under a QUORUM write load on 5 nodes, RF 3, short
+ * Soak (bench/README.md "Soak", docs/operations.md §3.10): repeated stalls under a QUORUM write load on 5 nodes, RF 3, short
  * HEARTBEAT and MERKLE_INTERVAL. Each round is either
  * - a partition: two nodes SIGSTOPped until the three others hold them `dead`, writes on the
  *   majority, SIGCONT, writes through both sides at once; or
