@@ -1,0 +1,165 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CacheError } from '../../../src/core/errors.js';
+import type { WriteOutcome } from '../../../src/core/node.types.js';
+import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
+import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
+import { MemoryNetwork } from '../merkle/memory-network.js';
+import { type LoggedEffect, SimNetwork, converged, everyView } from '../membership/sim-network.js';
+
+/**
+ * The data-level reproduction of a stalled node (docs/cluster.md §2 local health, the quorum
+ * floor of the write path), all on one manual clock: real CacheNodes (store, replication
+ * coordinator, hints, anti-entropy) on the in-memory data network, their membership machines
+ * driven by the simulated membership network. A frozen node's timers and inbound traffic wait
+ * until it thaws, its data calls time out; its clock keeps running, so when it thaws its
+ * heartbeat tick fires many HEARTBEATs late.
+ *
+ * Before local health and the quorum floor, the thawed node declared every peer dead at the
+ * instant it thawed, was alone on its ring, and acknowledged a QUORUM write with its own ack only
+ * (1 of n = 1): a write no other owner had, lost as soon as a newer one from the majority won.
+ */
+const HB = 1000;
+const IDS = ['n1', 'n2', 'n3'];
+const T = 'n3';
+const RUNNING = ['n1', 'n2'];
+
+let hash: Hash64;
+beforeAll(async () => {
+  hash = await loadXxHash64();
+});
+
+interface Acked {
+  key: string;
+  version: number;
+  via: string;
+}
+
+/** Three real nodes, RF 3, each seeding the other two; membership converged and settled. */
+function cluster(seed = 3) {
+  const sim = new SimNetwork({ heartbeatMs: HB, gossipIntervalMs: HB, seed });
+  const net = new MemoryNetwork(IDS, hash, (id) => ({
+    heartbeatMs: HB,
+    gossipIntervalMs: HB,
+    replication: 3,
+    seeds: IDS.filter((o) => o !== id).map((o) => ({ kind: 'id' as const, id: o, host: o, port: 7946, raw: `${o}@${o}:7946` })),
+  }), () => ({}), { clock: sim.clock, knownPeers: false });
+  for (const id of IDS) {
+    const node = net.node(id);
+    node.useTransport(net.replicationTransport(id));
+    sim.add({ id, attach: () => ({ table: node.members, machine: node.membership, counters: node.counters.dist, bus: node.events }) });
+  }
+  expect(sim.runUntil(() => converged(sim), 10_000), 'membership converged').toBeDefined();
+  sim.runFor(5_000);
+  return { sim, net };
+}
+
+const put = (key: string, value: string) => ({ key, value: Buffer.from(value), ttlMs: 0, consistency: 'quorum' as const });
+
+const deadTransitions = (log: readonly LoggedEffect[], since: number) =>
+  log.filter((e) => e.at >= since && e.type === 'stateChanged' && e.to === 'dead').map((e) => (e as { id: string }).id);
+
+/** Owners (on `observer`'s ring) whose store holds `version` of `key` or a newer one. */
+function holders(net: MemoryNetwork, key: string, version: number, owners: readonly string[]): string[] {
+  return owners.filter((id) => (net.node(id).store.peek(key)?.version ?? -1) >= version);
+}
+
+async function writeAt(net: MemoryNetwork, via: string, key: string, value: string): Promise<WriteOutcome | CacheError> {
+  return net.node(via).put(put(key, value)).catch((err: unknown) => {
+    if (err instanceof CacheError) return err;
+    throw err;
+  });
+}
+
+describe('a stalled node thaws under write load: no acknowledged write lost (§6.3 local health, §6.4 quorum floor)', () => {
+  it('n3 frozen until declared dead, then thawed: it keeps its peers, a QUORUM write at it has 2+ owners or is refused, and every acknowledged write reaches every owner', async () => {
+    const { sim, net } = cluster();
+    const acked: Acked[] = [];
+    const record = (via: string, key: string, out: WriteOutcome | CacheError) => {
+      if (out instanceof CacheError) throw new Error(`write ${key} at ${via} refused on the majority: ${out.code} ${out.message}`);
+      acked.push({ key, version: out.version, via });
+    };
+
+    // Freeze n3; the majority keeps writing (QUORUM, alternating entry nodes) until both hold n3 dead, and 2 s more.
+    sim.freeze(T);
+    net.faults.set(T, 'silent');
+    const frozenAt = sim.now;
+    let i = 0;
+    const deadline = sim.now + 15_000;
+    while (!everyView(sim, RUNNING, T, (m) => m?.State === 'dead') && sim.now < deadline) {
+      const via = RUNNING[i % 2]!;
+      record(via, `k-${i % 8}`, await writeAt(net, via, `k-${i % 8}`, `majority-${i}`));
+      i++;
+      sim.runFor(250);
+    }
+    expect(everyView(sim, RUNNING, T, (m) => m?.State === 'dead'), 'n1 and n2 hold n3 dead').toBe(true);
+    for (const end = sim.now + 2_000; sim.now < end; i++) {
+      const via = RUNNING[i % 2]!;
+      record(via, `k-${i % 8}`, await writeAt(net, via, `k-${i % 8}`, `majority-${i}`));
+      sim.runFor(250);
+    }
+    expect(sim.now - frozenAt, 'the freeze outlasts 6 × HEARTBEAT').toBeGreaterThan(6 * HB);
+    expect(net.node('n1').hints.pending + net.node('n2').hints.pending, 'hints queued for n3').toBeGreaterThan(0);
+
+    // Thaw: every timer n3 missed fires now, late.
+    net.faults.delete(T);
+    sim.thaw(T);
+    const thawedAt = sim.now;
+
+    // (1) n3 does not blame its running peers for its own pause; its ring keeps them.
+    expect(deadTransitions(sim.node(T).log, thawedAt), 'members n3 declared dead at the thaw').toEqual([]);
+    expect(net.node(T).members.ringMembers().sort(), 'n3 ring right after the thaw').toEqual(IDS);
+
+    // (2) QUORUM writes entered at n3 right after the thaw: acknowledged by 2+ distinct owners, or refused.
+    for (const key of ['k-0', 'k-1', 'after-thaw']) {
+      const out = await writeAt(net, T, key, `thawed-${key}`);
+      if (out instanceof CacheError) {
+        expect(['QUORUM_NOT_MET', 'UNAVAILABLE'], `${key} refused with`).toContain(out.code);
+        continue;
+      }
+      const have = holders(net, key, out.version, out.owners);
+      expect(out.acks, `${key} acknowledged at n3 with acks ${out.acks}/${out.n}, owners ${out.owners.join(',')}`).toBeGreaterThanOrEqual(2);
+      expect(have.length, `${key} acknowledged but held only by ${have.join(',')}`).toBeGreaterThanOrEqual(2);
+      acked.push({ key, version: out.version, via: T });
+    }
+
+    // Heal on the manual clock: n3 refutes and is alive everywhere; the ring never shrinks on n3.
+    let smallestRing = IDS.length;
+    const took = sim.runUntil(() => {
+      smallestRing = Math.min(smallestRing, net.node(T).members.ringMembers().length);
+      return converged(sim);
+    }, 10_000);
+    expect(took, 'n3 alive everywhere again').toBeDefined();
+    expect(smallestRing, 'smallest ring on n3 after the thaw').toBe(IDS.length);
+    for (const id of IDS) expect(deadTransitions(sim.node(id).log, thawedAt).filter((d) => RUNNING.includes(d)), `running members ${id} declared dead`).toEqual([]);
+
+    // (3) Hint replay then anti-entropy rounds (bounded): every acknowledged version, or a newer one, on every owner.
+    for (const id of IDS) await net.node(id).hintReplayer.tick();
+    const missing = () => acked.flatMap((a) => {
+      const owners = net.node('n1').owners(a.key);
+      const have = holders(net, a.key, a.version, owners);
+      return owners.filter((o) => !have.includes(o)).map((o) => `${a.key}@${a.version} (via ${a.via}) missing on ${o}`);
+    });
+    for (let round = 0; round < 10 && missing().length > 0; round++) {
+      for (const id of IDS) await net.round(id);
+    }
+    expect(acked.length).toBeGreaterThan(10);
+    expect(missing(), 'acknowledged writes lost').toEqual([]);
+    expect(net.node(T).counters.dist.LocalStalls).toBe(1);
+  });
+
+  it('a collapsed view (n3 holds its peers dead, as the late tick used to make it) answers QUORUM_NOT_MET 1/3 instead of acknowledging alone', async () => {
+    const { net } = cluster();
+    const t = net.node(T);
+    for (const id of RUNNING) t.members.set({ ...t.members.get(id)!, State: 'dead' });
+    expect(t.members.ringMembers(), 'n3 alone on its ring').toEqual([T]);
+
+    const out = await writeAt(net, T, 'collapsed', 'alone');
+    if (!(out instanceof CacheError)) throw new Error(`acknowledged by n3 alone: acks ${out.acks}/${out.n}, owners ${out.owners.join(',')}`);
+    expect(out.code).toBe('QUORUM_NOT_MET');
+    expect(out.details).toMatchObject({ acks: 1, n: 3, owners: [T] });
+    expect(out.message).toBe('write quorum not met: 1 of 2 acks');
+    // Nobody else was asked: the refusal is the floor's, not a failed replica's.
+    expect(net.calls.filter((c) => c.op === 'replicate' && c.from === T)).toEqual([]);
+    for (const id of RUNNING) expect(net.node(id).store.peek('collapsed')).toBeUndefined();
+  });
+});
