@@ -7,7 +7,7 @@ import { MemoryNetwork } from '../merkle/memory-network.js';
 import { type LoggedEffect, SimNetwork, converged, everyView } from '../membership/sim-network.js';
 
 /**
- * The data-level reproduction of a stalled node (docs/cluster.md §2 local health, the quorum
+ * The data-level reproduction of a stalled node (docs/cluster.md §2 local health, §3.1 the quorum
  * floor of the write path), all on one manual clock: real CacheNodes (store, replication
  * coordinator, hints, anti-entropy) on the in-memory data network, their membership machines
  * driven by the simulated membership network. A frozen node's timers and inbound traffic wait
@@ -71,7 +71,7 @@ async function writeAt(net: MemoryNetwork, via: string, key: string, value: stri
   });
 }
 
-describe('a stalled node thaws under write load: no acknowledged write lost (§6.3 local health, §6.4 quorum floor)', () => {
+describe('a stalled node thaws under write load: no acknowledged write lost (docs/cluster.md §2 local health, §3.1 quorum floor, §8 repair)', () => {
   it.each([3, 5])('%s nodes, the last frozen until declared dead, then thawed: it keeps its peers, a QUORUM write at it has 2+ owners or is refused, and every acknowledged write reaches every owner', async (n) => {
     const { sim, net, IDS, T, RUNNING } = cluster(n);
     const acked: Acked[] = [];
