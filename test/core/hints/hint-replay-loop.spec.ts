@@ -50,7 +50,7 @@ function makeNode() {
     clock: new ManualClock(T0),
     random: new SeededRandom(1),
     hash,
-    scheduler: scheduler.schedule,
+    scheduler,
   });
   const peers = new SilentPeers();
   node.useTransport(peers);

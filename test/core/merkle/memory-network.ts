@@ -7,6 +7,7 @@ import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
 import { encodeEntry } from '../../../src/core/replication/wire.js';
 import type { Entry } from '../../../src/core/store/entry.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
+import { systemScheduler } from '../../../src/core/time/scheduler.js';
 import { SeededRandom } from '../../../src/core/time/random.js';
 import type { HypercacheConfig } from '../../../src/config/config.types.js';
 import { testConfig } from '../../support/test-config.js';
@@ -74,6 +75,7 @@ export class MemoryNetwork {
         hash,
         counters: node.counters,
         clock: this.clock,
+        scheduler: systemScheduler,
         random: new SeededRandom(ids.indexOf(node.nodeId) + 7),
         isDraining: () => node.isDraining(),
         maxMessageBytes: 4 * this.maxValueBytes + 1024 * 1024,
