@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { within } from '../support/cluster.js';
+import { within } from '../support/poll.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
 import { parseSamples, sampleSum } from '../support/prom-text.js';
 import { rawRequest } from '../support/raw-http.js';

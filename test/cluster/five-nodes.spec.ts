@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes } from '../support/cluster.js';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /** A 5-node, RF 3 cluster (the compose layout's size): formation, owner agreement, write anywhere / read anywhere. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, membersOf, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, auth, client, formed, membersOf, startNodes } from '../support/cluster.js';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /** I10 (data half): after a graceful leave, no key that had ≥ 2 copies becomes unreadable. */

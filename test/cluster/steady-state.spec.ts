@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes } from '../support/cluster.js';
+import { within, hold } from '../support/poll.js';
 import { type PromSample, sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
@@ -41,7 +42,7 @@ async function load(n: ClusterNode, until: number): Promise<number> {
       : await fetch(url, { method: 'PUT', headers: { ...auth(), 'content-type': 'application/octet-stream' }, body: `v${i}` });
     await r.arrayBuffer();
     if (r.status < 300 || r.status === 404) ok++;
-    await new Promise((res) => setTimeout(res, OP_GAP_MS));
+    await hold(OP_GAP_MS, 'steady load: the gap between operations');
   }
   return ok;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type ClusterNode, type Member, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, type Member, auth, client, formed, getJson, mgmt, startNodes } from '../support/cluster.js';
+import { within } from '../support/poll.js';
 import { sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 import { type EventStream, type Frame, openEvents } from '../support/sse.js';

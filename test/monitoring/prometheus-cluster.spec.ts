@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { TOOLS_TIMEOUT_MS, ensureDeployTools } from '../packaging/support/deploy-tools.js';
-import { type ClusterNode, TOKEN, auth, client, formed, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, TOKEN, auth, client, formed, mgmt, startNodes } from '../support/cluster.js';
+import { within } from '../support/poll.js';
 import { freePort, killSpawnedNodes } from '../support/spawn-node.js';
 import { PLAIN_SELECTOR, alertsOf, dashboards, dataPanels, renderRuleGroups, substitute } from './support/monitoring.js';
 

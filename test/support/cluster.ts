@@ -26,16 +26,6 @@ export const mgmt = (n: ClusterNode) => `http://127.0.0.1:${n.ports.management}`
 export const client = (n: ClusterNode) => `http://127.0.0.1:${n.ports.client}`;
 export const membersOf = async (n: ClusterNode) => (await getJson<{ members: Member[] }>(mgmt(n), '/cluster/members')).body.members;
 
-/** Polls until `check` holds; returns the elapsed ms, or throws after `timeoutMs`. */
-export async function within(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 20): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
 /**
  * Starts nodes `ids` with every other node as an `id@127.0.0.1:port` seed (or the given seeds),
  * all at once, and resolves once each has logged `hypercache-server started`.

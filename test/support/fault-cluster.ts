@@ -1,4 +1,5 @@
-import { type ClusterNode, TOKEN, auth, client, getJson, membersOf, mgmt, within } from './cluster.js';
+import { type ClusterNode, TOKEN, auth, client, getJson, membersOf, mgmt } from './cluster.js';
+import { within } from './poll.js';
 import type { PartitionProxy } from './partition-proxy.js';
 import { freePort, nodeEnv, spawnNode } from './spawn-node.js';
 
@@ -263,5 +264,3 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 export function newer(a: { version: number; origin: string }, b: { version: number; origin: string }): boolean {
   return a.version !== b.version ? a.version > b.version : Buffer.compare(Buffer.from(a.origin), Buffer.from(b.origin)) > 0;
 }
-
-export { within };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, newer, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, newer, ownersOf, put } from '../../support/fault-cluster.js';
+import { within } from '../../support/poll.js';
 import { PartitionProxy } from '../../support/partition-proxy.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, membersOf } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, distMetrics, within } from '../../support/fault-cluster.js';
+import { FAST_ENV, FaultCluster, distMetrics } from '../../support/fault-cluster.js';
+import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { declaredDead, logSince } from '../../support/node-log.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
@@ -34,7 +35,7 @@ async function freezePastDead(cluster: FaultCluster, frozen: string[]): Promise<
       const states = await Promise.all(frozen.map((id) => cluster.stateOf(id, running())));
       return states.flat().every((s) => s === 'dead');
     }, 50);
-    await new Promise((r) => setTimeout(r, 600));
+    await hold(600, 'two heartbeats frozen past dead');
   } finally {
     for (const id of frozen) {
       offsets.set(id, cluster.node(id).stdout().length);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, ownersOf, put } from '../../support/fault-cluster.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**

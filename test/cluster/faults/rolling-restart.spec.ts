@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, client, type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, get, mapLimit, within } from '../../support/fault-cluster.js';
+import { FAST_ENV, FaultCluster, get, mapLimit } from '../../support/fault-cluster.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
 

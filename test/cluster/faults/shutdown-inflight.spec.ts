@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TOKEN } from '../../support/cluster.js';
-import { FaultCluster, within } from '../../support/fault-cluster.js';
+import { FaultCluster } from '../../support/fault-cluster.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
