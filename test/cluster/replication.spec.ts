@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes } from '../support/cluster.js';
+import { type ClusterNode, auth, client, formed, getJson, mgmt, Cluster } from '../support/cluster.js';
 import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
@@ -55,7 +55,7 @@ async function keyWithPrimary(n: ClusterNode, id: string, prefix: string): Promi
 describe('replication across 3 processes, RF 3, HEARTBEAT 10s', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);
@@ -133,7 +133,7 @@ describe('replication across 3 processes, RF 3, HEARTBEAT 10s', () => {
 describe('continuous QUORUM writes while one node of three is SIGKILLed', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes } from '../support/cluster.js';
+import { type ClusterNode, auth, client, formed, getJson, mgmt, Cluster } from '../support/cluster.js';
 import { within, hold } from '../support/poll.js';
 import { type PromSample, sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
@@ -50,7 +50,7 @@ async function load(n: ClusterNode, until: number): Promise<number> {
 describe('I3: steady state, 3 processes, RF 2', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '2' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '2' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, membersOf } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, distMetrics } from '../../support/fault-cluster.js';
+import { type ClusterNode, membersOf, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics } from '../../support/fault-cluster.js';
 import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { declaredDead, logSince } from '../../support/node-log.js';
@@ -26,7 +26,7 @@ async function incarnationOf(n: ClusterNode, id: string): Promise<number> {
  * SIGSTOPs `frozen` until every other node holds each of them dead (plus two heartbeats), then
  * SIGCONTs them. Returns each frozen node's stdout length at the thaw, to read what it logged after.
  */
-async function freezePastDead(cluster: FaultCluster, frozen: string[]): Promise<Map<string, number>> {
+async function freezePastDead(cluster: Cluster, frozen: string[]): Promise<Map<string, number>> {
   const running = () => cluster.up().filter((n) => !frozen.includes(n.id));
   for (const id of frozen) cluster.node(id).kill('SIGSTOP');
   const offsets = new Map<string, number>();
@@ -48,7 +48,7 @@ async function freezePastDead(cluster: FaultCluster, frozen: string[]): Promise<
 
 describe('a node frozen past dead (3 nodes, HEARTBEAT 300 ms)', () => {
   const IDS = ['node-1', 'node-2', 'node-3'];
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, ENV);
   }, 120_000);
@@ -94,7 +94,7 @@ describe('two nodes frozen past dead (5 nodes, HEARTBEAT 500 ms)', () => {
   const IDS = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
   const FROZEN = ['node-4', 'node-5'];
   const RUNNING = ['node-1', 'node-2', 'node-3'];
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, ENV_5);
   }, 120_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, client, type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, distMetrics } from '../../support/fault-cluster.js';
+import { auth, client, type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics } from '../../support/fault-cluster.js';
 import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
@@ -36,7 +36,7 @@ async function batchPutOnce(n: ClusterNode, items: { key: string; value: string 
 }
 
 describe('I16: hints are bounded and expire (3 nodes, RF 3, one owner down)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, {
       ...FAST_ENV,

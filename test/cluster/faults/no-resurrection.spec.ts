@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, del, get, ownersOf, put } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { del, get, ownersOf, put } from '../../support/fault-cluster.js';
 import { within, hold } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
@@ -27,7 +27,7 @@ async function answers(nodes: ClusterNode[], key: string): Promise<string[]> {
 }
 
 describe('I5: no resurrection (5 nodes, RF 3)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, get, mapLimit, newer, ownersOf, put } from '../../support/fault-cluster.js';
+import { get, mapLimit, newer, ownersOf, put } from '../../support/fault-cluster.js';
+import { FAST_ENV, Cluster } from '../../support/cluster.js';
 import { within } from '../../support/poll.js';
 import { PartitionProxy } from '../../support/partition-proxy.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
@@ -27,7 +28,7 @@ interface Written {
 
 describe('I8: convergence after a 2/3 partition heals', () => {
   const proxy = new PartitionProxy();
-  const cluster = new FaultCluster(proxy);
+  const cluster = new Cluster(proxy);
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);

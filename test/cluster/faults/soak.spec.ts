@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, get, mapLimit, ownersOf } from '../../support/fault-cluster.js';
+import { get, mapLimit, ownersOf } from '../../support/fault-cluster.js';
+import { FAST_ENV, Cluster } from '../../support/cluster.js';
 import { hold, within } from '../../support/poll.js';
 import { declaredDead } from '../../support/node-log.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
@@ -46,7 +47,7 @@ interface RoundReport {
 const deadCount = async (n: ClusterNode) => sampleSum(await scrapeNode(n), 'hypercache_member_transitions_total', { to: 'dead' }) ?? 0;
 
 describe(`soak: ${ROUNDS} partition round(s) and ${ROUNDS} single-node stall(s) of ${STOP_MS} ms under QUORUM writes (5 nodes, RF 3)`, () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   const node = (id: string) => cluster.node(id);
   const frozenNow = new Set<string>();
   const reports: RoundReport[] = [];
