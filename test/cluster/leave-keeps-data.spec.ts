@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, membersOf, Cluster } from '../support/cluster.js';
+import { type ClusterNode, formed, membersOf, Cluster } from '../support/cluster.js';
+import { auth, client } from '../support/http.js';
 import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 

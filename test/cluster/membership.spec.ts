@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, type Member, auth, client, formed, getJson, membersOf, mgmt, Cluster } from '../support/cluster.js';
+import { type ClusterNode, type Member, formed, membersOf, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
 import { within } from '../support/poll.js';
 import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
 import { openEvents } from '../support/sse.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListKeysResponse as Page } from '../../src/cache/key-browser.controller.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)', () => {
   let node: TestNode;

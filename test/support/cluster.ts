@@ -1,4 +1,5 @@
 import type { PartitionProxy } from './partition-proxy.js';
+import { TOKEN, getJson, mgmt } from './http.js';
 import { within } from './poll.js';
 import { freePort, nodeEnv, type SpawnedNode, spawnNode } from './spawn-node.js';
 
@@ -7,7 +8,6 @@ import { freePort, nodeEnv, type SpawnedNode, spawnNode } from './spawn-node.js'
  * so a node can be SIGKILLed/SIGTERMed/SIGSTOPped and restarted with the same ID, ports and
  * environment. `Cluster.launch` is the short form for tests that only need the nodes running.
  */
-export const TOKEN = 'cluster-token';
 
 export interface Member {
   ID: string;
@@ -21,15 +21,6 @@ export interface ClusterNode extends SpawnedNode {
   distAddr: string;
 }
 
-export const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
-
-export async function getJson<T>(base: string, path: string, token = TOKEN): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${base}${path}`, { headers: auth(token) });
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-export const mgmt = (n: ClusterNode) => `http://127.0.0.1:${n.ports.management}`;
-export const client = (n: ClusterNode) => `http://127.0.0.1:${n.ports.client}`;
 export const membersOf = async (n: ClusterNode) => (await getJson<{ members: Member[] }>(mgmt(n), '/cluster/members')).body.members;
 
 /** Lean timings for fault tests (§1.3 cross-checks hold: TOMBSTONE_TTL > HINT_TTL, ≥ 2 × MERKLE_INTERVAL). */
@@ -208,4 +199,23 @@ export class Cluster {
 export async function formed(nodes: ClusterNode[], ids: string[]): Promise<boolean> {
   const views = await Promise.all(nodes.map(membersOf));
   return views.every((v) => v.length === ids.length && v.every((m) => ids.includes(m.ID) && m.State === 'alive' && m.Incarnation >= 1));
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+/** `(v1, o1) > (v2, o2)` by version then origin bytes (CONTRACT §6.7). */
+export function newer(a: { version: number; origin: string }, b: { version: number; origin: string }): boolean {
+  return a.version !== b.version ? a.version > b.version : Buffer.compare(Buffer.from(a.origin), Buffer.from(b.origin)) > 0;
 }

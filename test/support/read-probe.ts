@@ -1,5 +1,5 @@
 import type { ClusterNode } from './cluster.js';
-import { get } from './fault-cluster.js';
+import { get } from './http.js';
 import { hold } from './poll.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distMetrics, get, mapLimit, newer, ownersOf, put } from '../../support/fault-cluster.js';
-import { FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics, get, ownersOf, put } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit, newer } from '../../support/cluster.js';
 import { within } from '../../support/poll.js';
 import { PartitionProxy } from '../../support/partition-proxy.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';

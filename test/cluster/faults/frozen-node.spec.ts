@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, membersOf, FAST_ENV, Cluster } from '../../support/cluster.js';
-import { distMetrics } from '../../support/fault-cluster.js';
+import { distMetrics } from '../../support/http.js';
 import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { declaredDead, logSince } from '../../support/node-log.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, client, type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
-import { distMetrics } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics, auth, client } from '../../support/http.js';
 import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distMetrics, get, mapLimit, ownersOf, put } from '../../support/fault-cluster.js';
-import { FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics, get, ownersOf, put } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
 import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, client, type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
-import { get, mapLimit, ownersOf } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { get, ownersOf, auth, client } from '../../support/http.js';
 import { within } from '../../support/poll.js';
 import { ReadProbe } from '../../support/read-probe.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';

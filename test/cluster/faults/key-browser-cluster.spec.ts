@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, getJson, client, FAST_ENV, Cluster } from '../../support/cluster.js';
-import { put } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { put, getJson, client } from '../../support/http.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 import type { ListKeysResponse } from '../../../src/cache/key-browser.controller.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
-import { del, get, ownersOf, put } from '../../support/fault-cluster.js';
+import { del, get, ownersOf, put } from '../../support/http.js';
 import { within, hold } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 

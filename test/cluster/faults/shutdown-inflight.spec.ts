@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TOKEN, Cluster } from '../../support/cluster.js';
+import { Cluster } from '../../support/cluster.js';
+import { TOKEN } from '../../support/http.js';
 import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 

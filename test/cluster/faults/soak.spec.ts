@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../../support/cluster.js';
-import { get, mapLimit, ownersOf } from '../../support/fault-cluster.js';
-import { FAST_ENV, Cluster } from '../../support/cluster.js';
+import { get, ownersOf } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
 import { hold, within } from '../../support/poll.js';
 import { declaredDead } from '../../support/node-log.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
