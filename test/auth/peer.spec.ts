@@ -5,7 +5,7 @@ import { PeerClient, PeerResponseTooLargeError, createPeerClient } from '../../s
 import { PeerContacts } from '../../src/dist/peer-contacts.js';
 import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/dist/peer-protocol.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 /** CONTRACT §3.6 (peer token on the dist listener) and §7.1 (what every peer request carries). */
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };

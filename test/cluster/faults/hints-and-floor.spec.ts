@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { distMetrics, get, ownersOf, put } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
@@ -17,7 +19,7 @@ const DELIVERY_BOUND_MS = 5 * HINT_REPLAY_MS + 2000 + 2000;
 let KEYS: string[] = [];
 
 describe('quorum floor and hint replay to a returning node (3 nodes, RF 3)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   const stopped = new Set<string>();
   const node = (id: string) => cluster.node(id);
   const stop = (id: string) => {
