@@ -12,7 +12,7 @@ import { createApp } from './create-app.js';
 
 /**
  * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
- * client certificate chaining to the dist CA (CONTRACT §3.6); a certificate outside
+ * client certificate chaining to the dist CA (docs/auth.md "Peer trust"); a certificate outside
  * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` gets 401 on every request; the peer token is the DistModule guard's.
  */
 export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFastifyApplication> {

@@ -4,7 +4,7 @@ import { within } from './poll.js';
 import { freePort, nodeEnv, type SpawnedNode, spawnNode } from './spawn-node.js';
 
 /**
- * The one cluster launcher: real `dist/main.js` processes on fixed loopback ports (CONTRACT §6.15),
+ * The one cluster launcher: real `dist/main.js` processes on fixed loopback ports (docs/cluster.md §9),
  * so a node can be SIGKILLed/SIGTERMed/SIGSTOPped and restarted with the same ID, ports and
  * environment. `Cluster.launch` is the short form for tests that only need the nodes running.
  */
@@ -215,7 +215,7 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return out;
 }
 
-/** `(v1, o1) > (v2, o2)` by version then origin bytes (CONTRACT §6.7). */
+/** `(v1, o1) > (v2, o2)` by version then origin bytes (docs/cluster.md §6). */
 export function newer(a: { version: number; origin: string }, b: { version: number; origin: string }): boolean {
   return a.version !== b.version ? a.version > b.version : Buffer.compare(Buffer.from(a.origin), Buffer.from(b.origin)) > 0;
 }

@@ -5,7 +5,7 @@ import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * The quorum floor (docs/cluster.md §3, CONTRACT §6.4 step 3.4) and hint replay to a returning
+ * The quorum floor (docs/cluster.md §3.1) and hint replay to a returning
  * target (§6.8), on 3 processes with RF 3. node-3 is SIGSTOPped: writes at ONE made while it is
  * still on the ring queue hints for it; once it is `dead` a QUORUM write shows `2/3` and ALL answers
  * 503 `2/3`; with node-2 stopped too, node-1's view collapses and QUORUM answers 503 `1/3`. After

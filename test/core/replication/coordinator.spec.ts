@@ -274,7 +274,7 @@ describe('coordinator: reads (CONTRACT §6.6)', () => {
   });
 });
 
-describe('coordinator: the quorum floor (CONTRACT §6.4 step 3.4, §4.8)', () => {
+describe('coordinator: the quorum floor (docs/cluster.md §3.1)', () => {
   const ids = ['node-1', 'node-2', 'node-3'];
   const declare = (net: MemoryNetwork, on: string, id: string, State: 'dead' | 'leaving' | 'suspect') =>
     node(net, on).members.set({ ID: id, Address: `${id}:7946`, State, Incarnation: 1 });
