@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { clientAuthSources } from '../auth/auth-policy.js';
 import type { HypercacheConfig } from '../config/config.types.js';
-import { distListenerInsecure } from '../dist/peer-trust.js';
+import { distListenerInsecure } from '../peer/peer-trust.js';
 import { distAuthMode } from './server.js';
 
 /** The boot-time WARN lines (docs/configuration.md §5). */

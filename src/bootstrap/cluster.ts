@@ -6,11 +6,11 @@ import { CoalescingTransport } from '../core/replication/coalescing-transport.js
 import { batchByteBudget } from '../core/replication/message-limits.js';
 import type { Clock } from '../core/time/clock.js';
 import type { Scheduler } from '../core/time/scheduler.js';
-import { PeerMembershipTransport } from '../dist/membership-transport.js';
-import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
-import { PeerAntiEntropyTransport } from '../dist/antientropy-transport.js';
-import { PeerKeyListingTransport } from '../dist/key-listing-transport.js';
-import { PeerReplicationTransport } from '../dist/replication-transport.js';
+import { PeerMembershipTransport } from '../peer/membership-transport.js';
+import { createPeerClient, type PeerClient } from '../peer/peer-client.js';
+import { PeerAntiEntropyTransport } from '../peer/antientropy-transport.js';
+import { PeerKeyListingTransport } from '../peer/key-listing-transport.js';
+import { PeerReplicationTransport } from '../peer/replication-transport.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { dnsSeedResolver } from '../membership/seed-resolver.js';
 

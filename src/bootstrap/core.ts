@@ -10,7 +10,7 @@ import { loadXxHash64 } from '../core/ring/xxhash64.js';
 import { type Clock, systemClock } from '../core/time/clock.js';
 import { type Random, systemRandom } from '../core/time/random.js';
 import { type Scheduler, systemScheduler } from '../core/time/scheduler.js';
-import type { PeerClient } from '../dist/peer-client.js';
+import type { PeerClient } from '../peer/peer-client.js';
 import type { MembershipDriver } from '../membership/membership-driver.js';
 import { buildCluster } from './cluster.js';
 

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerClient } from '../../src/dist/peer-client.js';
+import { createPeerClient } from '../../src/peer/peer-client.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { send, type ConnectOptions, tlsRequest } from '../support/http.js';

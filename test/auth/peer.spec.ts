@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeerClient, PeerResponseTooLargeError, createPeerClient } from '../../src/dist/peer-client.js';
-import { PeerContacts } from '../../src/dist/peer-contacts.js';
-import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/dist/peer-protocol.js';
+import { PeerClient, PeerResponseTooLargeError, createPeerClient } from '../../src/peer/peer-client.js';
+import { PeerContacts } from '../../src/peer/peer-contacts.js';
+import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { json, send } from '../support/http.js';
 

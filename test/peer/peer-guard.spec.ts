@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/bootstrap/core.js';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
-import { PeerAuth } from '../../src/dist/peer-auth.js';
-import { PeerContacts } from '../../src/dist/peer-contacts.js';
-import { PeerGuard } from '../../src/dist/peer.guard.js';
-import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/dist/peer-protocol.js';
+import { PeerAuth } from '../../src/peer/peer-auth.js';
+import { PeerContacts } from '../../src/peer/peer-contacts.js';
+import { PeerGuard } from '../../src/peer/peer.guard.js';
+import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js';
 import { guardRequest, httpContext, thrown, writtenError } from '../support/guard-context.js';
 import { testConfig } from '../support/test-config.js';
 
