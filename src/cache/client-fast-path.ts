@@ -42,7 +42,7 @@ export function clientHotRoutes(core: Core, logger: Logger): HotRouteOperations 
   return new Map<RoutePolicy['handler'], HotOperation>([
     [controller.get, hot((req, reply) => ops.get(param(req), req.headers, reply))],
     [controller.head, hot((req, reply) => ops.head(param(req), req.headers, reply))],
-    // Body and size come before validation (docs/api.md §1.3).
+    // Body and size come before validation (docs/api.md §1.15, check order).
     [controller.put, hot((req, reply) =>
       readRawBody(req.raw, limit, tooLarge).then((value) =>
         ops.put(param(req), value, firstValue((req.query as { ttl?: unknown }).ttl), req.headers, reply)))],
