@@ -6,18 +6,12 @@ import { clientHotRoutes } from '../cache/client-fast-path.js';
 import { clientFastifyOptions } from '../cache/client-fastify-options.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
-import { createApp } from './create-app.js';
+import { createApp, type HotRouteSwitch } from './create-app.js';
 
 export interface TlsMaterial {
   cert: Buffer;
   key: Buffer;
   ca?: Buffer;
-}
-
-/** Test-only switch of the listener apps (see `StartOptions.hotRoutes`). */
-export interface HotRouteSwitch {
-  /** Answer the `@HotRoute()`s from their Fastify hooks (default); false sends every request through Nest. */
-  hotRoutes?: boolean;
 }
 
 /** The client API app (CONTRACT §4): every response names the entry node in `X-Cache-Node`. */

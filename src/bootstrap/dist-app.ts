@@ -9,9 +9,8 @@ import { routeTable } from '../auth/route-policy.js';
 import { peerHotRoutes } from '../peer/peer-fast-path.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
-import type { HotRouteSwitch } from './client-app.js';
 import type { Core } from './core.js';
-import { createApp } from './create-app.js';
+import { createApp, type HotRouteSwitch } from './create-app.js';
 
 /**
  * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
