@@ -4,10 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { readPeerBody } from './peer-message.js';
+import { HotRoute } from '../auth/auth.decorators.js';
 import type { ReplicateResult, WireEntry } from '../core/replication/wire.js';
 import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
-import { HotRoute } from '../auth/auth.decorators.js';
 import { PEER_PREFIX } from './peer-protocol.js';
 
 const OBJECT = { type: 'object' as const, additionalProperties: true };
