@@ -1,11 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { CacheError } from '../core/errors.js';
-import { PUBLIC_KEY, SCOPE_KEY } from './auth.decorators.js';
+import { routeAccess } from './route-policy.js';
 import { hasScope, type Identity, type Scope } from './scopes.js';
 
 export const LISTENER = Symbol('LISTENER');
@@ -15,56 +14,28 @@ export interface AuthenticatedRequest extends FastifyRequest {
   identity?: Identity;
 }
 
-/** A route's policy from its decorators: static, so read once per handler (not on every request). */
-export interface RoutePolicy {
-  isPublic: boolean;
-  scope: Scope | undefined;
-}
-
-const metadata = new Reflector();
-
-/** The policy a handler's `@Public()` / `@RequireScope()` declare (the handler's own first, then its class's). */
-export function routePolicy(handler: object, cls: object): RoutePolicy {
-  const targets = [handler, cls] as Array<() => unknown>;
-  return {
-    isPublic: Boolean(metadata.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
-    scope: metadata.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets),
-  };
-}
-
 /**
- * Applied globally (default deny): a route must carry @Public() or @RequireScope(). Identity is
- * resolved from the headers only, before the handler reads any body.
+ * Applied globally (default deny): a route must carry @Public() or @RequireScope(), as read by
+ * the route policy (route-policy.ts). Identity is resolved from the headers only, before the
+ * handler reads any body.
  */
 @Injectable()
 export class ScopeGuard implements CanActivate {
-  // handler → class → policy (a handler inherited by several controllers may carry different class metadata).
-  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
-
   constructor(
     @Inject(CORE) private readonly core: Core,
     @Inject(LISTENER) private readonly listener: ListenerName,
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
-    const { isPublic, scope } = this.policyOf(ctx);
-    if (isPublic) return true;
+    const access = routeAccess(this.listener, ctx.getHandler(), ctx.getClass());
+    if (access.kind === 'public') return true;
+    const scope = access.kind === 'scope' ? access.scope : undefined;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     // Only an OIDC JWT is verified asynchronously; static tokens and certificates stay synchronous.
     return resolved instanceof Promise
       ? resolved.then((identity) => this.authorize(req, identity, scope))
       : this.authorize(req, resolved, scope);
-  }
-
-  private policyOf(ctx: ExecutionContext): RoutePolicy {
-    const handler = ctx.getHandler();
-    const cls = ctx.getClass();
-    let byClass = this.policies.get(handler);
-    if (!byClass) this.policies.set(handler, (byClass = new WeakMap()));
-    let policy = byClass.get(cls);
-    if (!policy) byClass.set(cls, (policy = routePolicy(handler, cls)));
-    return policy;
   }
 
   private authorize(req: AuthenticatedRequest, identity: Identity | undefined, scope: Scope | undefined): boolean {

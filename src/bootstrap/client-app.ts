@@ -1,10 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CacheModule } from '../cache/cache.module.js';
-import { installClientFastPath } from '../cache/client-fast-path.js';
+import { installHotRoutes } from '../auth/hot-routes.js';
+import { routeTable } from '../auth/route-policy.js';
+import { clientHotRoutes } from '../cache/client-fast-path.js';
 import { clientFastifyOptions } from '../cache/client-fastify-options.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { Core } from './core.js';
-import { createApp } from './create-app.js';
+import { createApp, type HotRouteSwitch } from './create-app.js';
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -13,7 +15,7 @@ export interface TlsMaterial {
 }
 
 /** The client API app (CONTRACT §4): every response names the entry node in `X-Cache-Node`. */
-export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFastifyApplication> {
+export function createClientApp(core: Core, tls?: TlsMaterial, opts: HotRouteSwitch = {}): Promise<NestFastifyApplication> {
   const nodeId = core.node.nodeId;
   return createApp(core, {
     listener: 'client',
@@ -30,13 +32,13 @@ export function createClientApp(core: Core, tls?: TlsMaterial): Promise<NestFast
       rejectUnauthorized: tls.ca !== undefined,
       minVersion: 'TLSv1.2',
     },
-    configure: (fastify) => {
+    configure: (fastify, app) => {
       fastify.addHook('onRequest', (_req, reply, done) => {
         reply.header('x-cache-node', nodeId);
         done();
       });
       // The single-key routes skip the Nest router; same guard checks, same answers (cache/client-fast-path.ts).
-      installClientFastPath(fastify, core, core.logger);
+      if (opts.hotRoutes !== false) installHotRoutes(fastify, routeTable(app, 'client'), clientHotRoutes(core, core.logger));
     },
   });
 }

@@ -32,6 +32,16 @@ export interface AppSpec {
   configure?: (fastify: FastifyInstance, app: NestFastifyApplication) => void;
 }
 
+/**
+ * Test-only switch of the client and dist apps: `hotRoutes: false` leaves the `@HotRoute()`s to the
+ * Nest router, so test/e2e/hot-route-equivalence.spec.ts can compare both ways (docs/auth.md
+ * "Where a request enters"). Production always serves them from their hooks.
+ */
+export interface HotRouteSwitch {
+  /** Answer the `@HotRoute()`s from their Fastify hooks (default true). */
+  hotRoutes?: boolean;
+}
+
 /** Builds one Nest application on its own Fastify adapter around the shared core. */
 export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyApplication> {
   @Module({

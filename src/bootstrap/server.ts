@@ -5,6 +5,7 @@ import { type DistTlsMaterial, loadDistTls } from '../config/load-files.js';
 import { peerToken } from '../peer/peer-auth.js';
 import { createClientApp, type TlsMaterial } from './client-app.js';
 import { buildCore, type Core, type CoreOptions } from './core.js';
+import type { HotRouteSwitch } from './create-app.js';
 import { createDistApp } from './dist-app.js';
 import { bind } from './listen.js';
 import { createManagementApp } from './management-app.js';
@@ -18,7 +19,7 @@ export interface RunningNode {
   shutdown(): Promise<ShutdownReport>;
 }
 
-export interface StartOptions extends CoreOptions {
+export interface StartOptions extends CoreOptions, HotRouteSwitch {
   apiTls?: TlsMaterial;
 }
 
@@ -29,7 +30,7 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
   const core = await buildCore(config, logger, { ...opts, distTls });
   const started: Partial<ListenerApps> = {};
   try {
-    started.dist = await createDistApp(core, distTls);
+    started.dist = await createDistApp(core, distTls, opts);
     const dist = await bind(started.dist, config.distAddr, 'HYPERCACHE_DIST_ADDR');
     logBound(logger, 'dist', dist, distTls !== undefined);
 
@@ -40,7 +41,7 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
     core.node.start();
     core.membership.start();
 
-    started.client = await createClientApp(core, opts.apiTls);
+    started.client = await createClientApp(core, opts.apiTls, opts);
     const api = await bind(started.client, config.apiAddr, 'HYPERCACHE_API_ADDR');
     logBound(logger, 'client', api, opts.apiTls !== undefined);
 

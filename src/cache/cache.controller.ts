@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Head, Headers, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScope } from '../auth/auth.decorators.js';
+import { HotRoute, RequireScope } from '../auth/auth.decorators.js';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { readBody } from '../common/raw-body.js';
@@ -14,9 +14,10 @@ export type { DeleteResponse, PutResponse } from './cache-ops.js';
 
 /**
  * Single-key operations (CONTRACT §4.3–§4.7). The `{key}` segment arrives raw and is decoded by
- * `CacheOps`, which the client fast path (client-fast-path.ts) calls too: this controller answers
- * the requests that path leaves to Nest (OIDC bearers, refused credentials) and declares the
- * routes, their scope policy and their OpenAPI operations.
+ * `CacheOps`. The routes are `@HotRoute()`s: the client fast path (client-fast-path.ts) answers
+ * what the guard admits synchronously with the same `CacheOps`; this controller answers the
+ * requests that path leaves to Nest (OIDC bearers, refused credentials) and declares the routes,
+ * their scope policy and their OpenAPI operations.
  */
 @Controller('v1/cache')
 export class CacheController {
@@ -27,6 +28,7 @@ export class CacheController {
   }
 
   @Put(':key')
+  @HotRoute()
   @RequireScope('write')
   @ApiPutKey()
   async put(
@@ -44,6 +46,7 @@ export class CacheController {
 
   // Declared before GET: Fastify derives a HEAD route from each GET and would refuse this one as a duplicate.
   @Head(':key')
+  @HotRoute()
   @RequireScope('read')
   @ApiHeadKey()
   head(@Param('key') rawKey: string, @Headers() headers: KeyRequestHeaders, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | undefined> {
@@ -51,6 +54,7 @@ export class CacheController {
   }
 
   @Get(':key')
+  @HotRoute()
   @RequireScope('read')
   @ApiGetKey()
   get(
@@ -62,6 +66,7 @@ export class CacheController {
   }
 
   @Delete(':key')
+  @HotRoute()
   @RequireScope('write')
   @ApiDeleteKey()
   delete(@Param('key') rawKey: string, @Headers() headers: KeyRequestHeaders, @Res({ passthrough: true }) reply: FastifyReply): Promise<DeleteResponse> {

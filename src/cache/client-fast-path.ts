@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { hasScope, type Scope } from '../auth/scopes.js';
-import { type AuthenticatedRequest, routePolicy, verifiedCertCn } from '../auth/scope.guard.js';
+import type { HotHook, HotOperation, HotRouteOperations } from '../auth/hot-routes.js';
+import type { RoutePolicy } from '../auth/route-policy.js';
+import { hasScope } from '../auth/scopes.js';
+import { type AuthenticatedRequest, verifiedCertCn } from '../auth/scope.guard.js';
 import type { Core } from '../bootstrap/core.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
@@ -10,71 +12,57 @@ import { CacheController } from './cache.controller.js';
 import { CacheOps } from './cache-ops.js';
 import { firstValue } from './key-param.js';
 
-/** The route template Nest registers for the single-key operations. */
-const KEY_ROUTE = '/v1/cache/:key';
-
-type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type Operation = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /**
- * `GET`, `HEAD`, `PUT` and `DELETE /v1/cache/{key}` answered from an `onRequest` hook of the client
- * listener instead of the Nest router. They are most of a cache's traffic, and Nest's execution
- * context (guard consumer, interceptors, parameter extractors, the async body iterator, the
- * response pipeline) cost more CPU per request than the whole of a bare Fastify server
- * (bench/PROFILE.md). Same checks, same answers:
+ * The client listener's hot routes: `CacheController`'s `@HotRoute()` handlers (`GET`, `HEAD`,
+ * `PUT` and `DELETE /v1/cache/{key}`) answered from their Fastify route's `onRequest` hook instead
+ * of the Nest router (src/auth/hot-routes.ts). They are most of a cache's traffic, and Nest's
+ * execution context (guard consumer, interceptors, parameter extractors, the async body iterator,
+ * the response pipeline) cost more CPU per request than the whole of a bare Fastify server
+ * (bench/PROFILE.md). Same checks, same answers (docs/auth.md "Where a request enters"):
  *
  * - Fastify matches the route as before, so `http.route`, the HTTP metrics, the request span and
  *   `X-Cache-Node` are unchanged, and `CacheController` still declares the routes in OpenAPI.
- * - The scope guard's checks run first, with the policy read from the controller's own
- *   `@RequireScope()` metadata and the identity from the same `AuthPolicy`. Only a request the guard
- *   would admit synchronously (open mode, a static bearer or a verified certificate holding the
- *   scope) is answered here. Anything else (no or unknown credentials, a missing scope, an OIDC JWT
- *   to verify) goes on to the Nest route, whose guard answers or verifies exactly as before.
+ * - The scope comes from the route's policy (src/auth/route-policy.ts, the guard's own reading of
+ *   `@RequireScope()`), the identity from the same `AuthPolicy`. Only a request the guard would
+ *   admit synchronously (open mode, a static bearer or a verified certificate holding the scope) is
+ *   answered here. Anything else (no or unknown credentials, a missing scope, an OIDC JWT to verify)
+ *   goes on to the Nest route, whose guard answers or verifies exactly as before.
  * - The operation is `CacheOps`, the code the controller calls; errors leave through the envelope
  *   of the app's exception filter (`answerError`).
  */
-export function installClientFastPath(fastify: FastifyInstance, core: Core, logger: Logger): void {
+export function clientHotRoutes(core: Core, logger: Logger): HotRouteOperations {
   const ops = new CacheOps(core);
   const limit = core.config.maxValueBytes;
   const tooLarge = () => Errors.tooLarge(limit);
   const param = (req: FastifyRequest) => (req.params as { key?: string }).key;
-
-  const handlers: Record<string, Handler> = {
-    GET: (req, reply) => ops.get(param(req), req.headers, reply),
-    HEAD: (req, reply) => ops.head(param(req), req.headers, reply),
-    // Body and size come before validation (CONTRACT §3.8).
-    PUT: (req, reply) =>
-      readRawBody(req.raw, limit, tooLarge).then((value) =>
-        ops.put(param(req), value, firstValue((req.query as { ttl?: unknown }).ttl), req.headers, reply)),
-    DELETE: (req, reply) => ops.delete(param(req), req.headers, reply),
-  };
+  const hot = (op: Operation) => (route: RoutePolicy) => scopedHook(route, op, core, logger);
   const controller = CacheController.prototype;
-  const scopes: Record<string, Scope> = {
-    GET: scopeOf(controller.get),
-    HEAD: scopeOf(controller.head),
-    PUT: scopeOf(controller.put),
-    DELETE: scopeOf(controller.delete),
-  };
+  return new Map<RoutePolicy['handler'], HotOperation>([
+    [controller.get, hot((req, reply) => ops.get(param(req), req.headers, reply))],
+    [controller.head, hot((req, reply) => ops.head(param(req), req.headers, reply))],
+    // Body and size come before validation (docs/api.md §1.15, check order).
+    [controller.put, hot((req, reply) =>
+      readRawBody(req.raw, limit, tooLarge).then((value) =>
+        ops.put(param(req), value, firstValue((req.query as { ttl?: unknown }).ttl), req.headers, reply)))],
+    [controller.delete, hot((req, reply) => ops.delete(param(req), req.headers, reply))],
+  ]);
+}
 
-  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (req.routeOptions.url !== KEY_ROUTE) return done();
-    const handler = handlers[req.method];
-    const scope = scopes[req.method];
-    if (handler === undefined || scope === undefined) return done();
+/** The hook of one scoped route: the guard's synchronous admission, then `op`, or on to Nest. */
+function scopedHook(route: RoutePolicy, op: Operation, core: Core, logger: Logger): HotHook {
+  if (route.access.kind !== 'scope') throw new Error(`client hot route ${route.method} ${route.path} must require a scope`);
+  const { scope } = route.access;
+  return (req, reply, done) => {
     const identity = core.auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     if (identity === undefined || !hasScope(identity, scope)) return done();
     (req as AuthenticatedRequest).identity = identity;
-    handler(req, reply).then(
+    op(req, reply).then(
       (body) => send(reply, body),
       (err: unknown) => answerError(reply, err, logger),
     );
-  });
-}
-
-/** The scope a `CacheController` handler requires; a handler without one never takes the fast path. */
-function scopeOf(handler: object): Scope {
-  const { isPublic, scope } = routePolicy(handler, CacheController);
-  if (isPublic || scope === undefined) throw new Error('client fast path: a single-key route must require a scope');
-  return scope;
+  };
 }
 
 /** A handler's result as Nest's passthrough reply would send it: bytes as is, objects as JSON. */

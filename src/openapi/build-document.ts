@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type RouteAccess, routeTable } from '../auth/route-policy.js';
 import type { ListenerName } from '../auth/scope.guard.js';
 import { packageVersion } from '../bootstrap/package-version.js';
 import { applyRouteSecurity } from './apply-route-security.js';
@@ -7,7 +8,6 @@ import { ErrorResponse } from './error-response.dto.js';
 import { LISTENER_DOCUMENTS } from './listener-documents.js';
 import { normalizeDocument } from './normalize-document.js';
 import { type OpenApiDocument, operations } from './openapi-json.js';
-import { policyKey, readRoutePolicies } from './route-policy.js';
 import { addMutualTlsScheme, addNodeHeader, declareTags, shareErrorEnvelope } from './shared-components.js';
 
 /**
@@ -41,17 +41,17 @@ export function buildOpenApiDocument(app: INestApplication, listener: ListenerNa
     autoTagControllers: false,
     operationIdFactory: (controller, method) => {
       const id = `${controller}_${method.replace(/\[(\d+)\]$/, '_$1')}`;
-      handlerOf.set(id, policyKey(controller, method.replace(/\[\d+\]$/, '')));
+      handlerOf.set(id, handlerKey(controller, method.replace(/\[\d+\]$/, '')));
       return id;
     },
   });
   // A JSON round trip drops undefined fields and shared object references (no YAML anchors).
   const doc = JSON.parse(JSON.stringify(raw)) as OpenApiDocument;
 
-  const policies = readRoutePolicies(app);
+  const access = accessByHandler(app, listener);
   applyRouteSecurity(doc, listener, (id) => {
     const key = handlerOf.get(id);
-    return key === undefined ? undefined : policies.get(key);
+    return key === undefined ? undefined : access.get(key);
   });
   addMutualTlsScheme(doc, listener);
   shareErrorEnvelope(doc);
@@ -60,6 +60,22 @@ export function buildOpenApiDocument(app: INestApplication, listener: ListenerNa
   dropEmpty(doc);
   return normalizeDocument(doc);
 }
+
+/** Each handler's access rule from the route policy, keyed `<ControllerClass>.<method>` as operation IDs name them. */
+function accessByHandler(app: INestApplication, listener: ListenerName): Map<string, RouteAccess> {
+  const access = new Map<string, RouteAccess>();
+  const byName = new Map<string, unknown>();
+  for (const route of routeTable(app, listener)) {
+    const { name } = route.controller;
+    // Operation IDs are `<class>_<method>`, so two controller classes of one name would collide.
+    if ((byName.get(name) ?? route.controller) !== route.controller) throw new Error(`two controllers named ${name} in one app`);
+    byName.set(name, route.controller);
+    access.set(handlerKey(name, route.handlerName), route.access);
+  }
+  return access;
+}
+
+const handlerKey = (controllerName: string, methodName: string) => `${controllerName}.${methodName}`;
 
 /** Leftovers of DocumentBuilder defaults and undecorated handlers: `contact: {}`, `parameters: []`. */
 function dropEmpty(doc: OpenApiDocument): void {

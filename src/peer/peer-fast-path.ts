@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { HotHook, HotOperation, HotRouteOperations } from '../auth/hot-routes.js';
+import type { RoutePolicy } from '../auth/route-policy.js';
 import type { Core } from '../bootstrap/core.js';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
@@ -7,18 +8,19 @@ import { readRawBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 import type { PeerAuth } from './peer-auth.js';
 import type { PeerContacts } from './peer-contacts.js';
-import { REPLICATION_PATHS } from './peer-protocol.js';
 import { admitPeer, checkPeerHeaders } from './peer.guard.js';
+import { ReplicationController } from './replication.controller.js';
 import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
 
-type FastOp = (core: Core, body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+type Operation = (core: Core, body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
 
 /**
- * The data-plane peer routes (`POST /peer/replicate`, `/peer/read`, `/peer/coordinate`) answered
- * from an `onRequest` hook of the dist listener instead of the Nest router: 2–3 of them are handled
- * per client PUT, and Nest's execution context (guard consumer, interceptors, parameter
- * extractors, the async body iterator) was most of a peer request's CPU (bench/PROFILE.md "Peer
- * path"). Same answers, same checks:
+ * The dist listener's hot routes: `ReplicationController`'s `@HotRoute()` handlers (`POST
+ * /peer/replicate`, `/peer/read`, `/peer/coordinate`) answered from their Fastify route's
+ * `onRequest` hook instead of the Nest router (src/auth/hot-routes.ts): 2–3 of them are handled per
+ * client PUT, and Nest's execution context (guard consumer, interceptors, parameter extractors, the
+ * async body iterator) was most of a peer request's CPU (bench/PROFILE.md "Peer path"). Same
+ * answers, same checks (docs/cluster.md, docs/auth.md "Where a request enters"):
  *
  * - the route is matched by Fastify as before (so `http.route`, the HTTP metrics and the request
  *   span are unchanged, and the Nest controllers still document the routes in OpenAPI);
@@ -30,25 +32,26 @@ type FastOp = (core: Core, body: Buffer) => Promise<{ status: number; body: unkn
  *   functions the controller calls (`replication-ops.ts`); errors leave through the same envelope
  *   as the app's exception filter.
  */
-export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: PeerAuth, contacts: PeerContacts, logger: Logger): void {
-  const ops = new Map<string, FastOp>([
-    [REPLICATION_PATHS.replicate, (c, body) => ({ status: 200, body: replicateOp(c, body) })],
-    [REPLICATION_PATHS.read, (c, body) => ({ status: 200, body: readOp(c, body) })],
-    [REPLICATION_PATHS.coordinate, coordinateOp],
-  ]);
+export function peerHotRoutes(core: Core, auth: PeerAuth, contacts: PeerContacts, logger: Logger): HotRouteOperations {
   const limit = peerMessageLimit(core.config.maxValueBytes);
   const tooLarge = () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`);
-
-  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const url = req.routeOptions.url;
-    const op = req.method === 'POST' && url !== undefined ? ops.get(url) : undefined;
-    if (op === undefined || checkPeerHeaders(auth, req.headers, req.raw.socket) !== undefined) return done();
-    admitPeer(contacts, req.headers);
-    readRawBody(req.raw, limit, tooLarge).then(
-      (body) => op(core, body),
-    ).then(
-      (out) => sendJson(reply.code(out.status), out.body),
-      (err: unknown) => answerError(reply, err, logger),
-    );
-  });
+  const hot = (op: Operation) => (route: RoutePolicy): HotHook => {
+    if (route.access.kind !== 'peer') throw new Error(`dist hot route ${route.method} ${route.path} must take peer credentials`);
+    return (req, reply, done) => {
+      if (checkPeerHeaders(auth, req.headers, req.raw.socket) !== undefined) return done();
+      admitPeer(contacts, req.headers);
+      readRawBody(req.raw, limit, tooLarge).then(
+        (body) => op(core, body),
+      ).then(
+        (out) => sendJson(reply.code(out.status), out.body),
+        (err: unknown) => answerError(reply, err, logger),
+      );
+    };
+  };
+  const controller = ReplicationController.prototype;
+  return new Map<RoutePolicy['handler'], HotOperation>([
+    [controller.replicate, hot((c, body) => ({ status: 200, body: replicateOp(c, body) }))],
+    [controller.read, hot((c, body) => ({ status: 200, body: readOp(c, body) }))],
+    [controller.coordinate, hot(coordinateOp)],
+  ]);
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
 import { readPeerBody } from './peer-message.js';
+import { HotRoute } from '../auth/auth.decorators.js';
 import type { ReplicateResult, WireEntry } from '../core/replication/wire.js';
 import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
@@ -13,7 +14,9 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 
 /**
  * `POST /peer/{replicate,read,coordinate}` (CONTRACT §7.2): body (413) → whole-message validation
- * (400, nothing applied) → the node. Thin: the cluster logic lives in `core/replication/`.
+ * (400, nothing applied) → the node. Thin: the cluster logic lives in `core/replication/`. All three
+ * are `@HotRoute()`s: the dist fast path (peer-fast-path.ts) answers the requests the peer guard
+ * admits, with the same operations; this controller answers the rest and documents the routes.
  */
 @ApiTags('replication')
 @Controller(PEER_PREFIX)
@@ -21,6 +24,7 @@ export class ReplicationController {
   constructor(@Inject(CORE) private readonly core: Core) {}
 
   @Post('replicate')
+  @HotRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply entries (apply-if-newer); hard for replication/hint/handoff, soft for repair/merkle/migration' })
   @ApiBody({ schema: OBJECT })
@@ -31,6 +35,7 @@ export class ReplicationController {
   }
 
   @Post('read')
+  @HotRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Local entries of the keys (item with value, tombstone, or null)' })
   @ApiBody({ schema: OBJECT })
@@ -41,6 +46,7 @@ export class ReplicationController {
   }
 
   @Post('coordinate')
+  @HotRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Coordinate a forwarded client write or delete; the answer is the data of the client answer' })
   @ApiBody({ schema: OBJECT })

@@ -10,7 +10,7 @@ import type { ClusterNode } from './cluster.js';
  * body bytes) except the cluster cache calls, which answer a `Reply` and never throw:
  * - `send`: one request through node:http, only the headers given;
  * - `tlsRequest`: one request over TLS with client options (CA, client certificate, versions);
- * - `rawRequest` / `rawExchange`: bytes exactly as given on a fresh socket;
+ * - `rawRequest` / `rawExchange`: bytes exactly as given on a fresh socket (`rawBytes`: the answer unparsed);
  * - `getJson` (+ `auth`, `TOKEN`): an authenticated JSON read through fetch;
  * - `put` / `get` / `del` / `head` / `ownersOf` / `distMetrics`: cache calls against a cluster node.
  */
@@ -43,11 +43,21 @@ export async function rawRequest(port: number, data: string | Buffer, opts: { ha
  * `Content-Length`; an answer without one takes the rest of the stream. `tlsCa` speaks TLS,
  * trusting that CA.
  */
-export function rawExchange(
+export async function rawExchange(
   port: number,
   data: string | Buffer,
   opts: { halfClose?: boolean; timeoutMs?: number; tlsCa?: Buffer } = {},
 ): Promise<RawResponse[]> {
+  const answers = parseAnswers(await rawBytes(port, data, opts));
+  if (answers.length === 0) throw new Error('no HTTP answer');
+  return answers;
+}
+
+/**
+ * Sends bytes exactly as given on a fresh connection and resolves with every byte the server wrote
+ * until it closed the connection, unparsed (header case and order included).
+ */
+export function rawBytes(port: number, data: string | Buffer, opts: { halfClose?: boolean; timeoutMs?: number; tlsCa?: Buffer } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const send = () => {
@@ -65,9 +75,7 @@ export function rawExchange(
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
-      const answers = parseAnswers(Buffer.concat(chunks));
-      if (answers.length === 0) reject(new Error('no HTTP answer'));
-      else resolve(answers);
+      resolve(Buffer.concat(chunks));
     });
   });
 }
