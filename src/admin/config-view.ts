@@ -1,6 +1,6 @@
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { formatGoDuration } from '../config/duration.js';
-import { EXPIRY_INTERVAL_MS } from '../core/node.js';
+import { type CacheNode, EXPIRY_INTERVAL_MS } from '../core/node.js';
 
 /** `GET /config` (CONTRACT §5.4). `env` comes from the config loader, secrets already redacted. */
 export interface ConfigView {
@@ -18,7 +18,7 @@ export interface ConfigView {
   env: Record<string, string>;
 }
 
-export function configView({ config, node }: Core): ConfigView {
+export function configView(config: HypercacheConfig, node: CacheNode): ConfigView {
   return {
     nodeId: config.nodeId,
     capacity: config.capacity,

@@ -2,8 +2,9 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { AUTH_POLICY, NODE } from '../seams/tokens.js';
+import type { CacheNode } from '../core/node.js';
+import type { AuthPolicy } from '../auth/auth-policy.js';
 import { CacheError } from '../core/errors.js';
 import { PUBLIC_KEY, SCOPE_KEY } from './auth.decorators.js';
 import { hasScope, type Identity, type Scope } from './scopes.js';
@@ -42,7 +43,8 @@ export class ScopeGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
   constructor(
-    @Inject(CORE) private readonly core: Core,
+    @Inject(NODE) private readonly node: CacheNode,
+    @Inject(AUTH_POLICY) private readonly auth: AuthPolicy,
     @Inject(LISTENER) private readonly listener: ListenerName,
   ) {}
 
@@ -50,7 +52,7 @@ export class ScopeGuard implements CanActivate {
     const { isPublic, scope } = this.policyOf(ctx);
     if (isPublic) return true;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
+    const resolved = this.auth.resolve(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     // Only an OIDC JWT is verified asynchronously; static tokens and certificates stay synchronous.
     return resolved instanceof Promise
       ? resolved.then((identity) => this.authorize(req, identity, scope))
@@ -69,13 +71,13 @@ export class ScopeGuard implements CanActivate {
 
   private authorize(req: AuthenticatedRequest, identity: Identity | undefined, scope: Scope | undefined): boolean {
     if (!identity) {
-      this.core.node.counters.authFailure(this.listener, 'unauthenticated');
+      this.node.counters.authFailure(this.listener, 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');
     }
     req.identity = identity;
     if (!scope) throw new CacheError('FORBIDDEN', 'forbidden: route has no scope policy');
     if (!hasScope(identity, scope)) {
-      this.core.node.counters.authFailure(this.listener, 'forbidden');
+      this.node.counters.authFailure(this.listener, 'forbidden');
       throw new CacheError('FORBIDDEN', `forbidden: requires scope ${scope}`);
     }
     return true;

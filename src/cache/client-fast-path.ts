@@ -2,16 +2,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { hasScope, type Scope } from '../auth/scopes.js';
 import { type AuthenticatedRequest, routePolicy, verifiedCertCn } from '../auth/scope.guard.js';
-import type { Core } from '../bootstrap/core.js';
+import type { AuthPolicy } from '../auth/auth-policy.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
 import { Errors } from '../core/errors.js';
 import { CacheController } from './cache.controller.js';
-import { CacheOps } from './cache-ops.js';
+import { CacheOps, type CacheOpsDeps } from './cache-ops.js';
 import { firstValue } from './key-param.js';
 
 /** The route template Nest registers for the single-key operations. */
 const KEY_ROUTE = '/v1/cache/:key';
+
+/** What the fast path calls: the operations' dependencies, the value size limit and the auth policy. */
+export interface ClientFastPathDeps extends CacheOpsDeps {
+  config: Pick<HypercacheConfig, 'readConsistency' | 'writeConsistency' | 'maxValueBytes'>;
+  auth: AuthPolicy;
+}
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -32,9 +39,9 @@ type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
  * - The operation is `CacheOps`, the code the controller calls; errors leave through the envelope
  *   of the app's exception filter (`answerError`).
  */
-export function installClientFastPath(fastify: FastifyInstance, core: Core, logger: Logger): void {
-  const ops = new CacheOps(core);
-  const limit = core.config.maxValueBytes;
+export function installClientFastPath(fastify: FastifyInstance, deps: ClientFastPathDeps, logger: Logger): void {
+  const ops = new CacheOps(deps);
+  const limit = deps.config.maxValueBytes;
   const tooLarge = () => Errors.tooLarge(limit);
   const param = (req: FastifyRequest) => (req.params as { key?: string }).key;
 
@@ -60,7 +67,7 @@ export function installClientFastPath(fastify: FastifyInstance, core: Core, logg
     const handler = handlers[req.method];
     const scope = scopes[req.method];
     if (handler === undefined || scope === undefined) return done();
-    const identity = core.auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
+    const identity = deps.auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     if (identity === undefined || !hasScope(identity, scope)) return done();
     (req as AuthenticatedRequest).identity = identity;
     handler(req, reply).then(

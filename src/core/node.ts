@@ -3,7 +3,7 @@ import { CacheError } from './errors.js';
 import { EventBus } from './events.js';
 import { HintQueue } from './hints/hint-queue.js';
 import { HintReplayer } from './hints/hint-replayer.js';
-import { type KeyListingTransport, listClusterKeys, noKeyListingTransport } from './keys/key-listing.js';
+import { type KeyListingTransport, listClusterKeys, noKeyListingTransport } from './key-listing/key-listing.js';
 import { AntiEntropy, type AntiEntropyTransport, noAntiEntropyTransport } from './merkle/anti-entropy.js';
 import { Rebalancer } from './rebalance/rebalancer.js';
 import { smallestKeys } from './keys/utf8-order.js';

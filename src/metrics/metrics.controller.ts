@@ -3,16 +3,25 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
-import { renderFor } from './scrape-target.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { CacheNode } from '../core/node.js';
+import type { ProcessInfo } from '../seams/process-info.js';
+import { CONFIG, NODE, PROCESS_INFO } from '../seams/tokens.js';
+import { renderFor, type ScrapeTarget } from './scrape-target.js';
 
 /** `GET /metrics` (CONTRACT §5.9): the willsoto controller, with the read scope and this app's node. */
 @ApiTags('metrics')
 @Controller()
 export class MetricsController extends PrometheusController {
-  constructor(@Inject(CORE) private readonly core: Core) {
+  private readonly target: ScrapeTarget;
+
+  constructor(
+    @Inject(NODE) node: CacheNode,
+    @Inject(CONFIG) config: HypercacheConfig,
+    @Inject(PROCESS_INFO) info: ProcessInfo,
+  ) {
     super();
+    this.target = { node, config, version: info.version };
   }
 
   @Get()
@@ -21,6 +30,6 @@ export class MetricsController extends PrometheusController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'metrics', schema: { type: 'string' } })
   override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
-    return renderFor(this.core, () => super.index(response));
+    return renderFor(this.target, () => super.index(response));
   }
 }

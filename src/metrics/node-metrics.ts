@@ -1,14 +1,13 @@
-import type { Core } from '../bootstrap/core.js';
 import { byViewState } from '../core/membership/view-state.js';
 import type { LatencySink } from '../core/metrics/core-counters.js';
 import type { ApplySource } from '../core/store/store-events.js';
 import { aggregatedHistogram } from './aggregated.js';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from './metric-factory.js';
-import { scrapedCore } from './scrape-target.js';
+import { type ScrapeTarget, scrapedTarget } from './scrape-target.js';
 
 type Labels = Record<string, string>;
 type Sample = [Labels, number];
-type Read = (core: Core) => number | Sample[];
+type Read = (target: ScrapeTarget) => number | Sample[];
 
 interface NodeMetric {
   type: 'counter' | 'gauge';
@@ -160,10 +159,10 @@ export function registerNodeMetrics(): void {
 }
 
 function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, reset: () => void): void {
-  const core = scrapedCore();
-  if (!core) return;
+  const target = scrapedTarget();
+  if (!target) return;
   reset();
-  const value = m.read(core);
+  const value = m.read(target);
   if (typeof value === 'number') put({}, value);
   else for (const [labels, v] of value) put(labels, v);
 }

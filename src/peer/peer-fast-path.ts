@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { CacheNode } from '../core/node.js';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
@@ -11,7 +12,7 @@ import { REPLICATION_PATHS } from './peer-protocol.js';
 import { admitPeer, checkPeerHeaders } from './peer.guard.js';
 import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
 
-type FastOp = (core: Core, body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+type FastOp = (body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
 
 /**
  * The data-plane peer routes (`POST /peer/replicate`, `/peer/read`, `/peer/coordinate`) answered
@@ -30,13 +31,15 @@ type FastOp = (core: Core, body: Buffer) => Promise<{ status: number; body: unkn
  *   functions the controller calls (`replication-ops.ts`); errors leave through the same envelope
  *   as the app's exception filter.
  */
-export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: PeerAuth, contacts: PeerContacts, logger: Logger): void {
+export function installPeerFastPath(fastify: FastifyInstance, deps: { node: CacheNode; config: Pick<HypercacheConfig, 'maxValueBytes'> }, auth: PeerAuth, contacts: PeerContacts, logger: Logger): void {
+  const { node } = deps;
+  const { maxValueBytes } = deps.config;
   const ops = new Map<string, FastOp>([
-    [REPLICATION_PATHS.replicate, (c, body) => ({ status: 200, body: replicateOp(c, body) })],
-    [REPLICATION_PATHS.read, (c, body) => ({ status: 200, body: readOp(c, body) })],
-    [REPLICATION_PATHS.coordinate, coordinateOp],
+    [REPLICATION_PATHS.replicate, (body) => ({ status: 200, body: replicateOp(node, maxValueBytes, body) })],
+    [REPLICATION_PATHS.read, (body) => ({ status: 200, body: readOp(node, body) })],
+    [REPLICATION_PATHS.coordinate, (body) => coordinateOp(node, maxValueBytes, body)],
   ]);
-  const limit = peerMessageLimit(core.config.maxValueBytes);
+  const limit = peerMessageLimit(maxValueBytes);
   const tooLarge = () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`);
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -45,7 +48,7 @@ export function installPeerFastPath(fastify: FastifyInstance, core: Core, auth: 
     if (op === undefined || checkPeerHeaders(auth, req.headers, req.raw.socket) !== undefined) return done();
     admitPeer(contacts, req.headers);
     readRawBody(req.raw, limit, tooLarge).then(
-      (body) => op(core, body),
+      (body) => op(body),
     ).then(
       (out) => sendJson(reply.code(out.status), out.body),
       (err: unknown) => answerError(reply, err, logger),

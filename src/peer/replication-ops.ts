@@ -1,4 +1,4 @@
-import type { Core } from '../bootstrap/core.js';
+import type { CacheNode } from '../core/node.js';
 import { CacheError } from '../core/errors.js';
 import {
   HARD_SOURCES, type ReplicateResult, WireError, type WireEntry, encodeEntry,
@@ -11,9 +11,8 @@ import { parsePeerMessage } from './peer-message.js';
  * nothing applied), then the node. Shared by `ReplicationController` and the dist fast path
  * (peer-fast-path.ts), so both answer exactly the same.
  */
-export function replicateOp(core: Core, body: Buffer): { results: ReplicateResult[] } {
-  const msg = parsePeerMessage('replicate', body, (doc) => parseReplicateRequest(doc, core.config.maxValueBytes), WireError);
-  const { node } = core;
+export function replicateOp(node: CacheNode, maxValueBytes: number, body: Buffer): { results: ReplicateResult[] } {
+  const msg = parsePeerMessage('replicate', body, (doc) => parseReplicateRequest(doc, maxValueBytes), WireError);
   const mode = HARD_SOURCES.has(msg.source) ? 'hard' : 'soft';
   const results = msg.entries.map((entry): ReplicateResult => {
     node.hlc.observe(entry.version);
@@ -25,9 +24,9 @@ export function replicateOp(core: Core, body: Buffer): { results: ReplicateResul
   return { results };
 }
 
-export function readOp(core: Core, body: Buffer): { entries: (WireEntry | null)[] } {
+export function readOp(node: CacheNode, body: Buffer): { entries: (WireEntry | null)[] } {
   const keys = parsePeerMessage('read', body, parseReadRequest, WireError);
-  const { store, counters } = core.node;
+  const { store, counters } = node;
   const entries = keys.map((k) => store.peek(k)).map((e) => (e && (e.kind === 'item' || store.isLiveTombstone(e)) ? encodeEntry(e) : null));
   counters.replicaReadMisses(entries.filter((e) => e === null).length);
   return { entries };
@@ -37,10 +36,10 @@ export function readOp(core: Core, body: Buffer): { entries: (WireEntry | null)[
  * A forwarded client write: the coordinator's answer, errors included (status + `{error, code, …}`).
  * A message that fails validation, or an INTERNAL error, is thrown (the listener's error envelope).
  */
-export async function coordinateOp(core: Core, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
-  const msg = parsePeerMessage('coordinate', body, (doc) => parseCoordinateRequest(doc, core.config.maxValueBytes), WireError);
+export async function coordinateOp(node: CacheNode, maxValueBytes: number, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+  const msg = parsePeerMessage('coordinate', body, (doc) => parseCoordinateRequest(doc, maxValueBytes), WireError);
   try {
-    const out = await core.node.coordinateForwarded(msg);
+    const out = await node.coordinateForwarded(msg);
     return { status: 200, body: { version: out.version, acks: out.acks, n: out.n, owners: out.owners, expires_at: out.expiresAt } };
   } catch (err) {
     if (!(err instanceof CacheError) || err.code === 'INTERNAL') throw err;
