@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Post, UseInterceptors } from '@nestjs/com
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { LOGGER, NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { Logger } from 'pino';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { IgnoredBodyInterceptor } from './ignored-body.interceptor.js';
@@ -13,7 +13,7 @@ import { IgnoredBodyInterceptor } from './ignored-body.interceptor.js';
 @UseInterceptors(IgnoredBodyInterceptor)
 @ApiErrors(413)
 export class AdminActionsController {
-  constructor(@Inject(NODE) private readonly node: CacheNode, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(LOGGER) private readonly logger: Logger) {}
 
   @Post('dist/drain')
   @HttpCode(200)

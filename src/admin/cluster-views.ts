@@ -1,6 +1,6 @@
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { MemberView } from '../core/events.js';
-import type { CacheNode } from '../core/node.js';
+import type { NodeSnapshot } from '../core/node-api.js';
 import { type ViewState, viewState } from '../core/membership/view-state.js';
 
 /** One member as every view shows it: the internal `leaving` state named `draining` (docs/api.md §2.6). */
@@ -47,12 +47,12 @@ export function memberTransitionView(m: MemberView, previous: MemberView['State'
   return { ...memberEntry(m), Previous: previous === null ? null : viewState(previous) };
 }
 
-export function membersView(node: CacheNode, config: Pick<HypercacheConfig, 'replication' | 'vnodes'>): MembersView {
-  return { replication: config.replication, virtualNodes: config.vnodes, members: node.members.list().map(memberEntry) };
+export function membersView(snapshot: NodeSnapshot, config: Pick<HypercacheConfig, 'replication' | 'vnodes'>): MembersView {
+  return { replication: config.replication, virtualNodes: config.vnodes, members: snapshot.members.map(memberEntry) };
 }
 
-export function heartbeatView(node: CacheNode): HeartbeatView {
-  const d = node.counters.dist;
+export function heartbeatView(snapshot: NodeSnapshot): HeartbeatView {
+  const d = snapshot.dist;
   return {
     heartbeatSuccess: d.HeartbeatSuccess,
     heartbeatFailure: d.HeartbeatFailure,
@@ -64,7 +64,6 @@ export function heartbeatView(node: CacheNode): HeartbeatView {
   };
 }
 
-export function ringView(node: CacheNode): RingView {
-  const vnodes = node.ring.describe();
+export function ringView(vnodes: string[]): RingView {
   return { count: vnodes.length, vnodes };
 }

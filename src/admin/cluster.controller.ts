@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { CONFIG, NODE } from '../seams/tokens.js';
 import { type HeartbeatView, heartbeatView, type MembersView, membersView, type RingView, ringView } from './cluster-views.js';
@@ -11,14 +11,14 @@ import { ApiHeartbeatView, ApiMembersView, ApiRingView } from './views.openapi.j
 @ApiTags('cluster')
 @Controller('cluster')
 export class ClusterController {
-  constructor(@Inject(CONFIG) private readonly config: HypercacheConfig, @Inject(NODE) private readonly node: CacheNode) {}
+  constructor(@Inject(CONFIG) private readonly config: HypercacheConfig, @Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('members')
   @RequireScope('read')
   @ApiOperation({ summary: 'Membership records, sorted by ID' })
   @ApiMembersView()
   members(): MembersView {
-    return membersView(this.node, this.config);
+    return membersView(this.node.snapshot(), this.config);
   }
 
   @Get('ring')
@@ -26,7 +26,7 @@ export class ClusterController {
   @ApiOperation({ summary: 'Virtual nodes of the ring, by hash' })
   @ApiRingView()
   ring(): RingView {
-    return ringView(this.node);
+    return ringView(this.node.ringVnodes());
   }
 
   @Get('heartbeat')
@@ -34,6 +34,6 @@ export class ClusterController {
   @ApiOperation({ summary: 'Failure-detector counters' })
   @ApiHeartbeatView()
   heartbeat(): HeartbeatView {
-    return heartbeatView(this.node);
+    return heartbeatView(this.node.snapshot());
   }
 }

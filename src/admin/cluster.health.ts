@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { NODE } from '../seams/tokens.js';
 
 /** Readiness indicator `cluster`: down until the node has joined (CONTRACT §1.2). */
@@ -8,13 +8,12 @@ import { NODE } from '../seams/tokens.js';
 export class ClusterHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(NODE) private readonly node: CacheNode,
+    @Inject(NODE) private readonly node: CacheNodeApi,
   ) {}
 
   check() {
-    const { node } = this;
-    const joined = node.isJoined();
-    const data = { joined, alive: node.members.countByState().alive, ring_members: node.members.ringMembers().length };
+    const { joined, membersByState, ringMembers } = this.node.snapshot();
+    const data = { joined, alive: membersByState.alive, ring_members: ringMembers };
     const indicator = this.health.check('cluster');
     return joined ? indicator.up(data) : indicator.down(data);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { CONFIG, NODE } from '../seams/tokens.js';
 import { type ConfigView, configView } from './config-view.js';
@@ -12,7 +12,7 @@ import { ApiConfigView } from './views.openapi.js';
 export class ConfigController {
   constructor(
     @Inject(CONFIG) private readonly hypercacheConfig: HypercacheConfig,
-    @Inject(NODE) private readonly node: CacheNode,
+    @Inject(NODE) private readonly node: CacheNodeApi,
   ) {}
 
   @Get('config')
@@ -20,6 +20,6 @@ export class ConfigController {
   @ApiOperation({ summary: 'Effective configuration, secrets redacted' })
   @ApiConfigView()
   config(): ConfigView {
-    return configView(this.hypercacheConfig, this.node);
+    return configView(this.hypercacheConfig, this.node.snapshot());
   }
 }

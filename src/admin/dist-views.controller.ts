@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import type { FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { DistMetrics } from '../core/metrics/dist-metrics.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { keyFromQuery } from './key-query.js';
@@ -12,14 +12,14 @@ import { ApiDistMetrics } from './views.openapi.js';
 @ApiTags('dist')
 @Controller('dist')
 export class DistViewsController {
-  constructor(@Inject(NODE) private readonly node: CacheNode) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('metrics')
   @RequireScope('read')
   @ApiOperation({ summary: 'Distribution counters and gauges' })
   @ApiDistMetrics()
   metrics(): DistMetrics {
-    return this.node.distMetrics();
+    return this.node.snapshot().dist;
   }
 
   @Get('owners')

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 
 /** Readiness indicator `drain`: down for good once the node drains (CONTRACT §1.5). */
 @Injectable()
 export class DrainHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(NODE) private readonly node: CacheNode,
+    @Inject(NODE) private readonly node: CacheNodeApi,
   ) {}
 
   check() {

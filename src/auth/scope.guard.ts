@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import { AUTH_POLICY, NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { AuthPolicy } from '../auth/auth-policy.js';
 import { CacheError } from '../core/errors.js';
 import { PUBLIC_KEY, SCOPE_KEY } from './auth.decorators.js';
@@ -43,7 +43,7 @@ export class ScopeGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
   constructor(
-    @Inject(NODE) private readonly node: CacheNode,
+    @Inject(NODE) private readonly node: CacheNodeApi,
     @Inject(AUTH_POLICY) private readonly auth: AuthPolicy,
     @Inject(LISTENER) private readonly listener: ListenerName,
   ) {}
@@ -71,13 +71,13 @@ export class ScopeGuard implements CanActivate {
 
   private authorize(req: AuthenticatedRequest, identity: Identity | undefined, scope: Scope | undefined): boolean {
     if (!identity) {
-      this.node.counters.authFailure(this.listener, 'unauthenticated');
+      this.node.countAuthFailure(this.listener, 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');
     }
     req.identity = identity;
     if (!scope) throw new CacheError('FORBIDDEN', 'forbidden: route has no scope policy');
     if (!hasScope(identity, scope)) {
-      this.node.counters.authFailure(this.listener, 'forbidden');
+      this.node.countAuthFailure(this.listener, 'forbidden');
       throw new CacheError('FORBIDDEN', `forbidden: requires scope ${scope}`);
     }
     return true;

@@ -23,7 +23,7 @@ export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFa
     bodyLimit: peerMessageLimit(core.config.maxValueBytes),
     // The data-plane routes skip the Nest router; same guard checks, same answers (dist/peer-fast-path.ts).
     configure: (fastify, app) => {
-      installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node.counters);
+      installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node);
       installPeerFastPath(fastify, core, app.get(PeerAuth), app.get(PeerContacts), core.logger);
     },
     https: tls && { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },

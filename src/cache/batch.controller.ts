@@ -2,7 +2,7 @@ import { Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common
 import type { FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { CONFIG, NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { Consistency } from '../config/config.types.js';
 import { readBody } from '../common/raw-body.js';
@@ -21,7 +21,7 @@ interface BatchResponse<T> {
 @Controller('v1/cache/batch')
 export class BatchController {
   constructor(
-    @Inject(NODE) private readonly node: CacheNode, @Inject(CONFIG) private readonly config: HypercacheConfig,
+    @Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig,
     private readonly batch: BatchService,
   ) {}
 

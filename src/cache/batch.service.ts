@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, CONFIG, LOGGER, NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/time/clock.js';
@@ -40,7 +40,7 @@ export type BatchDeleteResult =
  */
 @Injectable()
 export class BatchService {
-  constructor(@Inject(NODE) private readonly node: CacheNode, @Inject(CONFIG) private readonly config: HypercacheConfig, @Inject(LOGGER) private readonly logger: Logger, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig, @Inject(LOGGER) private readonly logger: Logger, @Inject(CLOCK) private readonly clock: Clock) {}
 
   get(elements: unknown[], consistency: Consistency): Promise<BatchGetResult[]> {
     return runKeyedInOrder(elements.map(keyOrUndefined), BATCH_CONCURRENCY, async (i) => {

@@ -1,6 +1,6 @@
 import type { HypercacheConfig } from '../config/config.types.js';
 import { CacheError, Errors } from '../core/errors.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { Preconditions, WriteOutcome } from '../core/node.types.js';
 import type { ItemEntry } from '../core/store/entry.js';
 import type { Clock } from '../core/time/clock.js';
@@ -45,7 +45,7 @@ export interface KeyRequestHeaders {
 
 /** What the operations call: the node, the default consistency levels and the clock. */
 export interface CacheOpsDeps {
-  node: CacheNode;
+  node: CacheNodeApi;
   config: Pick<HypercacheConfig, 'readConsistency' | 'writeConsistency'>;
   clock: Clock;
 }

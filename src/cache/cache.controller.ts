@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Head, Headers, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { Clock } from '../core/time/clock.js';
 import { CLOCK, CONFIG, NODE } from '../seams/tokens.js';
 import type { HypercacheConfig } from '../config/config.types.js';
@@ -25,7 +25,7 @@ export class CacheController {
   private readonly ops: CacheOps;
 
   constructor(
-    @Inject(NODE) node: CacheNode,
+    @Inject(NODE) node: CacheNodeApi,
     @Inject(CONFIG) private readonly config: HypercacheConfig,
     @Inject(CLOCK) clock: Clock,
   ) {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { ApiListKeys } from './cache.openapi.js';
 import { pageOf, parseBrowseQuery } from './key-browser-query.js';
 
@@ -17,7 +17,7 @@ export interface ListKeysResponse {
 /** `GET /v1/cache/keys` (CONTRACT §4.10): every request runs the whole fan-out again. */
 @Controller('v1/cache')
 export class KeyBrowserController {
-  constructor(@Inject(NODE) private readonly node: CacheNode) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('keys')
   @RequireScope('read')

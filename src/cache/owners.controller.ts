@@ -1,14 +1,14 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { ApiOwners } from './cache.openapi.js';
 import { requireKey } from './key-param.js';
 
 /** `GET /v1/owners/{key}` (CONTRACT §4.11): a pure ring lookup, also for keys never written. */
 @Controller('v1/owners')
 export class OwnersController {
-  constructor(@Inject(NODE) private readonly node: CacheNode) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get(':key')
   @RequireScope('read')

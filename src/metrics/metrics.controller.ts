@@ -4,7 +4,7 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import type { HypercacheConfig } from '../config/config.types.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { ProcessInfo } from '../seams/process-info.js';
 import { CONFIG, NODE, PROCESS_INFO } from '../seams/tokens.js';
 import { renderFor, type ScrapeTarget } from './scrape-target.js';
@@ -13,15 +13,12 @@ import { renderFor, type ScrapeTarget } from './scrape-target.js';
 @ApiTags('metrics')
 @Controller()
 export class MetricsController extends PrometheusController {
-  private readonly target: ScrapeTarget;
-
   constructor(
-    @Inject(NODE) node: CacheNode,
-    @Inject(CONFIG) config: HypercacheConfig,
-    @Inject(PROCESS_INFO) info: ProcessInfo,
+    @Inject(NODE) private readonly node: CacheNodeApi,
+    @Inject(CONFIG) private readonly config: HypercacheConfig,
+    @Inject(PROCESS_INFO) private readonly info: ProcessInfo,
   ) {
     super();
-    this.target = { node, config, version: info.version };
   }
 
   @Get()
@@ -30,6 +27,7 @@ export class MetricsController extends PrometheusController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'metrics', schema: { type: 'string' } })
   override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
-    return renderFor(this.target, () => super.index(response));
+    const target: ScrapeTarget = { snapshot: this.node.snapshot(), config: this.config, version: this.info.version };
+    return renderFor(target, () => super.index(response));
   }
 }

@@ -2,18 +2,18 @@ import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { MetricsController } from './metrics.controller.js';
 import { cacheLatencySink, registerNodeMetrics } from './node-metrics.js';
 
 /** Registers the node collectors and points the core's latency hook at the histogram. */
 @Injectable()
 class NodeMetricsBinding implements OnModuleInit {
-  constructor(@Inject(NODE) private readonly node: CacheNode) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   onModuleInit(): void {
     registerNodeMetrics();
-    this.node.counters.latency = cacheLatencySink();
+    this.node.useLatencySink(cacheLatencySink());
   }
 }
 

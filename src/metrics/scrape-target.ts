@@ -1,9 +1,9 @@
 import type { HypercacheConfig } from '../config/config.types.js';
-import type { CacheNode } from '../core/node.js';
+import type { NodeSnapshot } from '../core/node-api.js';
 
-/** What the node collectors read: the scraped node, its configured caps and the build version. */
+/** What the node collectors read: the scraped node's snapshot (taken once per scrape), its configured caps and the build version. */
 export interface ScrapeTarget {
-  node: CacheNode;
+  snapshot: NodeSnapshot;
   config: Pick<HypercacheConfig, 'capacity' | 'maxMemory'>;
   version: string;
 }

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { encodeMerkleResponse, parseMerkleRequest } from '../core/merkle/merkle-wire.js';
 import { WireError } from '../core/replication/wire.js';
@@ -19,7 +19,7 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('anti-entropy')
 @Controller(PEER_PREFIX)
 export class AntiEntropyController {
-  constructor(@Inject(NODE) private readonly node: CacheNode, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   @Post('merkle')
   @HttpCode(200)
@@ -30,6 +30,6 @@ export class AntiEntropyController {
   async merkle(@Req() req: FastifyRequest): Promise<Record<string, unknown>> {
     const body = await readPeerBody(req, this.config.maxValueBytes);
     const msg = parsePeerMessage('merkle', body, parseMerkleRequest, WireError);
-    return encodeMerkleResponse(await this.node.antiEntropy.answer(msg));
+    return encodeMerkleResponse(await this.node.answerMerkle(msg));
   }
 }

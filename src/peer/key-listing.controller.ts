@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { MemberListing } from '../core/key-listing/key-listing.js';
 import { parseListKeysRequest } from '../core/key-listing/key-listing-wire.js';
@@ -17,7 +17,7 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('key-listing')
 @Controller(PEER_PREFIX)
 export class KeyListingController {
-  constructor(@Inject(NODE) private readonly node: CacheNode, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   @Post('list_keys')
   @HttpCode(200)

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { HypercacheConfig } from '../config/config.types.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
@@ -31,7 +31,7 @@ type FastOp = (body: Buffer) => Promise<{ status: number; body: unknown }> | { s
  *   functions the controller calls (`replication-ops.ts`); errors leave through the same envelope
  *   as the app's exception filter.
  */
-export function installPeerFastPath(fastify: FastifyInstance, deps: { node: CacheNode; config: Pick<HypercacheConfig, 'maxValueBytes'> }, auth: PeerAuth, contacts: PeerContacts, logger: Logger): void {
+export function installPeerFastPath(fastify: FastifyInstance, deps: { node: CacheNodeApi; config: Pick<HypercacheConfig, 'maxValueBytes'> }, auth: PeerAuth, contacts: PeerContacts, logger: Logger): void {
   const { node } = deps;
   const { maxValueBytes } = deps.config;
   const ops = new Map<string, FastOp>([

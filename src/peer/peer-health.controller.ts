@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NODE } from '../seams/tokens.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { CacheError } from '../core/errors.js';
 import { ErrorResponse } from '../openapi/error-response.dto.js';
 
@@ -9,7 +9,7 @@ import { ErrorResponse } from '../openapi/error-response.dto.js';
 @ApiTags('health')
 @Controller()
 export class PeerHealthController {
-  constructor(@Inject(NODE) private readonly node: CacheNode) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('health')
   @ApiOperation({ summary: 'Health of this node as a peer (503 DRAINING while it drains)' })

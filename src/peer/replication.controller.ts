@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { CONFIG, NODE } from '../seams/tokens.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { readPeerBody } from './peer-message.js';
@@ -19,7 +19,7 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('replication')
 @Controller(PEER_PREFIX)
 export class ReplicationController {
-  constructor(@Inject(NODE) private readonly node: CacheNode, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   @Post('replicate')
   @HttpCode(200)

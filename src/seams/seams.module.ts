@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { HypercacheConfig } from '../config/config.types.js';
-import type { CacheNode } from '../core/node.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { Clock } from '../core/time/clock.js';
 import type { ProcessInfo } from './process-info.js';
 import { AUTH_POLICY, CLOCK, CONFIG, LOGGER, MEMBERSHIP, NODE, PROCESS_INFO } from './tokens.js';
@@ -11,7 +11,7 @@ import { AUTH_POLICY, CLOCK, CONFIG, LOGGER, MEMBERSHIP, NODE, PROCESS_INFO } fr
  * belong to feature folders, so they stay opaque here: the feature that injects them names their type.
  */
 export interface SeamValues extends ProcessInfo {
-  node: CacheNode;
+  node: CacheNodeApi;
   config: HypercacheConfig;
   logger: Logger;
   clock: Clock;

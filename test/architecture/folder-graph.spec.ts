@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ICruiseResult, cruise } from 'dependency-cruiser';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,15 @@ describe('the folder graph of src/', () => {
     const offenders = fromCore
       .filter((i) => (i.npm ? FRAMEWORKS.test(i.to) : !/^src\/(core|config)\//.test(i.to)))
       .map((i) => `${i.from} -> ${i.to}`);
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('the core facade (docs/architecture.md "The core facade")', () => {
+  it('outside core/ and the composition root, code names the CacheNodeApi facade, never the CacheNode class', () => {
+    const files = [...new Set(imports.map((i) => i.from))].filter((f) => !/^src\/(core|bootstrap)\//.test(f));
+    expect(files.length).toBeGreaterThan(100);
+    const offenders = files.filter((f) => /\bCacheNode\b/.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import type { CacheNode } from '../../src/core/node.js';
+import type { CacheNodeApi } from '../../src/core/node-api.js';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
 import { PeerAuth } from '../../src/peer/peer-auth.js';
 import { PeerContacts } from '../../src/peer/peer-contacts.js';
@@ -25,7 +25,7 @@ function harness(config: Partial<HypercacheConfig>): Harness {
   const contacts: string[] = [];
   const peerContacts = new PeerContacts();
   peerContacts.subscribe((id) => contacts.push(id));
-  const node = { counters: { authFailure: (listener: string, reason: string) => failures.push(`${listener}|${reason}`) } } as unknown as CacheNode;
+  const node = { countAuthFailure: (listener: string, reason: string) => failures.push(`${listener}|${reason}`) } as unknown as CacheNodeApi;
   return { guard: new PeerGuard(node, PeerAuth.fromConfig(testConfig(config)), peerContacts), failures, contacts };
 }
 
