@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { discoverIssuer } from './auth/oidc/discover.js';
-import { FatalError, fatalLine } from './bootstrap/fatal.js';
-import { packageVersion } from './bootstrap/package-version.js';
+import { FatalError, fatalLine } from './common/fatal.js';
+import { packageVersion } from './common/package-version.js';
 import { type RunningNode, startNode } from './bootstrap/server.js';
 import { createLogger, flushLogs, type Logger } from './common/logger.js';
 import { FatalConfigError } from './config/fatal-config.error.js';

@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Inject, Post, UseInterceptors } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { LOGGER, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { Logger } from 'pino';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { IgnoredBodyInterceptor } from './ignored-body.interceptor.js';
 
@@ -12,7 +13,7 @@ import { IgnoredBodyInterceptor } from './ignored-body.interceptor.js';
 @UseInterceptors(IgnoredBodyInterceptor)
 @ApiErrors(413)
 export class AdminActionsController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(LOGGER) private readonly logger: Logger) {}
 
   @Post('dist/drain')
   @HttpCode(200)
@@ -20,7 +21,7 @@ export class AdminActionsController {
   @ApiOperation({ summary: 'Enter draining (one-way, idempotent)' })
   @ApiOkResponse({ description: '{"draining":true}' })
   drain(): { draining: true } {
-    if (this.core.node.drain()) this.core.logger.info('node draining');
+    if (this.node.drain()) this.logger.info('node draining');
     return { draining: true };
   }
 
@@ -30,7 +31,7 @@ export class AdminActionsController {
   @ApiOperation({ summary: 'Schedule one eviction pass (coalesced)' })
   @ApiAcceptedResponse({ description: '{"accepted":true,"action":"evict"}' })
   evict(): { accepted: true; action: 'evict' } {
-    void this.core.node.scheduleEviction();
+    void this.node.scheduleEviction();
     return { accepted: true, action: 'evict' };
   }
 
@@ -40,7 +41,7 @@ export class AdminActionsController {
   @ApiOperation({ summary: 'Schedule one full expiry sweep (coalesced)' })
   @ApiAcceptedResponse({ description: '{"accepted":true,"action":"expire"}' })
   triggerExpiration(): { accepted: true; action: 'expire' } {
-    this.core.node.scheduleExpiration();
+    this.node.scheduleExpiration();
     return { accepted: true, action: 'expire' };
   }
 
@@ -50,6 +51,6 @@ export class AdminActionsController {
   @ApiOperation({ summary: 'Remove every local item (tombstones and hints stay)' })
   @ApiOkResponse({ description: '{"cleared": n, "node": id}' })
   clear(): { cleared: number; node: string } {
-    return { cleared: this.core.node.clear(), node: this.core.node.nodeId };
+    return { cleared: this.node.clear(), node: this.node.nodeId };
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import { CONFIG, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { ClusterEvent } from '../core/events.js';
 import { heartbeatView, memberTransitionView, membersView } from './cluster-views.js';
 import { SseStream } from './sse-stream.js';
@@ -32,7 +33,7 @@ export class ClusterEventsService implements OnModuleDestroy {
   private readonly streams = new Set<SseStream>();
   private heartbeat?: NodeJS.Timeout;
 
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   /** Takes over a raw response. HEAD gets the headers only. */
   open(res: ServerResponse, headOnly: boolean): void {
@@ -49,12 +50,13 @@ export class ClusterEventsService implements OnModuleDestroy {
       if (this.streams.size === 0) this.stopHeartbeat();
     });
     // Subscribe before taking the snapshots, so no change falls between them.
-    unsubscribe = this.core.node.events.subscribe((e) => stream.send(this.frameOf(e)));
+    unsubscribe = this.node.subscribe((e) => stream.send(this.frameOf(e)));
     this.streams.add(stream);
     stream.send(`retry: ${RETRY_MS}\n\n`);
-    stream.send(frame('members', membersView(this.core)));
-    stream.send(frame('heartbeat', heartbeatView(this.core)));
-    this.heartbeat ??= setInterval(() => this.broadcast(frame('heartbeat', heartbeatView(this.core))), HEARTBEAT_MS).unref();
+    const snapshot = this.node.snapshot();
+    stream.send(frame('members', membersView(snapshot, this.config)));
+    stream.send(frame('heartbeat', heartbeatView(snapshot)));
+    this.heartbeat ??= setInterval(() => this.broadcast(frame('heartbeat', heartbeatView(this.node.snapshot()))), HEARTBEAT_MS).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -73,7 +75,7 @@ export class ClusterEventsService implements OnModuleDestroy {
 
   private frameOf(e: ClusterEvent): string {
     switch (e.type) {
-      case 'members': return frame('members', membersView(this.core));
+      case 'members': return frame('members', membersView(this.node.snapshot(), this.config));
       case 'member': return frame('member', memberTransitionView(e.member, e.previous));
       case 'draining': return frame('draining', { node: e.node, draining: true });
     }

@@ -1,5 +1,6 @@
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import type { MemberView } from '../core/events.js';
+import type { NodeSnapshot } from '../core/node-api.js';
 import { type ViewState, viewState } from '../core/membership/view-state.js';
 
 /** One member as every view shows it: the internal `leaving` state named `draining` (docs/api.md §2.6). */
@@ -46,12 +47,12 @@ export function memberTransitionView(m: MemberView, previous: MemberView['State'
   return { ...memberEntry(m), Previous: previous === null ? null : viewState(previous) };
 }
 
-export function membersView(core: Core): MembersView {
-  return { replication: core.config.replication, virtualNodes: core.config.vnodes, members: core.node.members.list().map(memberEntry) };
+export function membersView(snapshot: NodeSnapshot, config: Pick<HypercacheConfig, 'replication' | 'vnodes'>): MembersView {
+  return { replication: config.replication, virtualNodes: config.vnodes, members: snapshot.members.map(memberEntry) };
 }
 
-export function heartbeatView(core: Core): HeartbeatView {
-  const d = core.node.counters.dist;
+export function heartbeatView(snapshot: NodeSnapshot): HeartbeatView {
+  const d = snapshot.dist;
   return {
     heartbeatSuccess: d.HeartbeatSuccess,
     heartbeatFailure: d.HeartbeatFailure,
@@ -63,7 +64,6 @@ export function heartbeatView(core: Core): HeartbeatView {
   };
 }
 
-export function ringView(core: Core): RingView {
-  const vnodes = core.node.ring.describe();
+export function ringView(vnodes: string[]): RingView {
   return { count: vnodes.length, vnodes };
 }

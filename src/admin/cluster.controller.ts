@@ -1,8 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import { CONFIG, NODE } from '../seams/tokens.js';
 import { type HeartbeatView, heartbeatView, type MembersView, membersView, type RingView, ringView } from './cluster-views.js';
 import { ApiHeartbeatView, ApiMembersView, ApiRingView } from './views.openapi.js';
 
@@ -10,14 +11,14 @@ import { ApiHeartbeatView, ApiMembersView, ApiRingView } from './views.openapi.j
 @ApiTags('cluster')
 @Controller('cluster')
 export class ClusterController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(CONFIG) private readonly config: HypercacheConfig, @Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('members')
   @RequireScope('read')
   @ApiOperation({ summary: 'Membership records, sorted by ID' })
   @ApiMembersView()
   members(): MembersView {
-    return membersView(this.core);
+    return membersView(this.node.snapshot(), this.config);
   }
 
   @Get('ring')
@@ -25,7 +26,7 @@ export class ClusterController {
   @ApiOperation({ summary: 'Virtual nodes of the ring, by hash' })
   @ApiRingView()
   ring(): RingView {
-    return ringView(this.core);
+    return ringView(this.node.ringVnodes());
   }
 
   @Get('heartbeat')
@@ -33,6 +34,6 @@ export class ClusterController {
   @ApiOperation({ summary: 'Failure-detector counters' })
   @ApiHeartbeatView()
   heartbeat(): HeartbeatView {
-    return heartbeatView(this.core);
+    return heartbeatView(this.node.snapshot());
   }
 }

@@ -1,20 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import { NODE } from '../seams/tokens.js';
 
 /** Readiness indicator `cluster`: down until the node has joined (CONTRACT §1.2). */
 @Injectable()
 export class ClusterHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(CORE) private readonly core: Core,
+    @Inject(NODE) private readonly node: CacheNodeApi,
   ) {}
 
   check() {
-    const { node } = this.core;
-    const joined = node.isJoined();
-    const data = { joined, alive: node.members.countByState().alive, ring_members: node.members.ringMembers().length };
+    const { joined, membersByState, ringMembers } = this.node.snapshot();
+    const data = { joined, alive: membersByState.alive, ring_members: ringMembers };
     const indicator = this.health.check('cluster');
     return joined ? indicator.up(data) : indicator.down(data);
   }

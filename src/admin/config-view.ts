@@ -1,6 +1,7 @@
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { formatGoDuration } from '../config/duration.js';
 import { EXPIRY_INTERVAL_MS } from '../core/node.js';
+import type { NodeSnapshot } from '../core/node-api.js';
 
 /** `GET /config` (CONTRACT §5.4). `env` comes from the config loader, secrets already redacted. */
 export interface ConfigView {
@@ -18,11 +19,11 @@ export interface ConfigView {
   env: Record<string, string>;
 }
 
-export function configView({ config, node }: Core): ConfigView {
+export function configView(config: HypercacheConfig, snapshot: NodeSnapshot): ConfigView {
   return {
     nodeId: config.nodeId,
     capacity: config.capacity,
-    allocation: node.store.bytes,
+    allocation: snapshot.bytes,
     maxCacheSize: config.maxMemory,
     evictionAlgorithm: config.eviction,
     // No background eviction loop: the write that exceeds a cap evicts (docs/api.md §2.3), hence "0s".

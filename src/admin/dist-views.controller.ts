@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { DistMetrics } from '../core/metrics/dist-metrics.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { keyFromQuery } from './key-query.js';
@@ -12,14 +12,14 @@ import { ApiDistMetrics } from './views.openapi.js';
 @ApiTags('dist')
 @Controller('dist')
 export class DistViewsController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('metrics')
   @RequireScope('read')
   @ApiOperation({ summary: 'Distribution counters and gauges' })
   @ApiDistMetrics()
   metrics(): DistMetrics {
-    return this.core.node.distMetrics();
+    return this.node.snapshot().dist;
   }
 
   @Get('owners')
@@ -30,6 +30,6 @@ export class DistViewsController {
   @ApiErrors(400)
   owners(@Req() req: FastifyRequest): { key: string; owners: string[] } {
     const key = keyFromQuery(req.url);
-    return { key, owners: this.core.node.owners(key) };
+    return { key, owners: this.node.owners(key) };
   }
 }

@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 
 /** Readiness indicator `drain`: down for good once the node drains (CONTRACT §1.5). */
 @Injectable()
 export class DrainHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(CORE) private readonly core: Core,
+    @Inject(NODE) private readonly node: CacheNodeApi,
   ) {}
 
   check() {
-    const draining = this.core.node.isDraining();
+    const draining = this.node.isDraining();
     const indicator = this.health.check('drain');
     return draining ? indicator.down({ draining }) : indicator.up({ draining });
   }

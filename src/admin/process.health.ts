@@ -1,18 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { CLOCK, PROCESS_INFO } from '../seams/tokens.js';
+import type { Clock } from '../core/time/clock.js';
+import type { ProcessInfo } from '../seams/process-info.js';
 
 /** Liveness indicator `process`: up whenever the event loop can answer. */
 @Injectable()
 export class ProcessHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(CORE) private readonly core: Core,
+    @Inject(CLOCK) private readonly clock: Clock, @Inject(PROCESS_INFO) private readonly info: ProcessInfo,
   ) {}
 
   check() {
-    const uptime_s = Math.floor((this.core.clock.now() - this.core.startedAt) / 1000);
+    const uptime_s = Math.floor((this.clock.now() - this.info.startedAt) / 1000);
     return this.health.check('process').up({ uptime_s });
   }
 }

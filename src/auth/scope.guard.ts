@@ -1,8 +1,9 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { AUTH_POLICY, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { AuthPolicy } from '../auth/auth-policy.js';
 import { CacheError } from '../core/errors.js';
 import { routeAccess } from './route-policy.js';
 import { hasScope, type Identity, type Scope } from './scopes.js';
@@ -22,7 +23,8 @@ export interface AuthenticatedRequest extends FastifyRequest {
 @Injectable()
 export class ScopeGuard implements CanActivate {
   constructor(
-    @Inject(CORE) private readonly core: Core,
+    @Inject(NODE) private readonly node: CacheNodeApi,
+    @Inject(AUTH_POLICY) private readonly auth: AuthPolicy,
     @Inject(LISTENER) private readonly listener: ListenerName,
   ) {}
 
@@ -31,7 +33,7 @@ export class ScopeGuard implements CanActivate {
     if (access.kind === 'public') return true;
     const scope = access.kind === 'scope' ? access.scope : undefined;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const resolved = this.core.auth.resolve(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
+    const resolved = this.auth.resolve(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     // Only an OIDC JWT is verified asynchronously; static tokens and certificates stay synchronous.
     return resolved instanceof Promise
       ? resolved.then((identity) => this.authorize(req, identity, scope))
@@ -40,13 +42,13 @@ export class ScopeGuard implements CanActivate {
 
   private authorize(req: AuthenticatedRequest, identity: Identity | undefined, scope: Scope | undefined): boolean {
     if (!identity) {
-      this.core.node.counters.authFailure(this.listener, 'unauthenticated');
+      this.node.countAuthFailure(this.listener, 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');
     }
     req.identity = identity;
     if (!scope) throw new CacheError('FORBIDDEN', 'forbidden: route has no scope policy');
     if (!hasScope(identity, scope)) {
-      this.core.node.counters.authFailure(this.listener, 'forbidden');
+      this.node.countAuthFailure(this.listener, 'forbidden');
       throw new CacheError('FORBIDDEN', `forbidden: requires scope ${scope}`);
     }
     return true;

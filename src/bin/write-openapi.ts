@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { ListenerName } from '../auth/scope.guard.js';
 import { documentFile } from '../openapi/document-yaml.js';
-import { generateDocuments } from '../openapi/generate-documents.js';
+import { generateDocuments } from '../bootstrap/generate-documents.js';
 
 /**
  * `npm run openapi`: regenerates `openapi/{client,management,dist}.yaml` from the code (CONTRACT §9.4).

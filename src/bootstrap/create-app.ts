@@ -10,7 +10,7 @@ import { frameworkErrorOptions, HOST_CHECKED_BY_HOOK, installFrameworkErrorAnswe
 import { ignoreRequestContentType, passThroughBodies } from '../common/raw-body.js';
 import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { installTracing } from '../tracing/http-spans.js';
-import { CoreBridgeModule } from './core-bridge.module.js';
+import { SeamsModule } from '../seams/seams.module.js';
 import type { Core } from './core.js';
 
 /** Server timeouts of CONTRACT §8: headers 10 s, whole request 30 s, keep-alive idle 65 s. */
@@ -46,7 +46,7 @@ export interface HotRouteSwitch {
 export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyApplication> {
   @Module({
     imports: [
-      CoreBridgeModule.forCore(core),
+      SeamsModule.forProcess(core),
       ...(spec.clientPolicy ? [AuthModule.forListener(spec.listener)] : []),
       ...spec.features,
     ],

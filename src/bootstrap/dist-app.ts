@@ -24,7 +24,7 @@ export function createDistApp(core: Core, tls?: DistTlsMaterial, opts: HotRouteS
     clientPolicy: false,
     bodyLimit: peerMessageLimit(core.config.maxValueBytes),
     configure: (fastify, app) => {
-      installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node.counters);
+      installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node);
       // The data-plane routes skip the Nest router; same guard checks, same answers (peer/peer-fast-path.ts).
       if (opts.hotRoutes !== false) {
         installHotRoutes(fastify, routeTable(app, 'dist'), peerHotRoutes(core, app.get(PeerAuth), app.get(PeerContacts), core.logger));

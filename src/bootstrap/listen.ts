@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../config/config.types.js';
-import { FatalError } from './fatal.js';
+import { FatalError } from '../common/fatal.js';
 
 /** Binds an app; any failure is fatal (CONTRACT §1.3). `:port` binds every interface (IPv6 dual-stack, else IPv4). */
 export async function bind(app: NestFastifyApplication, addr: ListenAddress, variable: string): Promise<AddressInfo> {

@@ -28,8 +28,8 @@ export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<
   const finishedInTime = (await closeWithin(apps.client, deadline)) && (await settlesBy(core.node.handoffDone(), deadline));
   // Step 5: flush hints to alive targets until the queues are empty or the deadline.
   const hintsDropped = finishedInTime
-    ? await core.node.hintReplayer.flush(deadline, Date.now)
-    : core.node.hints.dropAll('shutdown');
+    ? await core.node.flushHints(deadline, Date.now)
+    : core.node.dropHints();
   const deadlineExceeded = !finishedInTime || Date.now() >= deadline;
   if (hintsDropped > 0) core.logger.warn({ hints_dropped: hintsDropped }, 'hints dropped at shutdown');
   if (deadlineExceeded) core.logger.warn('shutdown deadline exceeded');

@@ -1,8 +1,9 @@
 import { Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { CONFIG, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import type { Consistency } from '../config/config.types.js';
 import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
@@ -20,7 +21,7 @@ interface BatchResponse<T> {
 @Controller('v1/cache/batch')
 export class BatchController {
   constructor(
-    @Inject(CORE) private readonly core: Core,
+    @Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig,
     private readonly batch: BatchService,
   ) {}
 
@@ -29,7 +30,7 @@ export class BatchController {
   @RequireScope('read')
   @ApiBatchGet()
   async get(@Req() req: FastifyRequest, @Headers('x-consistency') consistency: string | undefined): Promise<BatchResponse<BatchGetResult>> {
-    const { elements, level } = await this.accept(req, 'keys', consistency, this.core.config.readConsistency);
+    const { elements, level } = await this.accept(req, 'keys', consistency, this.config.readConsistency);
     return this.respond(await this.batch.get(elements, level));
   }
 
@@ -38,7 +39,7 @@ export class BatchController {
   @RequireScope('write')
   @ApiBatchPut()
   async put(@Req() req: FastifyRequest, @Headers('x-consistency') consistency: string | undefined): Promise<BatchResponse<BatchPutResult>> {
-    const { elements, level } = await this.accept(req, 'items', consistency, this.core.config.writeConsistency);
+    const { elements, level } = await this.accept(req, 'items', consistency, this.config.writeConsistency);
     return this.respond(await this.batch.put(elements, level));
   }
 
@@ -47,7 +48,7 @@ export class BatchController {
   @RequireScope('write')
   @ApiBatchDelete()
   async delete(@Req() req: FastifyRequest, @Headers('x-consistency') consistency: string | undefined): Promise<BatchResponse<BatchDeleteResult>> {
-    const { elements, level } = await this.accept(req, 'keys', consistency, this.core.config.writeConsistency);
+    const { elements, level } = await this.accept(req, 'keys', consistency, this.config.writeConsistency);
     return this.respond(await this.batch.delete(elements, level));
   }
 
@@ -58,13 +59,13 @@ export class BatchController {
     consistency: string | undefined,
     fallback: Consistency,
   ): Promise<{ elements: unknown[]; level: Consistency }> {
-    const limit = 4 * this.core.config.maxValueBytes;
+    const limit = 4 * this.config.maxValueBytes;
     const body = await readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
     const level = parseConsistency(consistency, fallback);
     return { elements: parseBatchBody(body, field), level };
   }
 
   private respond<T>(results: T[]): BatchResponse<T> {
-    return { results, node: this.core.node.nodeId };
+    return { results, node: this.node.nodeId };
   }
 }

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { CLOCK, CONFIG, LOGGER, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/time/clock.js';
 import type { Consistency } from '../config/config.types.js';
 import { CacheError } from '../core/errors.js';
 import { isValidKey } from '../core/keys/key-codec.js';
@@ -37,16 +40,16 @@ export type BatchDeleteResult =
  */
 @Injectable()
 export class BatchService {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig, @Inject(LOGGER) private readonly logger: Logger, @Inject(CLOCK) private readonly clock: Clock) {}
 
   get(elements: unknown[], consistency: Consistency): Promise<BatchGetResult[]> {
     return runKeyedInOrder(elements.map(keyOrUndefined), BATCH_CONCURRENCY, async (i) => {
       const key = elements[i];
       if (!isValidKey(key)) return { key: typeof key === 'string' ? key : '', found: false, ...badKey() };
       try {
-        const item = await this.core.node.get(key, consistency);
+        const item = await this.node.get(key, consistency);
         if (!item) return { key, found: false };
-        return { key, found: true, ...itemFields(item, this.core.clock.now()), owners: this.core.node.owners(key) };
+        return { key, found: true, ...itemFields(item, this.clock.now()), owners: this.node.owners(key) };
       } catch (err) {
         return { key, found: false, ...this.failure(err) };
       }
@@ -54,13 +57,13 @@ export class BatchService {
   }
 
   put(elements: unknown[], consistency: Consistency): Promise<BatchPutResult[]> {
-    const maxValueBytes = this.core.config.maxValueBytes;
+    const maxValueBytes = this.config.maxValueBytes;
     const checks = elements.map((el) => checkPutItem(el, maxValueBytes));
     return runKeyedInOrder(checks.map((c) => (c.ok ? c.key : undefined)), BATCH_CONCURRENCY, async (i) => {
       const c = checks[i]!;
       if (!c.ok) return { key: c.key, stored: false, ...this.failure(c.error) };
       try {
-        const out = await this.core.node.put({ key: c.key, value: c.value, ttlMs: c.ttlMs, consistency });
+        const out = await this.node.put({ key: c.key, value: c.value, ttlMs: c.ttlMs, consistency });
         return { key: c.key, stored: true, bytes: c.value.length, version: out.version, acks: out.acks, owners: out.owners };
       } catch (err) {
         return { key: c.key, stored: false, ...this.failure(err) };
@@ -73,7 +76,7 @@ export class BatchService {
       const key = elements[i];
       if (!isValidKey(key)) return { key: typeof key === 'string' ? key : '', deleted: false, ...badKey() };
       try {
-        const out = await this.core.node.delete({ key, consistency });
+        const out = await this.node.delete({ key, consistency });
         return { key, deleted: true, version: out.version, acks: out.acks, owners: out.owners };
       } catch (err) {
         return { key, deleted: false, ...this.failure(err) };
@@ -84,7 +87,7 @@ export class BatchService {
   /** `{error, code}` of a failed item, plus version/acks/owners for QUORUM_NOT_MET; anything unexpected is INTERNAL. */
   private failure(err: unknown): Failure {
     if (!(err instanceof CacheError)) {
-      this.core.logger.error({ err }, 'batch item failed');
+      this.logger.error({ err }, 'batch item failed');
       return { error: 'internal error', code: 'INTERNAL' };
     }
     const d = err.details;

@@ -1,7 +1,9 @@
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { CacheError, Errors } from '../core/errors.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { Preconditions, WriteOutcome } from '../core/node.types.js';
 import type { ItemEntry } from '../core/store/entry.js';
+import type { Clock } from '../core/time/clock.js';
 import { conditionMatches, etagOf, parseEtagCondition } from './conditional-headers.js';
 import { parseConsistency } from './consistency-header.js';
 import { type ItemEnvelope, itemFields, writeItemHeaders } from './item-view.js';
@@ -41,6 +43,13 @@ export interface KeyRequestHeaders {
   'if-none-match'?: string | undefined;
 }
 
+/** What the operations call: the node, the default consistency levels and the clock. */
+export interface CacheOpsDeps {
+  node: CacheNodeApi;
+  config: Pick<HypercacheConfig, 'readConsistency' | 'writeConsistency'>;
+  clock: Clock;
+}
+
 const OCTET_STREAM = 'application/octet-stream';
 const JSON_ACCEPT = /application\/json/i;
 
@@ -52,15 +61,15 @@ const JSON_ACCEPT = /application\/json/i;
  * `CacheError`s and leave through the error envelope.
  */
 export class CacheOps {
-  constructor(private readonly core: Core) {}
+  constructor(private readonly deps: CacheOpsDeps) {}
 
   /** PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, CONTRACT §3.8). */
   async put(rawKey: string | undefined, value: Buffer, ttl: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<PutResponse> {
     const key = requireKey(rawKey);
     const ttlMs = parseTtlParam(ttl);
-    const level = parseConsistency(h['x-consistency'], this.core.config.writeConsistency);
+    const level = parseConsistency(h['x-consistency'], this.deps.config.writeConsistency);
     const preconditions = writePreconditions(h['if-match'], h['if-none-match'], true);
-    const out = await this.core.node.put({ key, value, ttlMs, consistency: level, preconditions });
+    const out = await this.deps.node.put({ key, value, ttlMs, consistency: level, preconditions });
     reply.header('etag', etagOf(out.version));
     ackHeader(reply, out);
     return {
@@ -69,7 +78,7 @@ export class CacheOps {
       ...(ttlMs > 0 && { ttl_ms: ttlMs, expires_at: new Date(out.expiresAt).toISOString() }),
       bytes: value.length,
       version: out.version,
-      node: this.core.node.nodeId,
+      node: this.deps.node.nodeId,
       owners: out.owners,
     };
   }
@@ -80,7 +89,7 @@ export class CacheOps {
     if (!item) return undefined;
     const accept = h.accept;
     if (accept !== undefined && JSON_ACCEPT.test(accept)) {
-      return { key: item.key, ...itemFields(item, this.core.clock.now()), node: this.core.node.nodeId, owners: this.core.node.owners(item.key) };
+      return { key: item.key, ...itemFields(item, this.deps.clock.now()), node: this.deps.node.nodeId, owners: this.deps.node.owners(item.key) };
     }
     reply.header('content-type', OCTET_STREAM);
     return item.value;
@@ -96,11 +105,11 @@ export class CacheOps {
 
   async delete(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<DeleteResponse> {
     const key = requireKey(rawKey);
-    const level = parseConsistency(h['x-consistency'], this.core.config.writeConsistency);
+    const level = parseConsistency(h['x-consistency'], this.deps.config.writeConsistency);
     const preconditions = writePreconditions(h['if-match'], h['if-none-match'], false);
-    const out = await this.core.node.delete({ key, consistency: level, preconditions });
+    const out = await this.deps.node.delete({ key, consistency: level, preconditions });
     ackHeader(reply, out);
-    return { key, deleted: true, version: out.version, node: this.core.node.nodeId, owners: out.owners };
+    return { key, deleted: true, version: out.version, node: this.deps.node.nodeId, owners: out.owners };
   }
 
   /**
@@ -109,11 +118,11 @@ export class CacheOps {
    */
   private async lookup(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<ItemEntry | undefined> {
     const key = requireKey(rawKey);
-    const level = parseConsistency(h['x-consistency'], this.core.config.readConsistency);
+    const level = parseConsistency(h['x-consistency'], this.deps.config.readConsistency);
     const condition = parseEtagCondition('If-None-Match', h['if-none-match']);
-    const item = await this.core.node.get(key, level);
+    const item = await this.deps.node.get(key, level);
     if (!item) throw Errors.notFound();
-    writeItemHeaders(reply, item, this.core.node.owners(key), this.core.clock.now());
+    writeItemHeaders(reply, item, this.deps.node.owners(key), this.deps.clock.now());
     if (condition !== undefined && conditionMatches(condition, item.version)) {
       reply.code(304);
       return undefined;

@@ -1,8 +1,10 @@
 import { Controller, Delete, Get, Head, Headers, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HotRoute, RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { Clock } from '../core/time/clock.js';
+import { CLOCK, CONFIG, NODE } from '../seams/tokens.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { readBody } from '../common/raw-body.js';
 import { Errors } from '../core/errors.js';
 import { ApiDeleteKey, ApiGetKey, ApiHeadKey, ApiPutKey } from './cache.openapi.js';
@@ -23,8 +25,12 @@ export type { DeleteResponse, PutResponse } from './cache-ops.js';
 export class CacheController {
   private readonly ops: CacheOps;
 
-  constructor(@Inject(CORE) private readonly core: Core) {
-    this.ops = new CacheOps(core);
+  constructor(
+    @Inject(NODE) node: CacheNodeApi,
+    @Inject(CONFIG) private readonly config: HypercacheConfig,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.ops = new CacheOps({ node, config, clock });
   }
 
   @Put(':key')
@@ -38,7 +44,7 @@ export class CacheController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PutResponse> {
-    const limit = this.core.config.maxValueBytes;
+    const limit = this.config.maxValueBytes;
     // Body and size come before validation (CONTRACT §3.8).
     const value = await readBody(req, limit, () => Errors.tooLarge(limit));
     return this.ops.put(rawKey, value, firstValue(ttl), headers, reply);

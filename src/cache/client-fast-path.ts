@@ -4,13 +4,20 @@ import type { HotHook, HotOperation, HotRouteOperations } from '../auth/hot-rout
 import type { RoutePolicy } from '../auth/route-policy.js';
 import { hasScope } from '../auth/scopes.js';
 import { type AuthenticatedRequest, verifiedCertCn } from '../auth/scope.guard.js';
-import type { Core } from '../bootstrap/core.js';
+import type { AuthPolicy } from '../auth/auth-policy.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
 import { Errors } from '../core/errors.js';
 import { CacheController } from './cache.controller.js';
-import { CacheOps } from './cache-ops.js';
+import { CacheOps, type CacheOpsDeps } from './cache-ops.js';
 import { firstValue } from './key-param.js';
+
+/** What the hot routes call: the operations' dependencies, the value size limit and the auth policy. */
+export interface ClientHotRouteDeps extends CacheOpsDeps {
+  config: Pick<HypercacheConfig, 'readConsistency' | 'writeConsistency' | 'maxValueBytes'>;
+  auth: AuthPolicy;
+}
 
 type Operation = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -32,12 +39,12 @@ type Operation = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
  * - The operation is `CacheOps`, the code the controller calls; errors leave through the envelope
  *   of the app's exception filter (`answerError`).
  */
-export function clientHotRoutes(core: Core, logger: Logger): HotRouteOperations {
-  const ops = new CacheOps(core);
-  const limit = core.config.maxValueBytes;
+export function clientHotRoutes(deps: ClientHotRouteDeps, logger: Logger): HotRouteOperations {
+  const ops = new CacheOps(deps);
+  const limit = deps.config.maxValueBytes;
   const tooLarge = () => Errors.tooLarge(limit);
   const param = (req: FastifyRequest) => (req.params as { key?: string }).key;
-  const hot = (op: Operation) => (route: RoutePolicy) => scopedHook(route, op, core, logger);
+  const hot = (op: Operation) => (route: RoutePolicy) => scopedHook(route, op, deps.auth, logger);
   const controller = CacheController.prototype;
   return new Map<RoutePolicy['handler'], HotOperation>([
     [controller.get, hot((req, reply) => ops.get(param(req), req.headers, reply))],
@@ -51,11 +58,11 @@ export function clientHotRoutes(core: Core, logger: Logger): HotRouteOperations 
 }
 
 /** The hook of one scoped route: the guard's synchronous admission, then `op`, or on to Nest. */
-function scopedHook(route: RoutePolicy, op: Operation, core: Core, logger: Logger): HotHook {
+function scopedHook(route: RoutePolicy, op: Operation, auth: AuthPolicy, logger: Logger): HotHook {
   if (route.access.kind !== 'scope') throw new Error(`client hot route ${route.method} ${route.path} must require a scope`);
   const { scope } = route.access;
   return (req, reply, done) => {
-    const identity = core.auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
+    const identity = auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     if (identity === undefined || !hasScope(identity, scope)) return done();
     (req as AuthenticatedRequest).identity = identity;
     op(req, reply).then(

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { ApiListKeys } from './cache.openapi.js';
 import { pageOf, parseBrowseQuery } from './key-browser-query.js';
 
@@ -17,19 +17,19 @@ export interface ListKeysResponse {
 /** `GET /v1/cache/keys` (CONTRACT §4.10): every request runs the whole fan-out again. */
 @Controller('v1/cache')
 export class KeyBrowserController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('keys')
   @RequireScope('read')
   @ApiListKeys()
   async list(@Query() query: Record<string, unknown>): Promise<ListKeysResponse> {
     const { pattern, match, cursor, limit, max } = parseBrowseQuery(query);
-    const result = await this.core.node.listKeys({ pattern, match, max });
+    const result = await this.node.listKeys({ pattern, match, max });
     return {
       ...pageOf(result.keys, cursor, limit),
       total_matched: result.keys.length,
       truncated: result.truncated,
-      node: this.core.node.nodeId,
+      node: this.node.nodeId,
       ...(result.partialNodes.length > 0 && { partial_nodes: result.partialNodes }),
     };
   }

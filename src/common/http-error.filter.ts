@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { LOGGER } from '../bootstrap/core-bridge.module.js';
+import { LOGGER } from '../seams/tokens.js';
 import { answerError } from './error-envelope.js';
 
 /** One filter per app: every exception leaves as the contract's `{error, code}` envelope. */

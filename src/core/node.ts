@@ -1,28 +1,29 @@
 import type { Consistency, HypercacheConfig } from '../config/config.types.js';
 import { CacheError } from './errors.js';
-import { EventBus } from './events.js';
+import { EventBus, type Listener } from './events.js';
 import { HintQueue } from './hints/hint-queue.js';
 import { HintReplayer } from './hints/hint-replayer.js';
-import { type KeyListingTransport, listClusterKeys, noKeyListingTransport } from './keys/key-listing.js';
+import { type KeyListingTransport, listClusterKeys, noKeyListingTransport } from './key-listing/key-listing.js';
 import { AntiEntropy, type AntiEntropyTransport, noAntiEntropyTransport } from './merkle/anti-entropy.js';
+import type { MerkleRequest, MerkleResponse } from './merkle/merkle-wire.js';
 import { Rebalancer } from './rebalance/rebalancer.js';
 import { smallestKeys } from './keys/utf8-order.js';
-import { type CacheOp, type CacheOutcome, CoreCounters } from './metrics/core-counters.js';
+import { type CacheOp, type CacheOutcome, CoreCounters, type LatencySink } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
 import type { Effect } from './membership/effects.js';
 import { MemberTable } from './membership/member-table.js';
 import { Membership } from './membership/membership.js';
 import { seedSpecsOf } from './membership/seed-spec.js';
-import type {
-  CacheNodeApi, DeleteCommand, ListKeysQuery, ListKeysResult, PutCommand, WriteOutcome,
-} from './node.types.js';
+import type { CacheNodeApi, NodeSnapshot } from './node-api.js';
+import type { DeleteCommand, ListKeysQuery, ListKeysResult, PutCommand, WriteOutcome } from './node.types.js';
 import { ReplicationCoordinator } from './replication/coordinator.js';
 import { batchByteBudget, peerMessageLimit } from './replication/message-limits.js';
+import { ReplicaReceiver } from './replication/replica-receiver.js';
 import { type ReplicationTransport, noPeersTransport } from './replication/transport.js';
-import type { CoordinateRequest } from './replication/wire.js';
+import type { CoordinateRequest, ReplicateResult, ReplicateSource } from './replication/wire.js';
 import { type Hash64, HashRing } from './ring/hash-ring.js';
-import { StatsRecorder } from './stats/stats-recorder.js';
-import { type ItemEntry, isVisible } from './store/entry.js';
+import { type StatSummary, StatsRecorder } from './stats/stats-recorder.js';
+import { type Entry, type ItemEntry, isVisible } from './store/entry.js';
 import { LocalStore } from './store/local-store.js';
 import type { Clock } from './time/clock.js';
 import { PeriodicLoop } from './time/loop.js';
@@ -55,7 +56,11 @@ export interface NodeDeps {
 }
 
 /**
- * One hypercache node: the entry-node API the client listener calls, plus the admin actions.
+ * One hypercache node: the entry-node API the client listener calls, the receiving side of the
+ * peer operations, the admin actions and the read model (`CacheNodeApi`, the `NODE` seam).
+ * Everything outside the core calls these methods, never the sub-objects below (docs/architecture.md
+ * "The core facade"); the sub-objects stay visible to core tests and to the composition root,
+ * which wires the counters and the SWIM machine to their adapters.
  * Single-node mode is a one-member ring; the cluster plugs in behind `coordinate` and `get`.
  */
 export class CacheNode implements CacheNodeApi {
@@ -81,14 +86,16 @@ export class CacheNode implements CacheNodeApi {
   private keyListing: KeyListingTransport = noKeyListingTransport;
   private merkleTransport: AntiEntropyTransport = noAntiEntropyTransport;
   /** Write and read paths across the owners (CONTRACT §6.4–§6.6). */
-  readonly replication: ReplicationCoordinator;
+  private readonly replication: ReplicationCoordinator;
+  /** The receiving side of `replicate` and `read`. */
+  private readonly receiver: ReplicaReceiver;
   /** Undelivered entries per target (CONTRACT §6.8), replayed every HINT_REPLAY. */
   readonly hints: HintQueue;
   readonly hintReplayer: HintReplayer;
   /** Data follows ownership when the ring changes (CONTRACT §6.10), and the leave handoff (§1.4 step 4). */
   readonly rebalancer: Rebalancer;
   /** Merkle anti-entropy (CONTRACT §6.9): `round()` per MERKLE_INTERVAL, `answer()` serves the `merkle` peer op. */
-  readonly antiEntropy: AntiEntropy;
+  private readonly antiEntropy: AntiEntropy;
 
   constructor(private readonly deps: NodeDeps) {
     const { config, clock } = deps;
@@ -171,6 +178,12 @@ export class CacheNode implements CacheNodeApi {
       isDraining: () => this.draining,
       onError: (err) => onError('rebalance', err),
     });
+    this.receiver = new ReplicaReceiver({
+      store: this.store,
+      hlc: this.hlc,
+      counters: this.counters,
+      noteReceived: (key) => this.rebalancer.noteReceived(key),
+    });
     this.loops = [
       new PeriodicLoop('expiry', EXPIRY_INTERVAL_MS, () => void this.store.sweepExpired(EXPIRY_SAMPLE, EXPIRY_BUDGET_MS, deps.random), onError, scheduler),
       new PeriodicLoop('tombstone-purge', TOMBSTONE_PURGE_INTERVAL_MS, () => void this.store.purgeTombstones(), onError, scheduler),
@@ -251,6 +264,21 @@ export class CacheNode implements CacheNodeApi {
   /** A write forwarded by an entry node (`coordinate` peer op): this node coordinates it (§6.4 step 3). */
   coordinateForwarded(req: CoordinateRequest): Promise<WriteOutcome> {
     return this.replication.coordinate(req);
+  }
+
+  /** The `replicate` peer op: apply-if-newer (replication/replica-receiver.ts). */
+  applyReplicated(source: ReplicateSource, entries: readonly Entry[]): ReplicateResult[] {
+    return this.receiver.apply(source, entries);
+  }
+
+  /** The `read` peer op: this owner's entry per key, undefined when it holds none. */
+  readReplicas(keys: readonly string[]): (Entry | undefined)[] {
+    return this.receiver.read(keys);
+  }
+
+  /** The `merkle` peer op (CONTRACT §6.9). */
+  answerMerkle(req: MerkleRequest): Promise<MerkleResponse> {
+    return this.antiEntropy.answer(req);
   }
 
   async get(key: string, consistency: Consistency): Promise<ItemEntry | undefined> {
@@ -337,6 +365,57 @@ export class CacheNode implements CacheNodeApi {
       }),
     );
     return false;
+  }
+
+  /** Cluster events (SSE `/cluster/events`); returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  countAuthFailure(listener: string, reason: 'unauthenticated' | 'forbidden'): void {
+    this.counters.authFailure(listener, reason);
+  }
+
+  useLatencySink(sink: LatencySink): void {
+    this.counters.latency = sink;
+  }
+
+  /** Shutdown step 5: replays the queued hints to alive targets until `deadline`; returns the hints dropped. */
+  flushHints(deadline: number, now: () => number): Promise<number> {
+    return this.hintReplayer.flush(deadline, now);
+  }
+
+  /** Shutdown past its deadline: every queued hint is dropped; returns how many. */
+  dropHints(): number {
+    return this.hints.dropAll('shutdown');
+  }
+
+  /** The read model of the metrics and the admin views; built on demand, never on the request path. */
+  snapshot(): NodeSnapshot {
+    const byState = this.members.countByState();
+    return {
+      nodeId: this.nodeId,
+      draining: this.draining,
+      joined: this.isJoined(),
+      items: this.store.items,
+      bytes: this.store.bytes,
+      tombstones: this.store.tombstoneCount,
+      membershipVersion: this.members.membershipVersion,
+      membersByState: byState,
+      ringMembers: this.members.ringMembers().length,
+      members: this.members.list(),
+      sseSubscribers: this.events.subscribers,
+      dist: this.distMetrics(),
+      counters: this.counters,
+    };
+  }
+
+  ringVnodes(): string[] {
+    return this.ring.describe();
+  }
+
+  statsSummary(): Record<string, StatSummary> {
+    return this.stats.snapshot();
   }
 
   /** /dist/metrics: counters plus the gauges read now. */

@@ -1,5 +1,4 @@
 import type { Consistency } from '../config/config.types.js';
-import type { ItemEntry } from './store/entry.js';
 
 /** Preconditions of a conditional write (CONTRACT §4.7), already parsed and validated. */
 export interface Preconditions {
@@ -47,16 +46,4 @@ export interface ListKeysResult {
   keys: string[];
   truncated: boolean;
   partialNodes: string[];
-}
-
-/** The operations the client API needs from the node; cluster mode plugs in behind the same calls. */
-export interface CacheNodeApi {
-  readonly nodeId: string;
-  isDraining(): boolean;
-  put(cmd: PutCommand): Promise<WriteOutcome>;
-  delete(cmd: DeleteCommand): Promise<WriteOutcome>;
-  /** Visible item or undefined (missing, expired, deleted). */
-  get(key: string, consistency: Consistency): Promise<ItemEntry | undefined>;
-  owners(key: string): string[];
-  listKeys(q: ListKeysQuery): Promise<ListKeysResult>;
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { MEMBERSHIP } from '../seams/tokens.js';
 import { MembershipDriver } from './membership-driver.js';
 
 /**
@@ -9,7 +8,7 @@ import { MembershipDriver } from './membership-driver.js';
  * Nest lifecycle hooks.
  */
 @Module({
-  providers: [{ provide: MembershipDriver, useFactory: (core: Core) => core.membership, inject: [CORE] }],
+  providers: [{ provide: MembershipDriver, useExisting: MEMBERSHIP }],
   exports: [MembershipDriver],
 })
 export class MembershipModule {}

@@ -3,15 +3,21 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
-import { renderFor } from './scrape-target.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { ProcessInfo } from '../seams/process-info.js';
+import { CONFIG, NODE, PROCESS_INFO } from '../seams/tokens.js';
+import { renderFor, type ScrapeTarget } from './scrape-target.js';
 
 /** `GET /metrics` (CONTRACT §5.9): the willsoto controller, with the read scope and this app's node. */
 @ApiTags('metrics')
 @Controller()
 export class MetricsController extends PrometheusController {
-  constructor(@Inject(CORE) private readonly core: Core) {
+  constructor(
+    @Inject(NODE) private readonly node: CacheNodeApi,
+    @Inject(CONFIG) private readonly config: HypercacheConfig,
+    @Inject(PROCESS_INFO) private readonly info: ProcessInfo,
+  ) {
     super();
   }
 
@@ -21,6 +27,7 @@ export class MetricsController extends PrometheusController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'metrics', schema: { type: 'string' } })
   override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
-    return renderFor(this.core, () => super.index(response));
+    const target: ScrapeTarget = { snapshot: this.node.snapshot(), config: this.config, version: this.info.version };
+    return renderFor(target, () => super.index(response));
   }
 }

@@ -1,19 +1,19 @@
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { MetricsController } from './metrics.controller.js';
 import { cacheLatencySink, registerNodeMetrics } from './node-metrics.js';
 
 /** Registers the node collectors and points the core's latency hook at the histogram. */
 @Injectable()
 class NodeMetricsBinding implements OnModuleInit {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   onModuleInit(): void {
     registerNodeMetrics();
-    this.core.node.counters.latency = cacheLatencySink();
+    this.node.useLatencySink(cacheLatencySink());
   }
 }
 

@@ -1,14 +1,13 @@
-import type { Core } from '../bootstrap/core.js';
 import { byViewState } from '../core/membership/view-state.js';
 import type { LatencySink } from '../core/metrics/core-counters.js';
 import type { ApplySource } from '../core/store/store-events.js';
 import { aggregatedHistogram } from './aggregated.js';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from './metric-factory.js';
-import { scrapedCore } from './scrape-target.js';
+import { type ScrapeTarget, scrapedTarget } from './scrape-target.js';
 
 type Labels = Record<string, string>;
 type Sample = [Labels, number];
-type Read = (core: Core) => number | Sample[];
+type Read = (target: ScrapeTarget) => number | Sample[];
 
 interface NodeMetric {
   type: 'counter' | 'gauge';
@@ -61,54 +60,54 @@ const REMOTE_SOURCES: ApplySource[] = ['replication', 'hint', 'repair', 'merkle'
  * as soon as the cluster code counts.
  */
 const NODE_METRICS: NodeMetric[] = [
-  gaugeOf('hypercache_build_info', 'Build identity', (c) => [[{ version: c.version, node_id: c.node.nodeId }, 1]], ['version', 'node_id']),
+  gaugeOf('hypercache_build_info', 'Build identity', (c) => [[{ version: c.version, node_id: c.snapshot.nodeId }, 1]], ['version', 'node_id']),
   counterOf('hypercache_auth_failures_total', '401/403 answers', (c) =>
     AUTH_FAILURE_SERIES.map(([listener = '', reason = '']) => {
-      const n = c.node.counters.authFailures.get(`${listener}|${reason}`) ?? 0;
+      const n = c.snapshot.counters.authFailures.get(`${listener}|${reason}`) ?? 0;
       return [{ listener, reason }, n];
     }), ['listener', 'reason']),
   counterOf('hypercache_cache_operations_total', 'Single and batch-item operations at the entry node',
-    (c) => byPair('op', 'outcome', c.node.counters.cacheOps), ['op', 'outcome']),
-  gaugeOf('hypercache_items', 'Live local items', (c) => c.node.store.items),
-  gaugeOf('hypercache_bytes', 'Key+value bytes of live local items', (c) => c.node.store.bytes),
+    (c) => byPair('op', 'outcome', c.snapshot.counters.cacheOps), ['op', 'outcome']),
+  gaugeOf('hypercache_items', 'Live local items', (c) => c.snapshot.items),
+  gaugeOf('hypercache_bytes', 'Key+value bytes of live local items', (c) => c.snapshot.bytes),
   gaugeOf('hypercache_capacity_items', 'Configured item cap (0 = none)', (c) => c.config.capacity),
   gaugeOf('hypercache_max_memory_bytes', 'Configured byte cap (0 = none)', (c) => c.config.maxMemory),
-  gaugeOf('hypercache_tombstones', 'Live local tombstones', (c) => c.node.store.tombstoneCount),
-  counterOf('hypercache_tombstones_purged_total', 'Tombstones purged', (c) => c.node.counters.tombstonesPurged),
-  counterOf('hypercache_evictions_total', 'Items evicted', (c) => byLabel('reason', c.node.counters.evictions), ['reason']),
-  counterOf('hypercache_expirations_total', 'Expired items removed', (c) => byLabel('trigger', c.node.counters.expirations), ['trigger']),
+  gaugeOf('hypercache_tombstones', 'Live local tombstones', (c) => c.snapshot.tombstones),
+  counterOf('hypercache_tombstones_purged_total', 'Tombstones purged', (c) => c.snapshot.counters.tombstonesPurged),
+  counterOf('hypercache_evictions_total', 'Items evicted', (c) => byLabel('reason', c.snapshot.counters.evictions), ['reason']),
+  counterOf('hypercache_expirations_total', 'Expired items removed', (c) => byLabel('trigger', c.snapshot.counters.expirations), ['trigger']),
   counterOf('hypercache_applies_skipped_total', 'Soft applies skipped at capacity',
-    (c) => bySource(c.node.counters.appliesSkipped, SOFT_SOURCES), ['source']),
+    (c) => bySource(c.snapshot.counters.appliesSkipped, SOFT_SOURCES), ['source']),
   counterOf('hypercache_stale_applies_total', 'Incoming entries ignored as not newer',
-    (c) => bySource(c.node.counters.staleApplies, REMOTE_SOURCES), ['source']),
+    (c) => bySource(c.snapshot.counters.staleApplies, REMOTE_SOURCES), ['source']),
   counterOf('hypercache_replication_acks_total', 'Acks collected by coordinators (self included)',
-    (c) => byLabel('op', c.node.counters.replicationAcks), ['op']),
-  counterOf('hypercache_quorum_failures_total', 'QUORUM_NOT_MET outcomes', (c) => byLabel('op', c.node.counters.quorumFailures), ['op']),
-  counterOf('hypercache_precondition_failures_total', '412 outcomes', (c) => byLabel('op', c.node.counters.preconditionFailures), ['op']),
-  gaugeOf('hypercache_members', 'Membership records by state', (c) => byLabel('state', byViewState(c.node.members.countByState())), ['state']),
-  gaugeOf('hypercache_membership_version', 'Local membership version', (c) => c.node.members.membershipVersion),
-  gaugeOf('hypercache_draining', '1 while draining, else 0', (c) => Number(c.node.isDraining())),
-  gaugeOf('hypercache_joined', '1 once joined', (c) => Number(c.node.isJoined())),
+    (c) => byLabel('op', c.snapshot.counters.replicationAcks), ['op']),
+  counterOf('hypercache_quorum_failures_total', 'QUORUM_NOT_MET outcomes', (c) => byLabel('op', c.snapshot.counters.quorumFailures), ['op']),
+  counterOf('hypercache_precondition_failures_total', '412 outcomes', (c) => byLabel('op', c.snapshot.counters.preconditionFailures), ['op']),
+  gaugeOf('hypercache_members', 'Membership records by state', (c) => byLabel('state', byViewState(c.snapshot.membersByState)), ['state']),
+  gaugeOf('hypercache_membership_version', 'Local membership version', (c) => c.snapshot.membershipVersion),
+  gaugeOf('hypercache_draining', '1 while draining, else 0', (c) => Number(c.snapshot.draining)),
+  gaugeOf('hypercache_joined', '1 once joined', (c) => Number(c.snapshot.joined)),
   // Each /cluster/events stream holds exactly one EventBus subscription.
-  gaugeOf('hypercache_sse_subscribers', 'Open /cluster/events streams', (c) => c.node.events.subscribers),
+  gaugeOf('hypercache_sse_subscribers', 'Open /cluster/events streams', (c) => c.snapshot.sseSubscribers),
 
   counterOf('hypercache_promotions_total', 'Next owner used because earlier candidates failed', (c) => {
-    const d = c.node.counters.dist;
+    const d = c.snapshot.dist;
     return byLabel('op', { read: d.ReadPrimaryPromote, write: d.WriteForwardPromotion });
   }, ['op']),
-  counterOf('hypercache_read_repairs_total', 'Entries sent by read repair', (c) => c.node.counters.dist.ReadRepair),
+  counterOf('hypercache_read_repairs_total', 'Entries sent by read repair', (c) => c.snapshot.dist.ReadRepair),
   counterOf('hypercache_version_conflicts_total', 'Differing entries seen by quorum/all reads', (c) => {
-    const d = c.node.counters.dist;
+    const d = c.snapshot.dist;
     return byLabel('resolution', { version: d.VersionConflicts - d.VersionTieBreaks, origin: d.VersionTieBreaks });
   }, ['resolution']),
-  gaugeOf('hypercache_hints_pending', 'Hints queued now', (c) => c.node.counters.dist.HintedPending),
-  gaugeOf('hypercache_hints_pending_bytes', 'Bytes of the hints queued now', (c) => c.node.counters.dist.HintedBytes),
+  gaugeOf('hypercache_hints_pending', 'Hints queued now', (c) => c.snapshot.dist.HintedPending),
+  gaugeOf('hypercache_hints_pending_bytes', 'Bytes of the hints queued now', (c) => c.snapshot.dist.HintedBytes),
   counterOf('hypercache_merkle_keys_repaired_total', 'Entries reconciled by anti-entropy', (c) => {
-    const d = c.node.counters.dist;
+    const d = c.snapshot.dist;
     return byLabel('direction', { pulled: d.MerkleKeysPulled, pushed: d.MerkleKeysPushed });
   }, ['direction']),
   counterOf('hypercache_heartbeat_probes_total', 'Probe outcomes', (c) => {
-    const d = c.node.counters.dist;
+    const d = c.snapshot.dist;
     return [
       [{ kind: 'direct', outcome: 'success' }, d.HeartbeatSuccess],
       [{ kind: 'direct', outcome: 'failure' }, d.HeartbeatFailure],
@@ -117,32 +116,32 @@ const NODE_METRICS: NodeMetric[] = [
     ];
   }, ['kind', 'outcome']),
   counterOf('hypercache_forwards_total', 'Requests forwarded to another owner',
-    (c) => allPairs('op', CACHE_OPS, 'outcome', ['ok', 'error'], c.node.counters.forwards), ['op', 'outcome']),
+    (c) => allPairs('op', CACHE_OPS, 'outcome', ['ok', 'error'], c.snapshot.counters.forwards), ['op', 'outcome']),
   counterOf('hypercache_replication_failures_total', 'Replica sends that failed',
-    (c) => byLabel('op', c.node.counters.replicationFailures), ['op']),
+    (c) => byLabel('op', c.snapshot.counters.replicationFailures), ['op']),
   counterOf('hypercache_member_transitions_total', 'Observed membership transitions',
-    (c) => byLabel('to', byViewState(c.node.counters.memberTransitions)), ['to']),
+    (c) => byLabel('to', byViewState(c.snapshot.counters.memberTransitions)), ['to']),
   counterOf('hypercache_peer_requests_total', 'Outbound peer calls',
-    (c) => allPairs('op', PEER_OPS, 'outcome', ['ok', 'error', 'timeout'], c.node.counters.peerRequests), ['op', 'outcome']),
+    (c) => allPairs('op', PEER_OPS, 'outcome', ['ok', 'error', 'timeout'], c.snapshot.counters.peerRequests), ['op', 'outcome']),
   counterOf('hypercache_rebalance_migrations_total', 'Entries moved by rebalancing/handoff',
-    (c) => byLabel('kind', c.node.counters.rebalanceMigrations), ['kind']),
-  counterOf('hypercache_rebalance_scans_total', 'Rebalance scans run (only after ring changes)', (c) => c.node.counters.rebalanceScans),
-  counterOf('hypercache_hints_queued_total', 'Hints queued', (c) => byLabel('source', c.node.counters.hintsQueued), ['source']),
-  counterOf('hypercache_hints_replayed_total', 'Hints delivered', (c) => byLabel('source', c.node.counters.hintsReplayed), ['source']),
-  counterOf('hypercache_hints_expired_total', 'Hints dropped after HINT_TTL', (c) => byLabel('source', c.node.counters.hintsExpired), ['source']),
-  counterOf('hypercache_hints_dropped_total', 'Hints dropped otherwise', (c) => byLabel('reason', c.node.counters.hintsDropped), ['reason']),
-  counterOf('hypercache_merkle_syncs_total', 'Anti-entropy rounds', (c) => byLabel('outcome', c.node.counters.merkleSyncs), ['outcome']),
-  counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.node.counters.dist.Refutations),
-  counterOf('hypercache_local_stalls_total', 'Heartbeat ticks more than HEARTBEAT late (this node was stalled)', (c) => c.node.counters.dist.LocalStalls),
+    (c) => byLabel('kind', c.snapshot.counters.rebalanceMigrations), ['kind']),
+  counterOf('hypercache_rebalance_scans_total', 'Rebalance scans run (only after ring changes)', (c) => c.snapshot.counters.rebalanceScans),
+  counterOf('hypercache_hints_queued_total', 'Hints queued', (c) => byLabel('source', c.snapshot.counters.hintsQueued), ['source']),
+  counterOf('hypercache_hints_replayed_total', 'Hints delivered', (c) => byLabel('source', c.snapshot.counters.hintsReplayed), ['source']),
+  counterOf('hypercache_hints_expired_total', 'Hints dropped after HINT_TTL', (c) => byLabel('source', c.snapshot.counters.hintsExpired), ['source']),
+  counterOf('hypercache_hints_dropped_total', 'Hints dropped otherwise', (c) => byLabel('reason', c.snapshot.counters.hintsDropped), ['reason']),
+  counterOf('hypercache_merkle_syncs_total', 'Anti-entropy rounds', (c) => byLabel('outcome', c.snapshot.counters.merkleSyncs), ['outcome']),
+  counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.snapshot.dist.Refutations),
+  counterOf('hypercache_local_stalls_total', 'Heartbeat ticks more than HEARTBEAT late (this node was stalled)', (c) => c.snapshot.dist.LocalStalls),
   // Counters behind the Go server's /dist/metrics fields of the same mechanisms (docs/operations.md).
   counterOf('hypercache_replica_read_misses_total', 'Keys of inbound read peer requests this owner held no entry for',
-    (c) => c.node.counters.dist.ReplicaGetMiss),
+    (c) => c.snapshot.dist.ReplicaGetMiss),
   counterOf('hypercache_read_repairs_batched_total', 'Read-repair entries sent in multi-entry replicate messages',
-    (c) => c.node.counters.dist.ReadRepairBatched),
+    (c) => c.snapshot.dist.ReadRepairBatched),
   counterOf('hypercache_read_repairs_coalesced_total', 'Read repairs that joined a replicate message already pending',
-    (c) => c.node.counters.dist.ReadRepairCoalesced),
+    (c) => c.snapshot.dist.ReadRepairCoalesced),
   counterOf('hypercache_rebalance_throttled_total', 'Rebalance scans and migration batches postponed by the in-flight limit', (c) => {
-    const d = c.node.counters.dist;
+    const d = c.snapshot.dist;
     return byLabel('stage', { scan: d.RebalanceThrottle, batch: d.RebalanceReplicaDiffThrottle });
   }, ['stage']),
 ];
@@ -160,10 +159,10 @@ export function registerNodeMetrics(): void {
 }
 
 function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, reset: () => void): void {
-  const core = scrapedCore();
-  if (!core) return;
+  const target = scrapedTarget();
+  if (!target) return;
   reset();
-  const value = m.read(core);
+  const value = m.read(target);
   if (typeof value === 'number') put({}, value);
   else for (const [labels, v] of value) put(labels, v);
 }

@@ -1,4 +1,12 @@
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { NodeSnapshot } from '../core/node-api.js';
+
+/** What the node collectors read: the scraped node's snapshot (taken once per scrape), its configured caps and the build version. */
+export interface ScrapeTarget {
+  snapshot: NodeSnapshot;
+  config: Pick<HypercacheConfig, 'capacity' | 'maxMemory'>;
+  version: string;
+}
 
 /*
  * The node a scrape describes. The registry is process-wide, yet tests run several nodes in one
@@ -7,10 +15,10 @@ import type { Core } from '../bootstrap/core.js';
  * register.metrics(), so a scrape never reads another node's numbers. Outside a scrape the
  * node collectors emit nothing.
  */
-let scraped: Core | undefined;
+let scraped: ScrapeTarget | undefined;
 
-export function renderFor<T>(core: Core, render: () => T): T {
-  scraped = core;
+export function renderFor<T>(target: ScrapeTarget, render: () => T): T {
+  scraped = target;
   try {
     return render();
   } finally {
@@ -18,6 +26,6 @@ export function renderFor<T>(core: Core, render: () => T): T {
   }
 }
 
-export function scrapedCore(): Core | undefined {
+export function scrapedTarget(): ScrapeTarget | undefined {
   return scraped;
 }

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type RouteAccess, routeTable } from '../auth/route-policy.js';
 import type { ListenerName } from '../auth/scope.guard.js';
-import { packageVersion } from '../bootstrap/package-version.js';
+import { packageVersion } from '../common/package-version.js';
 import { applyRouteSecurity } from './apply-route-security.js';
 import { ErrorResponse } from './error-response.dto.js';
 import { LISTENER_DOCUMENTS } from './listener-documents.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { parse } from 'yaml';
-import { LOGGER } from '../bootstrap/core-bridge.module.js';
+import { LOGGER } from '../seams/tokens.js';
 import type { ListenerName } from '../auth/scope.guard.js';
 import { CacheError } from '../core/errors.js';
 import { documentFile } from './document-yaml.js';

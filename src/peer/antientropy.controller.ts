@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { CONFIG, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { encodeMerkleResponse, parseMerkleRequest } from '../core/merkle/merkle-wire.js';
 import { WireError } from '../core/replication/wire.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
@@ -18,7 +19,7 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('anti-entropy')
 @Controller(PEER_PREFIX)
 export class AntiEntropyController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   @Post('merkle')
   @HttpCode(200)
@@ -27,8 +28,8 @@ export class AntiEntropyController {
   @ApiOkResponse({ description: 'Group digests, leaf digests of the requested groups, or entries of the requested buckets with what remains', schema: OBJECT })
   @ApiErrors(400, 401, 413)
   async merkle(@Req() req: FastifyRequest): Promise<Record<string, unknown>> {
-    const body = await readPeerBody(req, this.core.config.maxValueBytes);
+    const body = await readPeerBody(req, this.config.maxValueBytes);
     const msg = parsePeerMessage('merkle', body, parseMerkleRequest, WireError);
-    return encodeMerkleResponse(await this.core.node.antiEntropy.answer(msg));
+    return encodeMerkleResponse(await this.node.answerMerkle(msg));
   }
 }

@@ -1,5 +1,5 @@
-import type { KeyListingTransport, MemberListing } from '../core/keys/key-listing.js';
-import { parseListKeysReply } from '../core/keys/key-listing-wire.js';
+import type { KeyListingTransport, MemberListing } from '../core/key-listing/key-listing.js';
+import { parseListKeysReply } from '../core/key-listing/key-listing-wire.js';
 import type { PeerRef } from '../core/replication/transport.js';
 import type { PeerClient } from './peer-client.js';
 import { KEY_LISTING_PATHS } from './peer-protocol.js';

@@ -1,10 +1,11 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
-import type { MemberListing } from '../core/keys/key-listing.js';
-import { parseListKeysRequest } from '../core/keys/key-listing-wire.js';
+import { CONFIG, NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { MemberListing } from '../core/key-listing/key-listing.js';
+import { parseListKeysRequest } from '../core/key-listing/key-listing-wire.js';
 import { WireError } from '../core/replication/wire.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { parsePeerMessage, readPeerBody } from './peer-message.js';
@@ -16,7 +17,7 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('key-listing')
 @Controller(PEER_PREFIX)
 export class KeyListingController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   @Post('list_keys')
   @HttpCode(200)
@@ -25,8 +26,8 @@ export class KeyListingController {
   @ApiOkResponse({ description: '`{keys, more}`', schema: OBJECT })
   @ApiErrors(400, 401, 413)
   async listKeys(@Req() req: FastifyRequest): Promise<MemberListing> {
-    const body = await readPeerBody(req, this.core.config.maxValueBytes);
+    const body = await readPeerBody(req, this.config.maxValueBytes);
     const msg = parsePeerMessage('list_keys', body, parseListKeysRequest, WireError);
-    return this.core.node.listLocalKeys(msg.match, msg.max);
+    return this.node.listLocalKeys(msg.match, msg.max);
   }
 }

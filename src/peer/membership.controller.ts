@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { CONFIG } from '../seams/tokens.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { NODE_ID_PATTERN } from '../config/patterns.js';
 import { parsePeerMessage, readPeerBody } from './peer-message.js';
 import { CacheError } from '../core/errors.js';
@@ -20,7 +20,7 @@ import { PEER_HEADERS, PEER_PREFIX } from './peer-protocol.js';
 @Controller(PEER_PREFIX)
 export class MembershipController {
   constructor(
-    @Inject(CORE) private readonly core: Core,
+    @Inject(CONFIG) private readonly config: HypercacheConfig,
     @Inject(MembershipDriver) private readonly membership: MembershipDriver,
   ) {}
 
@@ -53,7 +53,7 @@ export class MembershipController {
   }
 
   private async handle(op: MembershipOp, req: FastifyRequest): Promise<MembershipReply> {
-    const body = await readPeerBody(req, this.core.config.maxValueBytes);
+    const body = await readPeerBody(req, this.config.maxValueBytes);
     const sender = req.headers[PEER_HEADERS.sender];
     if (typeof sender !== 'string' || !NODE_ID_PATTERN.test(sender)) {
       throw new CacheError('BAD_REQUEST', 'missing or invalid X-Hypercache-Node header');

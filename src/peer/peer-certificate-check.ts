@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../common/error-envelope.js';
-import type { CoreCounters } from '../core/metrics/core-counters.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import type { PeerAuth } from './peer-auth.js';
 
 /**
@@ -9,11 +9,11 @@ import type { PeerAuth } from './peer-auth.js';
  * of that connection, whatever the route, before the fast path and the guard see it. Installed only
  * when the list is set.
  */
-export function installPeerCertificateCheck(fastify: FastifyInstance, auth: PeerAuth, counters: Pick<CoreCounters, 'authFailure'>): void {
+export function installPeerCertificateCheck(fastify: FastifyInstance, auth: PeerAuth, node: Pick<CacheNodeApi, 'countAuthFailure'>): void {
   if (!auth.checksCertificateNames) return;
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (auth.admitsConnection(req.raw.socket)) return done();
-    counters.authFailure('dist', 'unauthenticated');
+    node.countAuthFailure('dist', 'unauthenticated');
     sendError(reply, 401, { error: 'unauthorized', code: 'UNAUTHORIZED' });
   });
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { HotHook, HotOperation, HotRouteOperations } from '../auth/hot-routes.js';
 import type { RoutePolicy } from '../auth/route-policy.js';
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { answerError, sendJson } from '../common/error-envelope.js';
 import { readRawBody } from '../common/raw-body.js';
@@ -12,7 +13,7 @@ import { admitPeer, checkPeerHeaders } from './peer.guard.js';
 import { ReplicationController } from './replication.controller.js';
 import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
 
-type Operation = (core: Core, body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+type Operation = (body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
 
 /**
  * The dist listener's hot routes: `ReplicationController`'s `@HotRoute()` handlers (`POST
@@ -32,8 +33,10 @@ type Operation = (core: Core, body: Buffer) => Promise<{ status: number; body: u
  *   functions the controller calls (`replication-ops.ts`); errors leave through the same envelope
  *   as the app's exception filter.
  */
-export function peerHotRoutes(core: Core, auth: PeerAuth, contacts: PeerContacts, logger: Logger): HotRouteOperations {
-  const limit = peerMessageLimit(core.config.maxValueBytes);
+export function peerHotRoutes(deps: { node: CacheNodeApi; config: Pick<HypercacheConfig, 'maxValueBytes'> }, auth: PeerAuth, contacts: PeerContacts, logger: Logger): HotRouteOperations {
+  const { node } = deps;
+  const { maxValueBytes } = deps.config;
+  const limit = peerMessageLimit(maxValueBytes);
   const tooLarge = () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`);
   const hot = (op: Operation) => (route: RoutePolicy): HotHook => {
     if (route.access.kind !== 'peer') throw new Error(`dist hot route ${route.method} ${route.path} must take peer credentials`);
@@ -41,7 +44,7 @@ export function peerHotRoutes(core: Core, auth: PeerAuth, contacts: PeerContacts
       if (checkPeerHeaders(auth, req.headers, req.raw.socket) !== undefined) return done();
       admitPeer(contacts, req.headers);
       readRawBody(req.raw, limit, tooLarge).then(
-        (body) => op(core, body),
+        (body) => op(body),
       ).then(
         (out) => sendJson(reply.code(out.status), out.body),
         (err: unknown) => answerError(reply, err, logger),
@@ -50,8 +53,8 @@ export function peerHotRoutes(core: Core, auth: PeerAuth, contacts: PeerContacts
   };
   const controller = ReplicationController.prototype;
   return new Map<RoutePolicy['handler'], HotOperation>([
-    [controller.replicate, hot((c, body) => ({ status: 200, body: replicateOp(c, body) }))],
-    [controller.read, hot((c, body) => ({ status: 200, body: readOp(c, body) }))],
-    [controller.coordinate, hot(coordinateOp)],
+    [controller.replicate, hot((body) => ({ status: 200, body: replicateOp(node, maxValueBytes, body) }))],
+    [controller.read, hot((body) => ({ status: 200, body: readOp(node, body) }))],
+    [controller.coordinate, hot((body) => coordinateOp(node, maxValueBytes, body))],
   ]);
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { CacheError } from '../core/errors.js';
 import { ErrorResponse } from '../openapi/error-response.dto.js';
 
@@ -9,7 +9,7 @@ import { ErrorResponse } from '../openapi/error-response.dto.js';
 @ApiTags('health')
 @Controller()
 export class PeerHealthController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}
 
   @Get('health')
   @ApiOperation({ summary: 'Health of this node as a peer (503 DRAINING while it drains)' })
@@ -19,7 +19,7 @@ export class PeerHealthController {
   })
   @ApiResponse({ status: 503, description: 'The node is draining (`DRAINING`)', type: ErrorResponse })
   health(): { status: 'ok'; node: string } {
-    if (this.core.node.isDraining()) throw new CacheError('DRAINING', 'node is draining');
-    return { status: 'ok', node: this.core.node.nodeId };
+    if (this.node.isDraining()) throw new CacheError('DRAINING', 'node is draining');
+    return { status: 'ok', node: this.node.nodeId };
   }
 }

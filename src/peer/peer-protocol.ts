@@ -40,7 +40,7 @@ export const REPLICATION_PATHS = {
   coordinate: `/${PEER_PREFIX}/coordinate`,
 } as const;
 
-/** Route of the key browser fan-out (CONTRACT §4.10, §7.2); bodies are the JSON of `core/keys/key-listing-wire.ts`. */
+/** Route of the key browser fan-out (CONTRACT §4.10, §7.2); bodies are the JSON of `core/key-listing/key-listing-wire.ts`. */
 export const KEY_LISTING_PATHS = {
   list_keys: `/${PEER_PREFIX}/list_keys`,
 } as const;

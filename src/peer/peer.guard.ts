@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { NODE } from '../seams/tokens.js';
+import type { CacheNodeApi } from '../core/node-api.js';
 import { NODE_ID_PATTERN } from '../config/patterns.js';
 import { CacheError } from '../core/errors.js';
 import { PeerAuth } from './peer-auth.js';
@@ -39,7 +39,7 @@ export function admitPeer(contacts: PeerContacts, headers: IncomingHttpHeaders):
 @Injectable()
 export class PeerGuard implements CanActivate {
   constructor(
-    @Inject(CORE) private readonly core: Core,
+    @Inject(NODE) private readonly node: CacheNodeApi,
     @Inject(PeerAuth) private readonly auth: PeerAuth,
     @Inject(PeerContacts) private readonly contacts: PeerContacts,
   ) {}
@@ -49,7 +49,7 @@ export class PeerGuard implements CanActivate {
     const { headers } = req;
     const refusal = checkPeerHeaders(this.auth, headers, req.raw.socket);
     if (refusal === 'unauthenticated') {
-      this.core.node.counters.authFailure('dist', 'unauthenticated');
+      this.node.countAuthFailure('dist', 'unauthenticated');
       throw new CacheError('UNAUTHORIZED', 'unauthorized');
     }
     if (refusal === 'protocol') {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import type { HypercacheConfig } from '../config/config.types.js';
+import { CONFIG } from '../seams/tokens.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { AntiEntropyController } from './antientropy.controller.js';
@@ -18,7 +18,7 @@ import { ReplicationController } from './replication.controller.js';
   imports: [MembershipModule],
   controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, PeerHealthController],
   providers: [
-    { provide: PeerAuth, useFactory: (core: Core) => PeerAuth.fromConfig(core.config), inject: [CORE] },
+    { provide: PeerAuth, useFactory: (config: HypercacheConfig) => PeerAuth.fromConfig(config), inject: [CONFIG] },
     {
       provide: PeerContacts,
       // Every authenticated peer request is contact with its sender (CONTRACT §7.1, §6.3).

@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import type { CacheNodeApi } from '../core/node-api.js';
+import { CONFIG, NODE } from '../seams/tokens.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 import { readPeerBody } from './peer-message.js';
 import { HotRoute } from '../auth/auth.decorators.js';
 import type { ReplicateResult, WireEntry } from '../core/replication/wire.js';
@@ -21,7 +22,7 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('replication')
 @Controller(PEER_PREFIX)
 export class ReplicationController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  constructor(@Inject(NODE) private readonly node: CacheNodeApi, @Inject(CONFIG) private readonly config: HypercacheConfig) {}
 
   @Post('replicate')
   @HotRoute()
@@ -31,7 +32,7 @@ export class ReplicationController {
   @ApiOkResponse({ description: 'Per entry: applied or stale', schema: OBJECT })
   @ApiErrors(400, 401, 413)
   async replicate(@Req() req: FastifyRequest): Promise<{ results: ReplicateResult[] }> {
-    return replicateOp(this.core, await this.body(req));
+    return replicateOp(this.node, this.config.maxValueBytes, await this.body(req));
   }
 
   @Post('read')
@@ -42,7 +43,7 @@ export class ReplicationController {
   @ApiOkResponse({ description: 'One entry or null per key', schema: OBJECT })
   @ApiErrors(400, 401, 413)
   async read(@Req() req: FastifyRequest): Promise<{ entries: (WireEntry | null)[] }> {
-    return readOp(this.core, await this.body(req));
+    return readOp(this.node, await this.body(req));
   }
 
   @Post('coordinate')
@@ -53,12 +54,12 @@ export class ReplicationController {
   @ApiOkResponse({ description: 'Written: version, acks, n, owners, expires_at', schema: OBJECT })
   @ApiErrors(400, 401, 412, 413, 503)
   async coordinate(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
-    const out = await coordinateOp(this.core, await this.body(req));
+    const out = await coordinateOp(this.node, this.config.maxValueBytes, await this.body(req));
     if (out.status !== 200) void reply.status(out.status);
     return out.body;
   }
 
   private body(req: FastifyRequest): Promise<Buffer> {
-    return readPeerBody(req, this.core.config.maxValueBytes);
+    return readPeerBody(req, this.config.maxValueBytes);
   }
 }

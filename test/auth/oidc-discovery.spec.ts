@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverIssuer } from '../../src/auth/oidc/discover.js';
-import { FatalError } from '../../src/bootstrap/fatal.js';
+import { FatalError } from '../../src/common/fatal.js';
 import { type DocumentAnswer, type DocumentServer, startDocumentServer, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';

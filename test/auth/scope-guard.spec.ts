@@ -4,7 +4,7 @@ import { AuthPolicy, type BearerVerifier } from '../../src/auth/auth-policy.js';
 import { Public, RequireScope } from '../../src/auth/auth.decorators.js';
 import { type ListenerName, ScopeGuard } from '../../src/auth/scope.guard.js';
 import type { Identity } from '../../src/auth/scopes.js';
-import type { Core } from '../../src/bootstrap/core.js';
+import type { CacheNodeApi } from '../../src/core/node-api.js';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
 import { CacheError } from '../../src/core/errors.js';
 import { guardRequest, httpContext, thrown, tlsSocket, writtenError } from '../support/guard-context.js';
@@ -52,11 +52,9 @@ function harness(config: Partial<HypercacheConfig>, opts: { file?: Parameters<ty
   const policy = AuthPolicy.fromConfig(testConfig({ ...config, ...(opts.oidc ? { oidc: {} as HypercacheConfig['oidc'] } : {}) }), opts.file, jwt);
   let resolutions = 0;
   const failures: string[] = [];
-  const core = {
-    auth: { resolve: (...args: Parameters<AuthPolicy['resolve']>) => (resolutions++, policy.resolve(...args)) },
-    node: { counters: { authFailure: (listener: string, reason: string) => failures.push(`${listener}|${reason}`) } },
-  } as unknown as Core;
-  return { guard: new ScopeGuard(core, opts.listener ?? 'client'), failures, resolutions: () => resolutions, verified };
+  const auth = { resolve: (...args: Parameters<AuthPolicy['resolve']>) => (resolutions++, policy.resolve(...args)) } as unknown as AuthPolicy;
+  const node = { countAuthFailure: (listener: string, reason: string) => failures.push(`${listener}|${reason}`) } as unknown as CacheNodeApi;
+  return { guard: new ScopeGuard(node, auth, opts.listener ?? 'client'), failures, resolutions: () => resolutions, verified };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

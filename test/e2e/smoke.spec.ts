@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE } from '../../src/bootstrap/core-bridge.module.js';
+import { AUTH_POLICY, CONFIG, LOGGER, NODE } from '../../src/seams/tokens.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
 describe('three listeners in one process', () => {
@@ -27,10 +27,9 @@ describe('three listeners in one process', () => {
     expect(await r.json()).toEqual({ status: 'ok', node: 'node-test' });
   });
 
-  it('shares one core instance across the three apps', () => {
-    const cores = [node.apps.client, node.apps.management, node.apps.dist].map((app) => app.get(CORE, { strict: false }));
-    expect(cores[0]).toBe(node.core);
-    expect(cores[1]).toBe(node.core);
-    expect(cores[2]).toBe(node.core);
+  it('shares the objects built once per process across the three apps (the seam tokens)', () => {
+    const apps = [node.apps.client, node.apps.management, node.apps.dist];
+    const seams = [[NODE, node.core.node], [CONFIG, node.core.config], [LOGGER, node.core.logger], [AUTH_POLICY, node.core.auth]] as const;
+    for (const app of apps) for (const [token, value] of seams) expect(app.get(token, { strict: false })).toBe(value);
   });
 });

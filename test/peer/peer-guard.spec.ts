@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import type { Core } from '../../src/bootstrap/core.js';
+import type { CacheNodeApi } from '../../src/core/node-api.js';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
 import { PeerAuth } from '../../src/peer/peer-auth.js';
 import { PeerContacts } from '../../src/peer/peer-contacts.js';
@@ -25,8 +25,8 @@ function harness(config: Partial<HypercacheConfig>): Harness {
   const contacts: string[] = [];
   const peerContacts = new PeerContacts();
   peerContacts.subscribe((id) => contacts.push(id));
-  const core = { node: { counters: { authFailure: (listener: string, reason: string) => failures.push(`${listener}|${reason}`) } } } as unknown as Core;
-  return { guard: new PeerGuard(core, PeerAuth.fromConfig(testConfig(config)), peerContacts), failures, contacts };
+  const node = { countAuthFailure: (listener: string, reason: string) => failures.push(`${listener}|${reason}`) } as unknown as CacheNodeApi;
+  return { guard: new PeerGuard(node, PeerAuth.fromConfig(testConfig(config)), peerContacts), failures, contacts };
 }
 
 const ctx = (headers: Record<string, string | string[]> = {}) => httpContext(guardRequest(headers), DistRoutes, 'health');

@@ -1,5 +1,5 @@
 import { allowInsecureRequests, discovery } from 'openid-client';
-import { FatalError } from '../../bootstrap/fatal.js';
+import { FatalError } from '../../common/fatal.js';
 import { checkDiscoveryDocument, type DiscoveredIssuer } from './discovery-document.js';
 
 export interface DiscoverOptions {

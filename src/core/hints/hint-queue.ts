@@ -1,8 +1,8 @@
-import type { CoreCounters } from '../metrics/core-counters.js';
 import { type Entry, entryBytes } from '../store/entry.js';
 import type { Clock } from '../time/clock.js';
 import { compareVersioned } from '../versioning/order.js';
-import type { HintDropReason, HintSink, HintSource } from './hint-sink.js';
+import type { HintDropReason, HintSource } from '../metrics/core-counters.js';
+import type { HintObserver, HintSink } from './hint-sink.js';
 
 export interface HintLimits {
   ttlMs: number;
@@ -40,7 +40,7 @@ export class HintQueue implements HintSink {
   constructor(
     private readonly limits: HintLimits,
     private readonly clock: Clock,
-    private readonly counters: CoreCounters,
+    private readonly counters: HintObserver,
   ) {}
 
   get pending(): number {
@@ -77,7 +77,7 @@ export class HintQueue implements HintSink {
     }
     const size = entryBytes(entry);
     if (size > this.limits.maxBytes) {
-      this.countDrop(source, 'bytes_cap');
+      this.counters.hintDropped(source, 'bytes_cap');
       return;
     }
     const hint: Hint = { target, entry, source, queuedAt: now, expiresAt: now + this.limits.ttlMs, size };
@@ -89,9 +89,7 @@ export class HintQueue implements HintSink {
     this.all.set(slot(target, entry.key), hint);
     this.bySource[source].set(slot(target, entry.key), hint);
     this.bytes += size;
-    this.counters.hintsQueued[source]++;
-    this.counters.dist.HintedQueued++;
-    if (source === 'migration') this.counters.dist.MigrationHintQueued++;
+    this.counters.hintQueued(source);
     this.refreshGauges();
   }
 
@@ -99,9 +97,7 @@ export class HintQueue implements HintSink {
   delivered(hint: Hint): void {
     if (!this.isQueued(hint)) return;
     this.unlink(hint);
-    this.counters.hintsReplayed[hint.source]++;
-    this.counters.dist.HintedReplayed++;
-    if (hint.source === 'migration') this.counters.dist.MigrationHintReplayed++;
+    this.counters.hintReplayed(hint.source);
     this.refreshGauges();
   }
 
@@ -112,9 +108,7 @@ export class HintQueue implements HintSink {
     for (const hint of [...this.all.values()]) {
       if (hint.expiresAt > now) continue;
       this.unlink(hint);
-      this.counters.hintsExpired[hint.source]++;
-      this.counters.dist.HintedExpired++;
-      if (hint.source === 'migration') this.counters.dist.MigrationHintExpired++;
+      this.counters.hintExpired(hint.source);
       expired++;
     }
     if (expired > 0) this.refreshGauges();
@@ -140,15 +134,8 @@ export class HintQueue implements HintSink {
 
   private drop(hint: Hint, reason: HintDropReason): void {
     this.unlink(hint);
-    this.countDrop(hint.source, reason);
+    this.counters.hintDropped(hint.source, reason);
     this.refreshGauges();
-  }
-
-  private countDrop(source: HintSource, reason: HintDropReason): void {
-    this.counters.hintsDropped[reason]++;
-    this.counters.dist.HintedDropped++;
-    if (reason === 'bytes_cap') this.counters.dist.HintedGlobalDropped++;
-    if (source === 'migration') this.counters.dist.MigrationHintDropped++;
   }
 
   private unlink(hint: Hint): void {
@@ -161,7 +148,6 @@ export class HintQueue implements HintSink {
   }
 
   private refreshGauges(): void {
-    this.counters.dist.HintedPending = this.all.size;
-    this.counters.dist.HintedBytes = this.bytes;
+    this.counters.hintsPending(this.all.size, this.bytes);
   }
 }

@@ -1,6 +1,7 @@
 import type { MemberTable } from '../membership/member-table.js';
 import type { ReplicationTransport } from '../replication/transport.js';
-import { pause, withDeadline } from '../time/deadline.js';
+import { withDeadline } from '../replication/call-deadline.js';
+import { pause } from '../time/deadline.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { Hint, HintQueue } from './hint-queue.js';
 

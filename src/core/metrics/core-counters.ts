@@ -1,7 +1,5 @@
 import type { Consistency } from '../../config/config.types.js';
 import type { StatsRecorder } from '../stats/stats-recorder.js';
-import type { HintDropReason, HintSource } from '../hints/hint-sink.js';
-import type { ReplicateSource } from '../replication/wire.js';
 import type { ApplySource, EvictionReason, ExpiryTrigger, StoreObserver } from '../store/store-events.js';
 import { type DistMetrics, emptyDistMetrics } from './dist-metrics.js';
 
@@ -19,6 +17,12 @@ export interface LatencySink {
   /** One rebalance scan (only after a ring change). */
   rebalanceScan(seconds: number): void;
 }
+
+/** Where a hint comes from (CONTRACT §6.8): a failed replicate, a failed migration, a failed leave handoff. */
+export type HintSource = 'replication' | 'migration' | 'handoff';
+
+/** Why a hint left the queue without being delivered or expiring (CONTRACT §5.9). */
+export type HintDropReason = 'per_node_cap' | 'bytes_cap' | 'member_leaving' | 'shutdown';
 
 export type MerkleOutcome = 'clean' | 'repaired' | 'error';
 export type MigrationKind = 'new_owner' | 'lost_ownership' | 'handoff';
@@ -102,12 +106,42 @@ export class CoreCounters implements StoreObserver {
     this.latency.merkleSync(durationNs / 1e9);
   }
 
+  hintQueued(source: HintSource): void {
+    this.hintsQueued[source]++;
+    this.dist.HintedQueued++;
+    if (source === 'migration') this.dist.MigrationHintQueued++;
+  }
+
+  hintReplayed(source: HintSource): void {
+    this.hintsReplayed[source]++;
+    this.dist.HintedReplayed++;
+    if (source === 'migration') this.dist.MigrationHintReplayed++;
+  }
+
+  hintExpired(source: HintSource): void {
+    this.hintsExpired[source]++;
+    this.dist.HintedExpired++;
+    if (source === 'migration') this.dist.MigrationHintExpired++;
+  }
+
+  hintDropped(source: HintSource, reason: HintDropReason): void {
+    this.hintsDropped[reason]++;
+    this.dist.HintedDropped++;
+    if (reason === 'bytes_cap') this.dist.HintedGlobalDropped++;
+    if (source === 'migration') this.dist.MigrationHintDropped++;
+  }
+
+  hintsPending(count: number, bytes: number): void {
+    this.dist.HintedPending = count;
+    this.dist.HintedBytes = bytes;
+  }
+
   /**
    * One coalesced `replicate` message went out (CoalescingTransport) with `entries` entries: read
    * repairs that shared a message are `ReadRepairBatched`, and all but the first of them joined a
    * message already pending (`ReadRepairCoalesced`).
    */
-  replicateMessage(source: ReplicateSource, entries: number): void {
+  replicateMessage(source: ApplySource, entries: number): void {
     if (source !== 'repair' || entries < 2) return;
     this.dist.ReadRepairBatched += entries;
     this.dist.ReadRepairCoalesced += entries - 1;

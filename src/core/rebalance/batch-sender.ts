@@ -3,7 +3,7 @@ import type { MemberTable } from '../membership/member-table.js';
 import type { MigrationKind } from '../metrics/core-counters.js';
 import { type ReplicationTransport, TransportError } from '../replication/transport.js';
 import { type Entry, entryBytes } from '../store/entry.js';
-import { withDeadline } from '../time/deadline.js';
+import { withDeadline } from '../replication/call-deadline.js';
 import type { Scheduler } from '../time/scheduler.js';
 
 /** CONTRACT §6.10, §8: batches of up to 128 entries, at most 2 in flight, replicate timeout 2 s (§7.4). */

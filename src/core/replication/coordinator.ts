@@ -8,7 +8,7 @@ import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
 import { compareVersioned } from '../versioning/order.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
-import { withDeadline } from '../time/deadline.js';
+import { withDeadline } from './call-deadline.js';
 import type { Scheduler } from '../time/scheduler.js';
 import { failedPrecondition } from './preconditions.js';
 import { flooredN, required } from './quorum.js';

@@ -124,17 +124,12 @@ export class MemoryNetwork {
       replicate: async (peer, source, entries) => {
         this.reachable(peer, 'replicate');
         this.calls.push({ op: 'replicate', from, to: peer.id, entries: entries.length, bytes: JSON.stringify({ source, entries: entries.map(encodeEntry) }).length });
-        const target = this.node(peer.id);
-        // What the replicate controller does for a soft source.
-        return entries.map((e) => {
-          target.hlc.observe(e.version);
-          return target.store.apply(e, 'soft', source) === 'applied' ? 'applied' : 'stale';
-        });
+        return this.node(peer.id).applyReplicated(source, entries);
       },
       read: async (peer, keys) => {
         this.reachable(peer, 'read');
         this.calls.push({ op: 'read', from, to: peer.id, entries: keys.length, bytes: 0 });
-        return keys.map((k) => this.node(peer.id).store.peek(k));
+        return this.node(peer.id).readReplicas(keys);
       },
       coordinate: async (peer, req) => {
         this.reachable(peer, 'coordinate');

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/core/events.js';
-import type { HintSource } from '../../../src/core/hints/hint-sink.js';
+import type { HintSource } from '../../../src/core/metrics/core-counters.js';
 import { MemberTable } from '../../../src/core/membership/member-table.js';
 import { CoreCounters } from '../../../src/core/metrics/core-counters.js';
 import { BatchSender, MIGRATION_BATCH, MIGRATION_TIMEOUT_MS } from '../../../src/core/rebalance/batch-sender.js';

@@ -1,5 +1,6 @@
 import { EventBus } from '../../../src/core/events.js';
-import type { HintSink, HintSource } from '../../../src/core/hints/hint-sink.js';
+import type { HintSink } from '../../../src/core/hints/hint-sink.js';
+import type { HintSource } from '../../../src/core/metrics/core-counters.js';
 import { MemberTable } from '../../../src/core/membership/member-table.js';
 import { CoreCounters } from '../../../src/core/metrics/core-counters.js';
 import { Rebalancer } from '../../../src/core/rebalance/rebalancer.js';

@@ -29,11 +29,8 @@ class MemoryNetwork {
 
   transportFor(): ReplicationTransport {
     return {
-      replicate: (peer, source, entries) => this.call(peer, 'replicate', source, (n) => entries.map((e) => {
-        n.hlc.observe(e.version);
-        return n.store.apply(e, source === 'repair' ? 'soft' : 'hard', source) === 'applied' ? 'applied' as const : 'stale' as const;
-      })),
-      read: (peer, keys) => this.call(peer, 'read', undefined, (n) => keys.map((k) => n.store.peek(k))),
+      replicate: (peer, source, entries) => this.call(peer, 'replicate', source, (n) => n.applyReplicated(source, entries)),
+      read: (peer, keys) => this.call(peer, 'read', undefined, (n) => n.readReplicas(keys)),
       coordinate: (peer, req) => this.call(peer, 'coordinate', undefined, (n) => coordinateAt(n, req)),
     };
   }
@@ -213,7 +210,8 @@ describe('coordinator: writes (CONTRACT §6.4)', () => {
       const net = cluster(four, 2);
       const { key, owners } = keyNotOwnedBy(net, 'node-1');
       node(net, 'node-1').members.set({ ID: owners[0]!, Address: `${owners[0]}:7946`, State: 'suspect', Incarnation: 1 });
-      expect(node(net, 'node-1').replication.candidates(key)).toEqual([owners[1], owners[0]]);
+      await node(net, 'node-1').put(put(key, 'x', { consistency: 'one' }));
+      expect(net.calls.filter((c) => c.op === 'coordinate').map((c) => c.to)).toEqual([owners[1]]);
     });
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../../../src/core/replication/transport.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
-import { pause, withDeadline, yieldToLoop } from '../../../src/core/time/deadline.js';
+import { withDeadline } from '../../../src/core/replication/call-deadline.js';
+import { pause, yieldToLoop } from '../../../src/core/time/deadline.js';
 import { ManualScheduler } from '../../support/manual-scheduler.js';
 import { T0 } from '../store/fixtures.js';
 

@@ -1,6 +1,6 @@
 import type { MemberTable } from '../membership/member-table.js';
 import type { PeerRef } from '../replication/transport.js';
-import { compareUtf8 } from './utf8-order.js';
+import { compareUtf8 } from '../keys/utf8-order.js';
 
 /** CONTRACT §7.4: `list_keys` calls time out after 10 s. */
 export const LIST_KEYS_TIMEOUT_MS = 10_000;

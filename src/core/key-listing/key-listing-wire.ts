@@ -1,5 +1,5 @@
 import { WireError, parseKey } from '../replication/wire.js';
-import { compileKeyPattern } from './glob.js';
+import { compileKeyPattern } from '../keys/glob.js';
 import type { MemberListing } from './key-listing.js';
 
 /** Largest `max` a peer accepts (the key browser clamps to 50 000, CONTRACT §4.10). */

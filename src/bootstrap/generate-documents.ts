@@ -1,13 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import type { ListenerName } from '../auth/scope.guard.js';
-import { createClientApp } from '../bootstrap/client-app.js';
-import { buildCore } from '../bootstrap/core.js';
-import { createDistApp } from '../bootstrap/dist-app.js';
-import { createManagementApp } from '../bootstrap/management-app.js';
+import { createClientApp } from './client-app.js';
+import { buildCore } from './core.js';
+import { createDistApp } from './dist-app.js';
+import { createManagementApp } from './management-app.js';
 import { loadConfig } from '../config/load-config.js';
-import { buildOpenApiDocument } from './build-document.js';
-import { toYaml } from './document-yaml.js';
+import { buildOpenApiDocument } from '../openapi/build-document.js';
+import { toYaml } from '../openapi/document-yaml.js';
 
 /** Defaults of CONTRACT §2.1 plus a fixed identity: nothing about the machine reaches the documents. */
 const GENERATION_ENV = { HYPERCACHE_NODE_ID: 'openapi', HYPERCACHE_DIST_ADVERTISE_ADDR: 'openapi:7946' };

@@ -1,0 +1,14 @@
+import type { Cancel, Scheduler } from '../time/scheduler.js';
+import { TransportError } from './transport.js';
+
+/**
+ * A peer call's own deadline, enforced in the core as well, so a transport can never hold an answer
+ * (or a batch) forever: rejects with a `TransportError` (phase `unknown`) shortly after `ms`.
+ */
+export function withDeadline<T>(p: Promise<T>, ms: number, scheduler: Scheduler): Promise<T> {
+  let cancel: Cancel | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    cancel = scheduler.after(ms + 50, () => reject(new TransportError('unknown', `timed out after ${ms} ms`)));
+  });
+  return Promise.race([p, expired]).finally(() => cancel?.());
+}
