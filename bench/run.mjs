@@ -266,9 +266,11 @@ async function bulkScenario() {
   // written); the log gives each window's time since the spawn, for cpuprofile-summary --skip-ms/--until-ms.
   const profDir = process.env.BENCH_CPU_PROF;
   const spawnedAt = Date.now();
+  // HYPERCACHE_CAPACITY=0: the default cap of 100 000 items would turn every write past it into an eviction.
   const cluster = await startCluster({
     n: 3, rf: 3, cpus: pin.servers, prefix: 'bulk',
-    ...(profDir ? { env: { HYPERCACHE_SHUTDOWN_TIMEOUT: '2s' }, nodeArgs: (i) => ['--cpu-prof', `--cpu-prof-dir=${profDir}/node-${i + 1}`] } : {}),
+    env: { HYPERCACHE_CAPACITY: '0', ...(profDir ? { HYPERCACHE_SHUTDOWN_TIMEOUT: '2s' } : {}) },
+    ...(profDir ? { nodeArgs: (i) => ['--cpu-prof', `--cpu-prof-dir=${profDir}/node-${i + 1}`] } : {}),
   });
   const pids = cluster.map((n) => n.pid);
   const cpu = () => pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
@@ -294,7 +296,7 @@ async function bulkScenario() {
  * the 3 old nodes sent (RebalancedKeys, summed) per key the new node needed.
  */
 async function joinScenario() {
-  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: 'join' });
+  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: 'join', env: { HYPERCACHE_CAPACITY: '0' } });
   log(`join: loading ${cfg.joinKeys} × 100 B into 3 nodes RF 3`);
   const load = await bulkLoad(cluster[0].url, { items: cfg.joinKeys, window: cfg.joinKeys, capMs: 600_000, prefix: 'j' });
   if (!load.complete) throw new Error(`join: only ${load.items_sent} of ${cfg.joinKeys} keys loaded`);
@@ -305,7 +307,7 @@ async function joinScenario() {
   const needed = await ownedCount(keys, { nodeId: id, members: [...cluster.map((n) => n.id), id], rf: 3 });
   const before = (await Promise.all(cluster.map(distMetrics))).reduce((s, d) => s + d.RebalancedKeys, 0);
   const t0 = Date.now();
-  const node = await startNode({ id, rf: 3, cpus: pin.servers, seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
+  const node = await startNode({ id, rf: 3, cpus: pin.servers, env: { HYPERCACHE_CAPACITY: '0' }, seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
   const bootS = (Date.now() - t0) / 1000;
   const t1 = Date.now();
   const filled = await pollUntil(async () => (await distMetrics(node)).ItemsLocal >= needed, { timeoutMs: 180_000 });
