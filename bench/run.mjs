@@ -28,12 +28,13 @@ const { values } = parseArgs({
     only: { type: 'string' },
     connections: { type: 'string', default: '64' },
     'bulk-items': { type: 'string' },
+    'bulk-window': { type: 'string' },
     'join-keys': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write(`usage: node bench/run.mjs [--duration SECONDS] [--quick] [--only ${SCENARIOS.join(',')}] [--connections 64] [--bulk-items N] [--join-keys N]\n`);
+  process.stdout.write(`usage: node bench/run.mjs [--duration SECONDS] [--quick] [--only ${SCENARIOS.join(',')}] [--connections 64] [--bulk-items N] [--bulk-window N] [--join-keys N]\n`);
   process.exit(0);
 }
 const quick = values.quick;
@@ -47,7 +48,7 @@ const cfg = {
   failoverMs: quick ? 12_000 : 30_000,
   failoverKillAtMs: quick ? 4_000 : 10_000,
   bulkItems: Number(values['bulk-items'] ?? (quick ? 500_000 : 1_000_000)),
-  bulkWindow: 100_000,
+  bulkWindow: Number(values['bulk-window'] ?? 100_000),
   bulkCapMs: quick ? 600_000 : 900_000,
   joinKeys: Number(values['join-keys'] ?? 100_000),
 };
