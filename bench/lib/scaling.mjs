@@ -1,8 +1,7 @@
 // The bulk-load and join cells of bench/run.mjs: how the cost of a write and of a join grows with
 // the data a cluster holds. Both loops are bounded in count and in time.
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
-import { auth, getJson, sleep } from './hypercache.mjs';
+import { batchPutFailures, getJson, sleep } from './hypercache.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -27,9 +26,10 @@ export async function bulkLoad(url, { items, perBatch = 1000, inFlight = 2, valu
       const b = next++;
       const list = [];
       for (let i = b * perBatch; i < Math.min(items, (b + 1) * perBatch); i++) list.push({ key: `${prefix}${String(i).padStart(7, '0')}`, value });
-      const r = await batchPutCounted(url, list);
-      failed += r.failed;
-      firstFailure ??= r.example;
+      // Items not stored (e.g. QUORUM_NOT_MET on a saturated machine) are counted, not fatal.
+      const bad = await batchPutFailures(url, list);
+      failed += bad.length;
+      if (bad[0]) firstFailure ??= `${bad[0].code}: ${bad[0].error}`;
       done += list.length;
       while (done >= marks.length * window) {
         marks.push(Date.now() - t0);
@@ -46,21 +46,6 @@ export async function bulkLoad(url, { items, perBatch = 1000, inFlight = 2, valu
     window, items_per_s_overall: Math.round(done / seconds), items_per_s_first_window: first, items_per_s_last_window: last,
     last_over_first: first && last ? round(last / first) : null, items_per_s_by_window: rates,
   };
-}
-
-/**
- * POST /v1/cache/batch/put; returns how many items were not stored (e.g. QUORUM_NOT_MET on a
- * saturated machine) instead of throwing, so a long load reports them. A non-200 answer throws.
- */
-async function batchPutCounted(url, items) {
-  const res = await request(`${url}/v1/cache/batch/put`, {
-    method: 'POST', body: JSON.stringify({ items }), headers: { ...auth(), 'content-type': 'application/json' },
-    headersTimeout: 60_000, bodyTimeout: 60_000,
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`batch put: ${res.statusCode} ${text.slice(0, 200)}`);
-  const bad = JSON.parse(text).results.filter((r) => !r.stored);
-  return { failed: bad.length, example: bad[0] ? `${bad[0].code}: ${bad[0].error}` : undefined };
 }
 
 /** The number of `keys` whose owners (RF `rf`) include `nodeId` on a ring of `members`, computed with the server's own ring code. */
