@@ -95,7 +95,7 @@ export class AntiEntropy {
     this.rotation = new PeerRotation(deps.random);
     this.hasher = new EntryHasher(deps.hash);
     this.trees = new CoOwnedTrees({
-      nodeId: deps.nodeId, replication: deps.replicationFactor, ring: () => deps.ring(), store: deps.store, hash: deps.hash, scheduler: deps.scheduler,
+      nodeId: deps.nodeId, replication: deps.replicationFactor, ring: () => deps.ring(), store: deps.store, hash: deps.hash, clock: deps.clock, scheduler: deps.scheduler,
     });
   }
 

@@ -1,6 +1,7 @@
 import type { HashRing, Hash64 } from '../ring/hash-ring.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { StoreTupleListener } from '../store/store-events.js';
+import type { Clock } from '../time/clock.js';
 import { yieldToLoop } from '../time/deadline.js';
 import type { Scheduler } from '../time/scheduler.js';
 import { EntryHasher, LEAF_COUNT, MerkleTree } from './merkle-tree.js';
@@ -9,6 +10,12 @@ import { EntryHasher, LEAF_COUNT, MerkleTree } from './merkle-tree.js';
 export const SLICE_MS = 1000;
 /** Slices this far behind the newest cutoff asked for are folded into the base leaves. */
 export const FOLD_AFTER_MS = 10_000;
+/**
+ * Slices this far behind the wall clock are folded on the write path too, so the slices stay bounded
+ * (about this many seconds per peer, 8 KiB each) when no round asks (anti-entropy off here and at the
+ * peers). Well behind any cutoff a round asks for, unless clocks are that far apart.
+ */
+export const KEEP_SLICES_MS = 30_000;
 /** Slots a rebuild reads between two turns of the event loop. */
 const REBUILD_CHUNK = 4096;
 
@@ -19,6 +26,7 @@ export interface CoOwnedTreesDeps {
   ring(): HashRing;
   store: LocalStore;
   hash: Hash64;
+  clock: Clock;
   scheduler: Scheduler;
 }
 
@@ -84,6 +92,13 @@ export class CoOwnedTrees implements StoreTupleListener {
     deps.store.watch(this);
   }
 
+  /** Time slices held over all peers (tests and diagnostics). */
+  get sliceCount(): number {
+    let n = 0;
+    for (const leaves of this.peers.values()) n += leaves.slices.size;
+    return n;
+  }
+
   /** Whether the leaves follow the current ring with nothing left to scan. */
   get complete(): boolean {
     return this.cursor < 0 && this.deps.ring() === this.ring;
@@ -145,6 +160,8 @@ export class CoOwnedTrees implements StoreTupleListener {
     const { nodeId, replication } = this.deps;
     const owners = this.ring.owners(key, replication);
     if (owners.length < 2 || !owners.includes(nodeId)) return;
+    const horizon = Math.floor((this.deps.clock.now() - KEEP_SLICES_MS) / SLICE_MS) * SLICE_MS;
+    if (horizon > this.folded) this.fold(horizon);
     const { bucket, tuple } = this.hasher.loadFields(key, version, origin, kind);
     const slice = Math.floor(version / 1000 / SLICE_MS) * SLICE_MS;
     for (const peer of owners) {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { CoOwnedTrees, FOLD_AFTER_MS } from '../../../src/core/merkle/co-owned-trees.js';
+import { CoOwnedTrees, FOLD_AFTER_MS, KEEP_SLICES_MS } from '../../../src/core/merkle/co-owned-trees.js';
 import { MerkleTree, type MerkleTuple } from '../../../src/core/merkle/merkle-tree.js';
 import { type Hash64, HashRing } from '../../../src/core/ring/hash-ring.js';
 import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
@@ -23,7 +23,7 @@ function setup(capacity = 0) {
   const scheduler = new ManualScheduler(clock);
   const store = new LocalStore({ capacity, maxMemory: 0, eviction: 'lru', tombstoneTtlMs: 600_000 }, clock);
   const world = { ring: new HashRing(['n1', 'n2', 'n3'], 16, hash) };
-  const trees = new CoOwnedTrees({ nodeId: 'n1', replication: 2, ring: () => world.ring, store, hash, scheduler });
+  const trees = new CoOwnedTrees({ nodeId: 'n1', replication: 2, ring: () => world.ring, store, hash, clock, scheduler });
   /** Runs the scheduler's deferred work (the rebuild's yields) until `p` settles. */
   const drive = async <T>(p: Promise<T>, between?: () => void): Promise<T> => {
     let done = false;
@@ -110,6 +110,18 @@ describe('co-owned anti-entropy leaves, kept up to date on each store change (is
     s.store.discard('t7');
     expect(s.agrees(late)).toBe(true);
     expect(s.agrees()).toBe(true);
+  });
+
+  it('with no round asking, the write path folds slices older than KEEP_SLICES_MS: memory stays bounded', async () => {
+    const s = setup();
+    await s.drive(s.trees.ready());
+    for (let sec = 0; sec < 300; sec++) {
+      s.store.apply(item(`s${sec}`, 'v', s.clock.now() * 1000, 'n1'), 'hard', 'replication');
+      s.clock.advance(1000);
+    }
+    expect(s.trees.sliceCount).toBeLessThanOrEqual(PEERS.length * (KEEP_SLICES_MS / 1000 + 2));
+    expect(s.agrees()).toBe(true);
+    expect(s.agrees(s.clock.now() - 5000)).toBe(true);
   });
 
   it('a write costs no scan of the store: the leaves of a large store move with single writes', async () => {
