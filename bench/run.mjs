@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: throughput/latency of hypercache-server against bare baselines, memory per item,
-// idle RSS and a failover figure, in one bounded run. See bench/README.md.
-//   node bench/run.mjs [--duration 10] [--quick] [--only single,cluster,memory,failover] [--connections 64]
+// idle RSS, a failover figure, and how bulk load and join scale with the data, in one bounded run. See bench/README.md.
+//   node bench/run.mjs [--duration 10] [--quick] [--only single,cluster,memory,failover,bulk,join] [--connections 64]
 // Expects an up-to-date dist/ (npm run bench builds first). Results: a table on stdout and JSON in
 // bench/results/<timestamp>.json and bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
@@ -13,12 +13,13 @@ import {
   MAIN, TOKEN, batchPut, getJson, joinNode, metrics, populate, sleep, startBaseline, startCluster, startNode,
   startReplicatingBaseline,
 } from './lib/hypercache.mjs';
+import { bulkLoad, distMetrics, ownedCount, pollUntil, settledRebalancedKeys } from './lib/scaling.mjs';
 import { cpuSeconds, cpusOf, exists, installCleanup, pinPid, procMemory, runningCount, start, stop, stopAll, tasksetAvailable } from './lib/procs.mjs';
 import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const FAILOVER_LOAD = fileURLToPath(new URL('./lib/failover-load.mjs', import.meta.url));
-const SCENARIOS = ['single', 'cluster', 'memory', 'failover'];
+const SCENARIOS = ['single', 'cluster', 'memory', 'failover', 'bulk', 'join'];
 
 const { values } = parseArgs({
   options: {
@@ -26,11 +27,14 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     connections: { type: 'string', default: '64' },
+    'bulk-items': { type: 'string' },
+    'bulk-window': { type: 'string' },
+    'join-keys': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('usage: node bench/run.mjs [--duration SECONDS] [--quick] [--only single,cluster,memory,failover] [--connections 64]\n');
+  process.stdout.write(`usage: node bench/run.mjs [--duration SECONDS] [--quick] [--only ${SCENARIOS.join(',')}] [--connections 64] [--bulk-items N] [--bulk-window N] [--join-keys N]\n`);
   process.exit(0);
 }
 const quick = values.quick;
@@ -43,6 +47,10 @@ const cfg = {
   memoryItems: quick ? 200_000 : 1_000_000,
   failoverMs: quick ? 12_000 : 30_000,
   failoverKillAtMs: quick ? 4_000 : 10_000,
+  bulkItems: Number(values['bulk-items'] ?? (quick ? 500_000 : 1_000_000)),
+  bulkWindow: Number(values['bulk-window'] ?? 100_000),
+  bulkCapMs: quick ? 600_000 : 900_000,
+  joinKeys: Number(values['join-keys'] ?? 100_000),
 };
 const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of only) if (!SCENARIOS.includes(s)) fail(`--only: unknown scenario ${s} (expected ${SCENARIOS.join(', ')})`);
@@ -86,6 +94,8 @@ try {
   if (only.has('cluster')) await clusterScenarios();
   if (only.has('memory')) extra.memory = await memoryScenario();
   if (only.has('failover')) extra.failover = await failoverScenario();
+  if (only.has('bulk')) extra.bulk = await bulkScenario();
+  if (only.has('join')) extra.join = await joinScenario();
 } finally {
   await stopAll();
 }
@@ -248,6 +258,73 @@ async function failoverScenario() {
   return { ...result, victim: victim.id, entry: cluster[0].id, consistency: 'QUORUM', rf: 3, nodes: 3 };
 }
 
+/**
+ * Bulk load into a fresh 3-node RF 3 cluster: batches of 1000 × 100 B at QUORUM through node-1, 2 in
+ * flight; items/s (and server CPU per item) of each window of 100 000 items, first against last.
+ */
+async function bulkScenario() {
+  // BENCH_CPU_PROF=<dir>: the nodes run under --cpu-prof (stopped by SIGTERM so the profiles are
+  // written); the log gives each window's time since the spawn, for cpuprofile-summary --skip-ms/--until-ms.
+  const profDir = process.env.BENCH_CPU_PROF;
+  const spawnedAt = Date.now();
+  // HYPERCACHE_CAPACITY=0: the default cap of 100 000 items would turn every write past it into an eviction.
+  const cluster = await startCluster({
+    n: 3, rf: 3, cpus: pin.servers, prefix: 'bulk',
+    env: { HYPERCACHE_CAPACITY: '0', ...(profDir ? { HYPERCACHE_SHUTDOWN_TIMEOUT: '2s' } : {}) },
+    ...(profDir ? { nodeArgs: (i) => ['--cpu-prof', `--cpu-prof-dir=${profDir}/node-${i + 1}`] } : {}),
+  });
+  const pids = cluster.map((n) => n.pid);
+  const cpu = () => pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const cpuMarks = [cpu()];
+  log(`bulk: ${cfg.bulkItems} × 100 B by batch put (1000 per request, 2 in flight, QUORUM) into 3 nodes RF 3, at most ${cfg.bulkCapMs / 1000} s`);
+  const r = await bulkLoad(cluster[0].url, {
+    items: cfg.bulkItems, window: cfg.bulkWindow, capMs: cfg.bulkCapMs,
+    onWindow: (i, rate) => {
+      cpuMarks.push(cpu());
+      log(`bulk: items ${(i - 1) * cfg.bulkWindow}–${i * cfg.bulkWindow}: ${Math.round(rate)} items/s, ${Math.round(((cpuMarks[i] - cpuMarks[i - 1]) * 1e6) / cfg.bulkWindow)} µs server CPU/item (load ${os.loadavg()[0].toFixed(2)}, ${Date.now() - spawnedAt} ms since the spawn)`);
+    },
+  });
+  r.server_cpu_us_per_item_by_window = cpuMarks.slice(1).map((c, i) => Math.round(((c - cpuMarks[i]) * 1e6) / cfg.bulkWindow));
+  const items = await Promise.all(cluster.map(async (n) => (await distMetrics(n)).ItemsLocal));
+  log(`bulk: ${r.items_sent} items sent (${r.items_failed} not stored${r.first_failure ? `, e.g. ${r.first_failure}` : ''}) in ${r.seconds} s${r.capped ? ' (stopped at the time cap)' : ''}; first ${cfg.bulkWindow}: ${r.items_per_s_first_window} items/s, last: ${r.items_per_s_last_window} items/s, ratio ${r.last_over_first}; items per node ${items.join(', ')}`);
+  await Promise.all(cluster.map((n) => (profDir ? stop(n, 'SIGTERM', 15_000) : stop(n, 'SIGKILL'))));
+  return { ...r, items_per_node_after: items, nodes: 3, rf: 3, consistency: 'QUORUM', entry: cluster[0].id, per_batch: 1000, in_flight: 2, value_bytes: 100 };
+}
+
+/**
+ * A 4th node joins 3 nodes (RF 3) holding `joinKeys` keys: the seconds from its start until it holds
+ * every key it owns (its ItemsLocal, against the count computed on the 4-node ring), and the entries
+ * the 3 old nodes sent (RebalancedKeys, summed) per key the new node needed.
+ */
+async function joinScenario() {
+  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: 'join', env: { HYPERCACHE_CAPACITY: '0' } });
+  log(`join: loading ${cfg.joinKeys} × 100 B into 3 nodes RF 3`);
+  const load = await bulkLoad(cluster[0].url, { items: cfg.joinKeys, window: cfg.joinKeys, capMs: 600_000, prefix: 'j' });
+  if (!load.complete) throw new Error(`join: only ${load.items_sent} of ${cfg.joinKeys} keys loaded`);
+  const full = await pollUntil(async () => (await Promise.all(cluster.map(distMetrics))).every((d) => d.ItemsLocal === cfg.joinKeys), { timeoutMs: 120_000, everyMs: 500 });
+  if (!full) throw new Error('join: the 3 nodes did not all hold every key');
+  const keys = Array.from({ length: cfg.joinKeys }, (_, i) => `j${String(i).padStart(7, '0')}`);
+  const id = 'join-4';
+  const needed = await ownedCount(keys, { nodeId: id, members: [...cluster.map((n) => n.id), id], rf: 3 });
+  const before = (await Promise.all(cluster.map(distMetrics))).reduce((s, d) => s + d.RebalancedKeys, 0);
+  const t0 = Date.now();
+  const node = await startNode({ id, rf: 3, cpus: pin.servers, env: { HYPERCACHE_CAPACITY: '0' }, seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
+  const bootS = (Date.now() - t0) / 1000;
+  const t1 = Date.now();
+  const filled = await pollUntil(async () => (await distMetrics(node)).ItemsLocal >= needed, { timeoutMs: 180_000 });
+  const fillS = (Date.now() - t1) / 1000;
+  const held = (await distMetrics(node)).ItemsLocal;
+  const sent = (await settledRebalancedKeys(cluster)) - before;
+  const res = {
+    keys: cfg.joinKeys, needed, held, filled: Boolean(filled), boot_seconds: round(bootS), fill_seconds: round(fillS),
+    seconds_per_100k_keys: round((fillS * 100_000) / cfg.joinKeys), rebalanced_keys_old_nodes: sent, sends_per_needed_key: round(sent / needed),
+    note: 'fill_seconds from the new node\'s "started" log line until its ItemsLocal reaches the number of keys it owns on the 4-node ring (RF 3)',
+  };
+  log(`join: ${id} holds ${held} of the ${needed} keys it owns after ${res.fill_seconds} s (boot ${res.boot_seconds} s); RebalancedKeys over the 3 old nodes ${sent} = ${res.sends_per_needed_key} per key`);
+  await Promise.all([...cluster, node].map((n) => stop(n, 'SIGKILL')));
+  return res;
+}
+
 // ---- cells ----------------------------------------------------------------------------------------
 
 async function runMatrix(scenario, target, ops, meta = {}) {
@@ -316,6 +393,16 @@ function evaluate() {
     rows.push({ scenario: 'memory', metric: 'overhead bytes/item (RSS, settled)', value: m.overhead_per_item_rss, target: '≤150', pass: m.overhead_per_item_rss <= 150 });
     rows.push({ scenario: 'memory', metric: 'idle RSS MiB', value: mib(m.idle_rss_bytes), target: '≤150', pass: m.idle_rss_bytes <= 150 * 2 ** 20 });
   }
+  const b = extra.bulk;
+  if (b) {
+    rows.push({ scenario: 'bulk', metric: 'items/s, last window', value: b.items_per_s_last_window, target: '≥50000', pass: b.complete && !b.items_failed && b.items_per_s_last_window >= 50_000 });
+    rows.push({ scenario: 'bulk', metric: 'items/s last window / first window', value: b.last_over_first, target: '≥0.8', pass: b.complete && b.last_over_first >= 0.8 });
+  }
+  const j = extra.join;
+  if (j) {
+    rows.push({ scenario: 'join', metric: 'seconds per 100 000 keys', value: j.seconds_per_100k_keys, target: '≤2', pass: j.filled && j.seconds_per_100k_keys <= 2 });
+    rows.push({ scenario: 'join', metric: 'entries sent per key the new node needed', value: j.sends_per_needed_key, target: '1.0', pass: j.filled && j.sends_per_needed_key <= 1 });
+  }
   return rows;
 }
 
@@ -346,6 +433,26 @@ function printReport(targets) {
       [['before kill', f.before_kill], ['10 s after kill', f.kill_window_10s], ['rest', f.after_window], ['whole run', f.total]]
         .map(([n, s]) => [n, String(s.requests), String(s.failed), JSON.stringify(s.by_status), String(s.p50_ms), String(s.p99_ms), String(s.max_ms)])));
   }
+  if (extra.bulk || extra.join) {
+    const b = extra.bulk;
+    const j = extra.join;
+    const res = (pass) => (pass ? 'PASS' : 'FAIL');
+    const rows = [];
+    if (b) {
+      rows.push([`bulk: items sent${b.capped ? ' (time cap hit)' : ''}`, `${b.items_sent} of ${b.items_requested} in ${b.seconds} s, ${b.items_failed} not stored`, '', b.items_failed ? 'FAIL' : '']);
+      rows.push([`bulk: items/s, first ${b.window}`, String(b.items_per_s_first_window), '', '']);
+      rows.push([`bulk: items/s, last ${b.window}`, String(b.items_per_s_last_window), '≥50000', res(b.complete && !b.items_failed && b.items_per_s_last_window >= 50_000)]);
+      rows.push(['bulk: last / first', String(b.last_over_first), '≥0.8', res(b.complete && b.last_over_first >= 0.8)]);
+      rows.push(['bulk: server CPU µs/item by window', b.server_cpu_us_per_item_by_window.join(' '), '', 'info']);
+    }
+    if (j) {
+      rows.push([`join: keys the new node owns / holds`, `${j.needed} / ${j.held} after ${j.fill_seconds} s`, '', '']);
+      rows.push(['join: seconds per 100 000 keys', String(j.seconds_per_100k_keys), '≤2', res(j.filled && j.seconds_per_100k_keys <= 2)]);
+      rows.push(['join: RebalancedKeys (3 old nodes) per key needed', `${j.sends_per_needed_key} (${j.rebalanced_keys_old_nodes})`, '1.0', res(j.filled && j.sends_per_needed_key <= 1)]);
+    }
+    out('');
+    out(table(['scaling', 'value', 'target', 'result'], rows));
+  }
   const failed = targets.filter((t) => t.pass === false);
   out('');
   out(`machine: ${machine.cpu_model}, ${cores} cores, Node ${machine.node}, wrk ${machine.wrk}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -365,6 +472,8 @@ function writeResults(targets) {
     cells,
     memory: extra.memory ?? null,
     failover: extra.failover ?? null,
+    bulk: extra.bulk ?? null,
+    join: extra.join ?? null,
     targets: targets.map((t) => ({ scenario: t.scenario, op: t.op, value_bytes: t.value_bytes, metric: t.metric, ratio: t.ratio ?? t.value, p99_ratio: t.p99_ratio, target: t.target, pass: t.pass })),
   };
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');

@@ -1,22 +1,22 @@
 #!/usr/bin/env node
 // Aggregates a V8 .cpuprofile (node --cpu-prof) by function and by module:
-//   node bench/lib/cpuprofile-summary.mjs <file.cpuprofile> [--top 25] [--skip-ms 0]
+//   node bench/lib/cpuprofile-summary.mjs <file.cpuprofile> [--top 25] [--skip-ms 0] [--until-ms ∞]
 // Self time = samples whose top frame is the function. Inclusive time counts a sample once per
 // distinct function on its stack. "module" is the npm package (node_modules/<pkg>), the project file
 // (dist/... → src/...), `node:internal` or a V8 pseudo-frame ((garbage collector), (program), (idle)).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-export function summarize(profile, top = 25, skipMs = 0) {
+export function summarize(profile, top = 25, skipMs = 0, untilMs = Infinity) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  // Samples in the first skipMs of the profile (boot, module loading, warm-up) are left out.
+  // Samples in the first skipMs of the profile (boot, module loading, warm-up) and after untilMs are left out.
   const counts = new Map();
   let t = 0;
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas[i] ?? 0;
-    if (t / 1000 >= skipMs) counts.set(id, (counts.get(id) ?? 0) + 1);
+    if (t / 1000 >= skipMs && t / 1000 < untilMs) counts.set(id, (counts.get(id) ?? 0) + 1);
   });
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const idle = [...counts].filter(([id]) => byId.get(id).callFrame.functionName === '(idle)').reduce((a, [, c]) => a + c, 0);
@@ -79,8 +79,8 @@ function moduleOf(cf) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, 'skip-ms': { type: 'string', default: '0' } } });
-  const s = summarize(JSON.parse(readFileSync(positionals[0], 'utf8')), Number(values.top), Number(values['skip-ms']));
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, 'skip-ms': { type: 'string', default: '0' }, 'until-ms': { type: 'string', default: 'Infinity' } } });
+  const s = summarize(JSON.parse(readFileSync(positionals[0], 'utf8')), Number(values.top), Number(values['skip-ms']), Number(values['until-ms']));
   const print = (title, list) => {
     process.stdout.write(`\n${title}\n`);
     for (const r of list) process.stdout.write(`${String(r.pct).padStart(6)}%  ${r.name}\n`);

@@ -141,14 +141,19 @@ export async function populate(baseUrl, { prefix, count, valueBytes, keys, concu
 
 /** POST /v1/cache/batch/put with up to 1000 items; throws unless every item was stored. */
 export async function batchPut(baseUrl, items) {
+  const failed = await batchPutFailures(baseUrl, items);
+  if (failed.length) throw new Error(`batch put: ${failed.length} items not stored, e.g. ${JSON.stringify(failed[0])}`);
+}
+
+/** POST /v1/cache/batch/put with up to 1000 items; returns the results of the items not stored (a non-200 answer throws). */
+export async function batchPutFailures(baseUrl, items) {
   const res = await request(`${baseUrl}/v1/cache/batch/put`, {
     method: 'POST', body: JSON.stringify({ items }), headers: { ...auth(), 'content-type': 'application/json' },
     headersTimeout: 60_000, bodyTimeout: 60_000,
   });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`batch put: ${res.statusCode} ${text.slice(0, 200)}`);
-  const failed = JSON.parse(text).results.filter((r) => !r.stored);
-  if (failed.length) throw new Error(`batch put: ${failed.length} items not stored, e.g. ${JSON.stringify(failed[0])}`);
+  return JSON.parse(text).results.filter((r) => !r.stored);
 }
 
 /** Prometheus text of /metrics parsed to { name → value } for unlabelled samples. */

@@ -147,7 +147,8 @@ export class CacheNode implements CacheNodeApi {
     });
     this.antiEntropy = new AntiEntropy({
       nodeId: this.nodeId,
-      owners: (key) => this.owners(key),
+      replicationFactor: config.replication,
+      ring: () => this.ring,
       members: this.members,
       store: this.store,
       hlc: this.hlc,

@@ -1,7 +1,7 @@
 import type { MemberTable } from '../membership/member-table.js';
 import type { CoreCounters, MerkleOutcome } from '../metrics/core-counters.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../replication/transport.js';
-import type { Hash64 } from '../ring/hash-ring.js';
+import type { Hash64, HashRing } from '../ring/hash-ring.js';
 import type { Entry } from '../store/entry.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
@@ -12,7 +12,8 @@ import type { Random } from '../time/random.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
 import { type Versioned, compareVersioned } from '../versioning/order.js';
 import { batchesBySize, pageOfBuckets } from './merkle-batches.js';
-import { EntryHasher, MerkleTree, differing, differingBuckets } from './merkle-tree.js';
+import { CoOwnedTrees, SLICE_MS } from './co-owned-trees.js';
+import { EntryHasher, type MerkleTree, differing, differingBuckets } from './merkle-tree.js';
 import { type BucketSelector, ENVELOPE_RESERVE_BYTES, type MerkleRequest, type MerkleResponse } from './merkle-wire.js';
 import { PeerRotation } from './peer-rotation.js';
 
@@ -22,6 +23,17 @@ export const MERKLE_TIMEOUT_MS = 10_000;
 export const PUSH_BATCH_MAX = 512;
 /** Entries a round scans between two turns of the event loop. */
 const SCAN_CHUNK = 4096;
+/**
+ * Entries whose version was issued less than this long ago (rounded down to a whole SLICE_MS) are
+ * left out of the compared digests: under a steady write load they are mostly still on their way to
+ * the other replicas, and counting them made every bucket differ in every round.
+ */
+export const SETTLE_MS = 2000;
+
+/** The `before` of a round started at `now`: the start of the slice SETTLE_MS back. */
+export function settledBefore(now: number): number {
+  return Math.floor((now - SETTLE_MS) / SLICE_MS) * SLICE_MS;
+}
 
 export interface AntiEntropyTransport {
   merkle(peer: PeerRef, request: MerkleRequest, timeoutMs: number): Promise<MerkleResponse>;
@@ -34,8 +46,10 @@ export const noAntiEntropyTransport: AntiEntropyTransport = {
 
 export interface AntiEntropyDeps {
   nodeId: string;
-  /** Owners on this node's current ring. */
-  owners(key: string): string[];
+  /** RF: owners per key. */
+  replicationFactor: number;
+  /** This node's current ring (owners are evaluated on it). */
+  ring(): HashRing;
   members: MemberTable;
   store: LocalStore;
   hlc: HybridLogicalClock;
@@ -73,12 +87,21 @@ type Scope = Map<number, Entry[]>;
 export class AntiEntropy {
   private readonly rotation: PeerRotation;
   private readonly hasher: EntryHasher;
+  /** The co-owned leaves per peer, kept up to date by the store's change events. */
+  readonly trees: CoOwnedTrees;
   /** The tree behind the last summary answered, reused for the `leaves` step that follows it. */
   private answered?: { from: string; tree: MerkleTree; at: number };
 
   constructor(private readonly deps: AntiEntropyDeps) {
     this.rotation = new PeerRotation(deps.random);
     this.hasher = new EntryHasher(deps.hash);
+    this.trees = new CoOwnedTrees({
+      nodeId: deps.nodeId, replication: deps.replicationFactor, ring: () => deps.ring(), store: deps.store, hash: deps.hash, clock: deps.clock, scheduler: deps.scheduler,
+    });
+  }
+
+  private owners(key: string): string[] {
+    return this.deps.ring().owners(key, this.deps.replicationFactor);
   }
 
   /** One round (called every MERKLE_INTERVAL by a non-overlapping loop). Never throws. */
@@ -109,13 +132,14 @@ export class AntiEntropy {
 
   /**
    * Answers an inbound `merkle` request over the entries co-owned with `request.from` on this node's
-   * ring. The scans yield to the event loop every SCAN_CHUNK entries, so a large store never holds up
-   * probes and client requests for a whole scan.
+   * ring. Digests come from the incrementally kept leaves; the scans (a rebuild after a ring change,
+   * the entries of differing buckets) yield to the event loop every SCAN_CHUNK entries, so a large
+   * store never holds up probes and client requests for a whole scan.
    */
   async answer(request: MerkleRequest): Promise<MerkleResponse> {
     const now = this.deps.clock.now();
     if (request.want === 'summary') {
-      const { tree } = await this.buildInChunks(request.from, false);
+      const tree = await this.snapshot(request.from, request.before);
       this.answered = { from: request.from, tree, at: now };
       return { want: 'summary', groups: tree.summary() };
     }
@@ -123,7 +147,7 @@ export class AntiEntropy {
       // The leaves of the snapshot the requester compared against; entries are always read fresh.
       const last = this.answered;
       const fresh = last && last.from === request.from && now - last.at < MERKLE_TIMEOUT_MS;
-      const tree = fresh ? last.tree : (await this.buildInChunks(request.from, false)).tree;
+      const tree = fresh ? last.tree : await this.snapshot(request.from, request.before);
       return { want: 'leaves', leaves: request.groups.map((g) => tree.groupLeaves(g)) };
     }
     const scope = await this.bucketsOf(request.from, new Set(request.buckets.map((s) => s.bucket)));
@@ -133,17 +157,18 @@ export class AntiEntropy {
 
   private async sync(peer: PeerRef, stats: RoundStats): Promise<MerkleOutcome> {
     const { clock } = this.deps;
+    const before = settledBefore(clock.now());
     let t = clock.hrtimeNs();
-    const { tree, scope } = await this.buildInChunks(peer.id);
+    const tree = await this.snapshot(peer.id, before);
     stats.buildNs = clock.hrtimeNs() - t;
 
-    const summary = await this.call(peer, { from: this.deps.nodeId, want: 'summary' }, stats);
+    const summary = await this.call(peer, { from: this.deps.nodeId, want: 'summary', before }, stats);
     t = clock.hrtimeNs();
     const groups = differing(tree.summary(), summary.groups);
     stats.diffNs += clock.hrtimeNs() - t;
     if (groups.length === 0) return 'clean';
 
-    const leaves = await this.call(peer, { from: this.deps.nodeId, want: 'leaves', groups }, stats);
+    const leaves = await this.call(peer, { from: this.deps.nodeId, want: 'leaves', groups, before }, stats);
     t = clock.hrtimeNs();
     const buckets = differingBuckets(tree, groups, leaves.leaves);
     stats.diffNs += clock.hrtimeNs() - t;
@@ -151,6 +176,7 @@ export class AntiEntropy {
 
     const theirs = await this.pull(peer, buckets, stats);
     t = clock.hrtimeNs();
+    const scope = await this.bucketsOf(peer.id, new Set(buckets));
     const push = this.newerHere(scope, buckets, theirs);
     stats.diffNs += clock.hrtimeNs() - t;
     await this.push(peer, push, stats);
@@ -162,7 +188,7 @@ export class AntiEntropy {
    * newer than the local copy for keys this node owns. Returns the peer's (version, origin) per key.
    */
   private async pull(peer: PeerRef, buckets: number[], stats: RoundStats): Promise<Map<string, Versioned>> {
-    const { store, hlc, nodeId, owners } = this.deps;
+    const { store, hlc, nodeId } = this.deps;
     const asked = new Set(buckets);
     const theirs = new Map<string, Versioned>();
     let selectors: BucketSelector[] = buckets.map((bucket) => ({ bucket }));
@@ -179,7 +205,7 @@ export class AntiEntropy {
         const local = store.peek(e.key);
         if (local && compareVersioned(e, local) <= 0) continue;
         // Only keys this node owns on its own ring: views may differ while membership settles.
-        if (!owners(e.key).includes(nodeId)) continue;
+        if (!this.owners(e.key).includes(nodeId)) continue;
         if (store.apply(e, 'soft', 'merkle') === 'applied') stats.pulled++;
       }
       selectors = page.remaining;
@@ -224,41 +250,31 @@ export class AntiEntropy {
   }
 
   /**
-   * The tree of the co-owned entries: local items (visible or not) and live tombstones whose key has
-   * both this node and `peer` among its owners, and (`withScope`) those entries by bucket. Lets the
-   * event loop run every SCAN_CHUNK entries; Map iteration survives concurrent writes, so the tree is
-   * then a slightly fuzzy snapshot, repaired by the next round.
+   * The tree of the co-owned entries: local items (visible or not) and tombstones whose key has both
+   * this node and `peer` among its owners, issued before `before` (all when undefined). Tombstones
+   * past TOMBSTONE_TTL are purged first, so both sides leave them out alike.
    */
-  private async buildInChunks(peer: string, withScope = true): Promise<{ tree: MerkleTree; scope: Scope }> {
-    const tree = new MerkleTree(this.deps.hash);
-    const scope: Scope = new Map();
-    let n = 0;
-    for (const e of this.deps.store.allEntries()) {
-      this.feed(e, peer, tree, withScope ? scope : undefined);
-      if (++n % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
-    }
-    return { tree, scope };
+  private async snapshot(peer: string, before: number | undefined): Promise<MerkleTree> {
+    this.deps.store.purgeTombstones();
+    await this.trees.ready();
+    return this.trees.snapshot(peer, before);
   }
 
-  private feed(e: Entry, peer: string, tree: MerkleTree, scope?: Scope): void {
-    const o = this.deps.owners(e.key);
-    if (!o.includes(this.deps.nodeId) || !o.includes(peer)) return;
-    const { bucket, tuple } = this.hasher.load(e);
-    tree.addHashed(bucket, tuple);
-    if (scope) addTo(scope, bucket, e);
-  }
-
-  /** The co-owned entries of some buckets only: a key's bucket is cheaper to find than its owners. */
+  /**
+   * The co-owned entries of some buckets only (items and live tombstones, built only for keys of
+   * those buckets): a key's bucket is cheaper to find than its owners. Only a round that found
+   * differences scans, yielding to the event loop every SCAN_CHUNK keys.
+   */
   private async bucketsOf(peer: string, only: ReadonlySet<number>): Promise<Scope> {
-    const { store, owners, nodeId } = this.deps;
+    const { store, nodeId } = this.deps;
     const scope: Scope = new Map();
-    let n = 0;
-    for (const e of store.allEntries()) {
-      if (++n % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
-      const bucket = this.hasher.bucketOf(e.key);
-      if (!only.has(bucket)) continue;
-      const o = owners(e.key);
-      if (o.includes(nodeId) && o.includes(peer)) addTo(scope, bucket, e);
+    const inBuckets = (key: string) => only.has(this.hasher.bucketOf(key));
+    for (let from = 0; from < store.slotBound; from += SCAN_CHUNK) {
+      if (from > 0) await yieldToLoop(this.deps.scheduler);
+      for (const e of store.entriesWhere(inBuckets, from, from + SCAN_CHUNK)) {
+        const o = this.owners(e.key);
+        if (o.includes(nodeId) && o.includes(peer)) addTo(scope, this.hasher.bucketOf(e.key), e);
+      }
     }
     return scope;
   }

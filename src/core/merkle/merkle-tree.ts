@@ -63,12 +63,17 @@ export class EntryHasher {
 
   /** Sets `bucket` and `tuple` for the entry. */
   load(t: MerkleTuple): this {
-    const { read, written } = this.encoder.encodeInto(t.key, this.scratch);
-    if (read < t.key.length) return this.slow(t);
+    return this.loadFields(t.key, t.version, t.origin, t.kind);
+  }
+
+  /** `load` from the fields (the store's change events carry no entry object). */
+  loadFields(key: string, version: number, origin: string, kind: MerkleTuple['kind']): this {
+    const { read, written } = this.encoder.encodeInto(key, this.scratch);
+    if (read < key.length) return this.slow({ key, version, origin, kind });
     this.bucket = Number(this.hash(this.scratch.subarray(0, written)) & LEAF_MASK);
-    const suffix = `\0${t.version}\0${t.origin}\0${t.kind}`;
+    const suffix = `\0${version}\0${origin}\0${kind}`;
     const rest = this.encoder.encodeInto(suffix, this.scratch.subarray(written));
-    if (rest.read < suffix.length) return this.slow(t);
+    if (rest.read < suffix.length) return this.slow({ key, version, origin, kind });
     this.tuple = this.hash(this.scratch.subarray(0, written + rest.written));
     return this;
   }
@@ -115,6 +120,13 @@ export class MerkleTree {
       return this.hash(bytes);
     });
     return [...this.groups];
+  }
+
+  /** A tree over a copy of the given leaf digests (a snapshot of incrementally kept leaves). */
+  static fromLeaves(leaves: BigUint64Array, hash: Hash64): MerkleTree {
+    const tree = new MerkleTree(hash);
+    tree.leaves.set(leaves);
+    return tree;
   }
 
   static of(tuples: Iterable<MerkleTuple>, hash: Hash64): MerkleTree {

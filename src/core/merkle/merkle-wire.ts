@@ -7,13 +7,16 @@ import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from './merkle-tree.js';
 /**
  * The `merkle` peer operation (CONTRACT §6.9, §7.2). `from` is the requester's node ID: the
  * responder answers over the entries co-owned by itself and `from` on its own ring. Three steps:
- *   {"from","want":"summary"}                       → {"want":"summary","groups":[GROUP_COUNT hex digests]}
- *   {"from","want":"leaves","groups":[g…]}          → {"want":"leaves","leaves":[[GROUP_SIZE hex digests]…]} (request order)
+ *   {"from","want":"summary","before"?}             → {"want":"summary","groups":[GROUP_COUNT hex digests]}
+ *   {"from","want":"leaves","groups":[g…],"before"?} → {"want":"leaves","leaves":[[GROUP_SIZE hex digests]…]} (request order)
  *   {"from","want":"entries","buckets":[{bucket,after?}…]}
  *                                                   → {"want":"entries","entries":[WireEntry…],"remaining":[{bucket,after?}…]}
  * Digests are u64 as 16 lowercase hex digits (not JSON-safe as numbers). Entries of a bucket are
  * sent in UTF-8 key order; a responder whose answer would exceed the dist message limit stops
  * there and lists in `remaining` what it did not send (`after`: resume after that key of the bucket).
+ * `before` (epoch ms): the digests cover only entries whose version was issued before that time
+ * (version / 1000 < before), so writes still in flight do not count as differences (docs/cluster.md,
+ * anti-entropy); without it they cover every co-owned entry.
  */
 export interface BucketSelector {
   bucket: number;
@@ -22,8 +25,8 @@ export interface BucketSelector {
 }
 
 export type MerkleRequest =
-  | { from: string; want: 'summary' }
-  | { from: string; want: 'leaves'; groups: number[] }
+  | { from: string; want: 'summary'; before?: number }
+  | { from: string; want: 'leaves'; groups: number[]; before?: number }
   | { from: string; want: 'entries'; buckets: BucketSelector[] };
 
 export type MerkleResponse =
@@ -42,8 +45,9 @@ const hex = (d: bigint) => d.toString(16).padStart(16, '0');
 const encodeSelector = (s: BucketSelector) => (s.after === undefined ? { bucket: s.bucket } : { bucket: s.bucket, after: s.after });
 
 export function encodeMerkleRequest(req: MerkleRequest): Record<string, unknown> {
-  if (req.want === 'summary') return { from: req.from, want: 'summary' };
-  if (req.want === 'leaves') return { from: req.from, want: 'leaves', groups: req.groups };
+  const before = req.want !== 'entries' && req.before !== undefined ? { before: req.before } : {};
+  if (req.want === 'summary') return { from: req.from, want: 'summary', ...before };
+  if (req.want === 'leaves') return { from: req.from, want: 'leaves', groups: req.groups, ...before };
   return { from: req.from, want: 'entries', buckets: req.buckets.map(encodeSelector) };
 }
 
@@ -89,6 +93,11 @@ function selectors(v: unknown, at: string, allowEmpty: boolean): BucketSelector[
   return out;
 }
 
+function epochMs(v: unknown, at: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new WireError(`${at}: expected a non-negative integer (epoch ms)`);
+  return v;
+}
+
 function digests(v: unknown, at: string, count: number): bigint[] {
   if (!Array.isArray(v) || v.length !== count) throw new WireError(`${at}: expected ${count} digests`);
   return v.map((d, i) => {
@@ -101,8 +110,9 @@ export function parseMerkleRequest(doc: unknown): MerkleRequest {
   const o = obj(doc, 'message');
   if (typeof o.from !== 'string' || !NODE_ID_PATTERN.test(o.from)) throw new WireError('from: invalid node ID');
   const from = o.from;
-  if (o.want === 'summary') return { from, want: 'summary' };
-  if (o.want === 'leaves') return { from, want: 'leaves', groups: indices(o.groups, 'groups', GROUP_COUNT) };
+  const before = o.before === undefined ? {} : { before: epochMs(o.before, 'before') };
+  if (o.want === 'summary') return { from, want: 'summary', ...before };
+  if (o.want === 'leaves') return { from, want: 'leaves', groups: indices(o.groups, 'groups', GROUP_COUNT), ...before };
   if (o.want === 'entries') return { from, want: 'entries', buckets: selectors(o.buckets, 'buckets', false) };
   throw new WireError('want: expected summary, leaves or entries');
 }

@@ -10,7 +10,7 @@ import { BatchSender } from './batch-sender.js';
 import { yieldToLoop } from '../time/deadline.js';
 import type { Scheduler } from '../time/scheduler.js';
 import { LostCopies } from './lost-copies.js';
-import { handoffTargets, plan } from './plan.js';
+import { handoffTargets, plan, takeover } from './plan.js';
 
 /** CONTRACT §6.10, §8: a copy this node no longer owns is dropped this long after it was sent away. */
 export const LOST_COPY_GRACE_MS = 30_000;
@@ -44,9 +44,15 @@ export interface RebalancerDeps {
  * ring differs from the ring of the last completed scan (or forwards the few misplaced keys
  * `noteReceived` reported). Migrated entries are counted when the receiver acknowledged them
  * (applied or stale), one per (entry, target); failed sends become hints and are not counted here.
+ *
+ * Each (key, new owner) is sent by one node only: the first old owner still on the ring (plan.ts),
+ * so a join moves each key once instead of once per old owner. When that sender leaves the ring
+ * during the next change, the next old owner sends what the sender was to send (`takeover`).
  */
 export class Rebalancer {
   private scanned: HashRing;
+  /** The ring before `scanned`, for the takeover when the sender of that change has left since. */
+  private beforeScanned?: HashRing;
   private readonly misplaced = new Set<string>();
   private readonly lost = new LostCopies();
   private running = false;
@@ -107,19 +113,34 @@ export class Rebalancer {
     const start = clock.hrtimeNs();
     this.misplaced.clear();
     const sender = this.sender('migration');
+    // This node is running, so it counts itself as on the ring when it picks the sender.
+    const onRing = memberOf(ring, nodeId);
+    const wasOnOld = memberOf(old);
+    // Takeover only when a member left the ring since the previous change was planned.
+    const prev = this.beforeScanned && old.members.some((id) => !onRing(id)) ? this.beforeScanned : undefined;
     let seen = 0;
     for (const entry of this.deps.store.allEntries()) {
       if (++seen % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
       if (!this.isCurrent(entry)) continue;
-      const move = plan(old.owners(entry.key, replication), ring.owners(entry.key, replication), nodeId);
-      if (!move) continue;
-      if (move.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
-      for (const target of move.targets) {
-        const full = sender.add(target, entry, move.kind);
+      const ownersOld = old.owners(entry.key, replication);
+      const ownersNew = ring.owners(entry.key, replication);
+      // A copy lost in an earlier change and waiting for its drop was handed over then: not a stray to send again.
+      const handedOver = this.lost.has(entry.key) && !ownersOld.includes(nodeId);
+      const move = handedOver ? undefined : plan(ownersOld, ownersNew, nodeId, onRing);
+      if (move?.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
+      const targets = move?.targets ?? [];
+      const late = prev ? takeover(prev.owners(entry.key, replication), ownersOld, ownersNew, nodeId, wasOnOld, onRing) : [];
+      for (const target of targets) {
+        const full = sender.add(target, entry, move!.kind);
+        if (full) await full;
+      }
+      for (const target of late) {
+        const full = sender.add(target, entry, 'new_owner');
         if (full) await full;
       }
     }
     await sender.flush();
+    this.beforeScanned = old;
     this.scanned = ring;
     this.deps.counters.rebalanceScanned(Number(clock.hrtimeNs() - start));
   }
@@ -174,4 +195,10 @@ export class Rebalancer {
   private isCurrent(entry: Entry): boolean {
     return entry.kind === 'tombstone' || isVisible(entry, this.deps.clock.now());
   }
+}
+
+function memberOf(ring: HashRing, self?: string): (id: string) => boolean {
+  const members = new Set(ring.members);
+  if (self !== undefined) members.add(self);
+  return (id) => members.has(id);
 }

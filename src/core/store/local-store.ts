@@ -5,7 +5,7 @@ import { type Entry, type ItemEntry, type TombstoneEntry, entryBytes } from './e
 import { type EvictionPolicy, createEvictionPolicy } from './eviction-policy.js';
 import { ExpiryIndex } from './expiry-index.js';
 import { KeyIndex } from './key-index.js';
-import { type ApplySource, type ExpiryTrigger, type StoreObserver, nullStoreObserver } from './store-events.js';
+import { type ApplySource, type ExpiryTrigger, type StoreObserver, type StoreTupleListener, nullStoreObserver } from './store-events.js';
 
 export interface StoreLimits {
   /** Max live items, 0 = unlimited. */
@@ -61,6 +61,8 @@ export class LocalStore {
   private readonly tombstones = new Set<number>();
   private itemCount = 0;
   private byteCount = 0;
+  /** Incremental followers of the stored entries (the anti-entropy trees). */
+  private readonly listeners: StoreTupleListener[] = [];
 
   constructor(
     private readonly limits: StoreLimits,
@@ -86,6 +88,42 @@ export class LocalStore {
   }
   get expiringCount(): number {
     return this.expiring.size;
+  }
+  /** One past the highest slot in use: the bound of `scanTuples`. */
+  get slotBound(): number {
+    return this.slotCount;
+  }
+
+  /** Reports every later change of a stored entry to `listener` (see StoreTupleListener). */
+  watch(listener: StoreTupleListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Calls `fn` for the stored entry (item or tombstone, live or not) of each slot in
+   * [from, from + count), without building Entry objects. Returns the next slot to scan, or -1 when
+   * the scan passed the last slot: a listener that rebuilds its state in chunks counts a change of
+   * a slot below its cursor and leaves the rest to the scan.
+   */
+  scanTuples(from: number, count: number, fn: StoreTupleListener['added']): number {
+    const end = Math.min(this.slotCount, from + count);
+    for (let slot = from; slot < end; slot++) {
+      const key = this.keyOf.get(slot);
+      if (key !== undefined) fn(slot, key, this.versionOf.get(slot), this.originNames[this.originOf.get(slot)]!, this.kindAt(slot));
+    }
+    return end >= this.slotCount ? -1 : end;
+  }
+
+  /**
+   * Like `allEntries` over the slots [from, to), but builds an entry only for keys that pass `want`
+   * (a cheap key test first), so a caller can yield to the event loop between slot ranges.
+   */
+  *entriesWhere(want: (key: string) => boolean, from = 0, to = Infinity): IterableIterator<Entry> {
+    for (let slot = from; slot < Math.min(to, this.slotCount); slot++) {
+      const key = this.keyOf.get(slot);
+      if (key === undefined || !want(key)) continue;
+      if (this.valueOf.get(slot) !== undefined || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
+    }
   }
 
   /** The stored entry without counting a use (coordination, replication, anti-entropy). */
@@ -148,6 +186,7 @@ export class LocalStore {
     for (let slot = 0; slot < this.slotCount; slot++) {
       const key = this.keyOf.get(slot);
       if (key !== undefined && this.valueOf.get(slot) !== undefined) {
+        this.notifyRemoved(slot, key);
         this.index.delete(key);
         this.release(slot);
       }
@@ -360,6 +399,7 @@ export class LocalStore {
   private store(entry: Entry, current: number | undefined): void {
     let slot = current;
     const wasItem = slot !== undefined && this.valueOf.get(slot) !== undefined;
+    if (slot !== undefined) this.notifyRemoved(slot, entry.key);
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.slotCount++;
       this.keyOf.set(slot, entry.key);
@@ -387,9 +427,23 @@ export class LocalStore {
       this.expiresOf.set(slot, 0);
       this.tombstones.add(slot);
     }
+    for (const l of this.listeners) l.added(slot, entry.key, entry.version, entry.origin, entry.kind);
+  }
+
+  private kindAt(slot: number): 'item' | 'tombstone' {
+    return this.valueOf.get(slot) !== undefined ? 'item' : 'tombstone';
+  }
+
+  private notifyRemoved(slot: number, key: string): void {
+    if (this.listeners.length === 0) return;
+    const version = this.versionOf.get(slot);
+    const origin = this.originNames[this.originOf.get(slot)]!;
+    const kind = this.kindAt(slot);
+    for (const l of this.listeners) l.removed(slot, key, version, origin, kind);
   }
 
   private remove(key: string, slot: number): void {
+    this.notifyRemoved(slot, key);
     this.index.delete(key);
     this.unaccount(slot);
     this.release(slot);

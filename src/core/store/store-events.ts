@@ -24,3 +24,13 @@ export const nullStoreObserver: StoreObserver = {
   staleApply: () => {},
   applySkipped: () => {},
 };
+
+/**
+ * Follows what the store holds, entry by entry, as (version, origin, kind) per key: `removed` for the
+ * entry a slot held before it was replaced, purged, evicted or dropped, `added` for the entry stored.
+ * Called synchronously inside the store operation, so it must be cheap and must not throw.
+ */
+export interface StoreTupleListener {
+  added(slot: number, key: string, version: number, origin: string, kind: 'item' | 'tombstone'): void;
+  removed(slot: number, key: string, version: number, origin: string, kind: 'item' | 'tombstone'): void;
+}

@@ -18,7 +18,8 @@ const MINORITY = ['node-1', 'node-2'];
 const MAJORITY = ['node-3', 'node-4', 'node-5'];
 /** Candidates; only keys with an owner on each side are used (a side with no owner cannot coordinate a write: 503 UNAVAILABLE). */
 const CANDIDATES = Array.from({ length: 200 }, (_, i) => `ae-${i}`);
-const G7_MS = 200 + 250 + 4 * 1000;
+/** HINT_REPLAY + REBALANCE_INTERVAL + the settle window (a round compares a version once it is 2–3 s old) + 4 peers × MERKLE_INTERVAL (docs/cluster.md). */
+const G7_MS = 200 + 250 + 3000 + 4 * 1000;
 const TRANSFER_SLACK_MS = 5000;
 
 describe('anti-entropy repairs a short partition that hints could not (5 nodes, RF 3)', () => {

@@ -1,4 +1,5 @@
-import { AntiEntropy, type AntiEntropyDeps, type AntiEntropyTransport } from '../../../src/core/merkle/anti-entropy.js';
+import { AntiEntropy, type AntiEntropyDeps, type AntiEntropyTransport, SETTLE_MS } from '../../../src/core/merkle/anti-entropy.js';
+import { SLICE_MS } from '../../../src/core/merkle/co-owned-trees.js';
 import { encodeMerkleRequest, encodeMerkleResponse, parseMerkleRequest, parseMerkleResponse } from '../../../src/core/merkle/merkle-wire.js';
 import { CacheError } from '../../../src/core/errors.js';
 import { CacheNode } from '../../../src/core/node.js';
@@ -45,6 +46,7 @@ export class MemoryNetwork {
   readonly faults = new Map<string, Fault>();
   readonly calls: Call[] = [];
   readonly maxValueBytes: number;
+  private readonly ownsClock: boolean;
 
   constructor(
     ids: string[],
@@ -54,6 +56,7 @@ export class MemoryNetwork {
     opts: NetworkOptions = {},
   ) {
     this.clock = opts.clock ?? new ManualClock(T0);
+    this.ownsClock = opts.clock === undefined;
     this.maxValueBytes = testConfig().maxValueBytes;
     for (const id of ids) {
       const node = new CacheNode({
@@ -68,7 +71,8 @@ export class MemoryNetwork {
       if (opts.knownPeers ?? true) for (const id of ids) if (id !== node.nodeId) node.members.set({ ID: id, Address: `${id}:7946`, State: 'alive', Incarnation: 1 });
       this.ae.set(node.nodeId, new AntiEntropy({
         nodeId: node.nodeId,
-        owners: (key) => node.owners(key),
+        replicationFactor: config(node.nodeId).replication ?? testConfig().replication,
+        ring: () => node.ring,
         members: node.members,
         store: node.store,
         hlc: node.hlc,
@@ -90,7 +94,13 @@ export class MemoryNetwork {
     return this.nodes.get(id)!;
   }
 
+  /**
+   * One round of `id`. On the network's own clock, time first moves past the settle window, so the
+   * round compares every entry seeded before it (a round leaves out versions younger than SETTLE_MS);
+   * on a clock given in the options (a SimNetwork's), time is the caller's.
+   */
   round(id: string): ReturnType<AntiEntropy['round']> {
+    if (this.ownsClock) this.clock.advance(SETTLE_MS + SLICE_MS);
     return this.ae.get(id)!.round();
   }
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { senderOf } from '../../../src/core/rebalance/plan.js';
 import { LOST_COPY_GRACE_MS } from '../../../src/core/rebalance/rebalancer.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
 import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
@@ -20,6 +21,9 @@ function seeded(members = ABC, rf = 2): RebalanceNet {
   KEYS.forEach((k, i) => net.seed(i % 10 === 0 ? tomb(k, 100 + i) : item(k, `v${i}`, 100 + i), members));
   return net;
 }
+
+/** The node that sends `old`'s key after the change to `after`: its first old owner on the new ring. */
+const senderOn = (old: string[], after: string[]) => senderOf(old, (id) => after.includes(id))!;
 
 /** Keys whose owner list differs between the two member sets, with both lists. */
 function changed(net: RebalanceNet, before: string[], after: string[]) {
@@ -65,7 +69,7 @@ describe('Rebalancer: steady state (CONTRACT §6.10, I3)', () => {
 });
 
 describe('Rebalancer: membership changes', () => {
-  it('a joining node receives exactly its keys; each (key, new owner) comes from one senior surviving owner', async () => {
+  it('a joining node receives exactly its keys; each (key, new owner) is sent once across the cluster, by the first old owner', async () => {
     // RF 3 on 4 → 5 nodes, so most moving keys have two surviving owners that could both send.
     const ABCDE = [...ABCD, 'e'];
     const net = seeded(ABCD, 3);
@@ -81,26 +85,53 @@ describe('Rebalancer: membership changes', () => {
     for (const key of KEYS) expect(net.node('e').store.peek(key) !== undefined).toBe(net.ringOf(ABCDE).owners(key, 3).includes('e'));
     expect(gained.some((m) => net.node('e').store.peek(m.key)?.kind === 'tombstone')).toBe(true);
 
-    // new_owner sends (sender still an owner) come from the senior only, once per (key, target).
+    // One send per (key, new owner), from the first old owner, whether it keeps the key or loses it.
     for (const m of gained) {
-      const senior = m.now.find((id) => m.old.includes(id))!;
-      const fromOwners = net.calls.filter((c) => c.keys.includes(m.key) && m.now.includes(c.from));
-      expect(fromOwners.map((c) => `${c.from}->${c.to}`)).toEqual([`${senior}->e`]);
+      const sends = net.calls.filter((c) => c.keys.includes(m.key));
+      expect(sends.map((c) => `${c.from}->${c.to}`)).toEqual([`${senderOn(m.old, ABCDE)}->e`]);
     }
     // Keys whose owners did not change travel nowhere.
     const moving = new Set(moves.map((m) => m.key));
     expect(net.calls.flatMap((c) => c.keys).every((k) => moving.has(k))).toBe(true);
     expect(net.calls.every((c) => c.source === 'migration')).toBe(true);
 
-    // Counters: one per (entry, target) acknowledged, split by kind.
+    // Counters: one per (entry, target) acknowledged, split by kind (lost_ownership when the sender lost the key).
     const total = (kind: 'new_owner' | 'lost_ownership') => [...net.nodes.values()].reduce((s, n) => s + n.counters.rebalanceMigrations[kind], 0);
-    expect(total('new_owner')).toBe(gained.length);
-    const lost = moves.flatMap((m) => m.old.filter((id) => !m.now.includes(id)).map(() => m.now.length));
-    expect(total('lost_ownership')).toBe(lost.reduce((s, n) => s + n, 0));
+    const senderLost = gained.filter((m) => !m.now.includes(senderOn(m.old, ABCDE))).length;
+    expect(total('new_owner')).toBe(gained.length - senderLost);
+    expect(total('lost_ownership')).toBe(senderLost);
+    expect([...net.nodes.values()].reduce((s, n) => s + n.counters.dist.RebalancedKeys, 0)).toBe(gained.length);
     for (const n of net.nodes.values()) {
       expect(n.counters.dist.RebalancedKeys).toBe(n.counters.rebalanceMigrations.new_owner + n.counters.rebalanceMigrations.lost_ownership);
       expect(n.counters.dist.RebalancedPrimary).toBe(n.counters.rebalanceMigrations.lost_ownership);
       expect(n.counters.dist.RebalancedReplicaDiff).toBe(n.counters.rebalanceMigrations.new_owner);
+    }
+  });
+
+  it('the sender of a join dies before sending: once it is off the ring, the next old owner sends its keys, each once', async () => {
+    const ABCDE = [...ABCD, 'e'];
+    const BCDE = ['b', 'c', 'd', 'e'];
+    const net = seeded(ABCD, 3);
+    net.add('e', ABCDE);
+    net.setViews(ABCDE);
+    await net.tickAll(BCDE); // a stalls and never scans; then it is declared dead
+    const owedByA = changed(net, ABCD, ABCDE).filter((m) => m.now.includes('e') && senderOn(m.old, ABCDE) === 'a');
+    expect(owedByA.length).toBeGreaterThan(5);
+    for (const m of owedByA) expect(net.node('e').store.peek(m.key)).toBeUndefined();
+
+    net.down.add('a');
+    net.setViews(BCDE, BCDE);
+    await net.tickAll(BCDE);
+    for (const key of KEYS) {
+      for (const owner of net.ringOf(BCDE).owners(key, 3)) expect(net.node(owner).store.peek(key), `${key} on ${owner}`).toBeDefined();
+    }
+    // Nothing was sent twice to the same node, and nothing to the dead one.
+    const pairs = net.calls.flatMap((c) => c.keys.map((k) => `${k}->${c.to}`));
+    expect(new Set(pairs).size).toBe(pairs.length);
+    expect(net.calls.filter((c) => c.to === 'a')).toEqual([]);
+    // The keys a owed e came from their next old owner.
+    for (const m of owedByA) {
+      expect(net.calls.filter((c) => c.to === 'e' && c.keys.includes(m.key)).map((c) => c.from)).toEqual([senderOn(m.old, BCDE)]);
     }
   });
 
@@ -141,14 +172,16 @@ describe('Rebalancer: lost ownership', () => {
     return key;
   }
 
-  it('sends the copy to every new owner, then drops it locally after 30 s (no tombstone)', async () => {
+  it('sends the copy to the new owners when it is the sender, then drops it locally after 30 s (no tombstone)', async () => {
     const net = seeded();
     net.add('d', ABCD);
     net.setViews(ABCD);
     const key = lostByB(net);
-    await net.node('b').rebalancer.tick();
+    await net.tickAll();
     const owners = net.ringOf(ABCD).owners(key, 2);
-    expect(net.calls.filter((c) => c.from === 'b' && c.keys.includes(key)).map((c) => c.to).sort()).toEqual([...owners].sort());
+    const old = net.ringOf(ABC).owners(key, 2);
+    const sends = net.calls.filter((c) => c.keys.includes(key));
+    expect(sends.map((c) => `${c.from}->${c.to}`)).toEqual(owners.filter((id) => !old.includes(id)).map((id) => `${senderOn(old, ABCD)}->${id}`));
     expect(net.node('b').store.peek(key)).toBeDefined();
 
     const sent = net.calls.length;
@@ -229,9 +262,9 @@ describe('Rebalancer: what moves and how', () => {
     const gained = changed(net, ABC, ABCD).filter((m) => m.now.includes('d'));
     const hints = ABC.flatMap((id) => net.node(id).hints);
     expect(hints.every((h) => h.target === 'd' && h.source === 'migration')).toBe(true);
-    // Every key d gained is hinted once by its senior and once by each owner that lost it.
-    const expected = gained.flatMap((m) => [m.now.find((id) => m.old.includes(id))!, ...m.old.filter((id) => !m.now.includes(id))]);
-    expect(hints.length).toBe(expected.length);
+    // Every key d gained is hinted once, by its sender.
+    expect(hints.length).toBe(gained.length);
+    for (const m of gained) expect(ABC.filter((id) => net.node(id).hints.some((h) => h.key === m.key))).toEqual([senderOn(m.old, ABCD)]);
     expect(new Set(hints.map((h) => h.key))).toEqual(new Set(gained.map((m) => m.key)));
     const newOwner = ABC.reduce((s, id) => s + net.node(id).counters.rebalanceMigrations.new_owner, 0);
     expect(newOwner).toBe(0);
