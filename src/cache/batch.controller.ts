@@ -1,15 +1,17 @@
 import { Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
-import type { Consistency } from '../config/config.types.js';
+import type { Consistency, HypercacheConfig } from '../config/config.types.js';
 import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 import { parseBatchBody } from './batch-body.js';
 import { type BatchDeleteResult, type BatchGetResult, type BatchPutResult, BatchService } from './batch.service.js';
 import { ApiBatchDelete, ApiBatchGet, ApiBatchPut } from './cache.openapi.js';
 import { parseConsistency } from './consistency-header.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
 
 interface BatchResponse<T> {
   results: T[];
@@ -19,17 +21,22 @@ interface BatchResponse<T> {
 /** `POST /v1/cache/batch/{get,put,delete}` (CONTRACT §4.9). */
 @Controller('v1/cache/batch')
 export class BatchController {
+  private readonly config: HypercacheConfig;
+
   constructor(
     @Inject(CORE) private readonly core: Core,
     private readonly batch: BatchService,
-  ) {}
+    @Inject(ConfigService) configService: HypercacheConfigService,
+  ) {
+    this.config = hypercache(configService);
+  }
 
   @Post('get')
   @HttpCode(200)
   @RequireScope('read')
   @ApiBatchGet()
   async get(@Req() req: FastifyRequest, @Headers('x-consistency') consistency: string | undefined): Promise<BatchResponse<BatchGetResult>> {
-    const { elements, level } = await this.accept(req, 'keys', consistency, this.core.config.readConsistency);
+    const { elements, level } = await this.accept(req, 'keys', consistency, this.config.readConsistency);
     return this.respond(await this.batch.get(elements, level));
   }
 
@@ -38,7 +45,7 @@ export class BatchController {
   @RequireScope('write')
   @ApiBatchPut()
   async put(@Req() req: FastifyRequest, @Headers('x-consistency') consistency: string | undefined): Promise<BatchResponse<BatchPutResult>> {
-    const { elements, level } = await this.accept(req, 'items', consistency, this.core.config.writeConsistency);
+    const { elements, level } = await this.accept(req, 'items', consistency, this.config.writeConsistency);
     return this.respond(await this.batch.put(elements, level));
   }
 
@@ -47,7 +54,7 @@ export class BatchController {
   @RequireScope('write')
   @ApiBatchDelete()
   async delete(@Req() req: FastifyRequest, @Headers('x-consistency') consistency: string | undefined): Promise<BatchResponse<BatchDeleteResult>> {
-    const { elements, level } = await this.accept(req, 'keys', consistency, this.core.config.writeConsistency);
+    const { elements, level } = await this.accept(req, 'keys', consistency, this.config.writeConsistency);
     return this.respond(await this.batch.delete(elements, level));
   }
 
@@ -58,7 +65,7 @@ export class BatchController {
     consistency: string | undefined,
     fallback: Consistency,
   ): Promise<{ elements: unknown[]; level: Consistency }> {
-    const limit = 4 * this.core.config.maxValueBytes;
+    const limit = 4 * this.config.maxValueBytes;
     const body = await readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
     const level = parseConsistency(consistency, fallback);
     return { elements: parseBatchBody(body, field), level };

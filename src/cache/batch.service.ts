@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
-import type { Consistency } from '../config/config.types.js';
+import type { Consistency, HypercacheConfig } from '../config/config.types.js';
 import { CacheError } from '../core/errors.js';
 import { isValidKey } from '../core/keys/key-codec.js';
 import { checkPutItem } from './batch-put-item.js';
 import { itemFields } from './item-view.js';
 import { runKeyedInOrder } from './keyed-pool.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
 
 /** Batch items in flight at once; same-key items still run in request order. */
 const BATCH_CONCURRENCY = 16;
@@ -37,7 +39,11 @@ export type BatchDeleteResult =
  */
 @Injectable()
 export class BatchService {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  private readonly config: HypercacheConfig;
+
+  constructor(@Inject(CORE) private readonly core: Core, @Inject(ConfigService) configService: HypercacheConfigService) {
+    this.config = hypercache(configService);
+  }
 
   get(elements: unknown[], consistency: Consistency): Promise<BatchGetResult[]> {
     return runKeyedInOrder(elements.map(keyOrUndefined), BATCH_CONCURRENCY, async (i) => {
@@ -54,7 +60,7 @@ export class BatchService {
   }
 
   put(elements: unknown[], consistency: Consistency): Promise<BatchPutResult[]> {
-    const maxValueBytes = this.core.config.maxValueBytes;
+    const maxValueBytes = this.config.maxValueBytes;
     const checks = elements.map((el) => checkPutItem(el, maxValueBytes));
     return runKeyedInOrder(checks.map((c) => (c.ok ? c.key : undefined)), BATCH_CONCURRENCY, async (i) => {
       const c = checks[i]!;

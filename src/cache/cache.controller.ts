@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, Head, Headers, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { CORE } from '../bootstrap/core-bridge.module.js';
@@ -9,6 +10,8 @@ import { ApiDeleteKey, ApiGetKey, ApiHeadKey, ApiPutKey } from './cache.openapi.
 import { CacheOps, type DeleteResponse, type KeyRequestHeaders, type PutResponse } from './cache-ops.js';
 import type { ItemEnvelope } from './item-view.js';
 import { firstValue } from './key-param.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 
 export type { DeleteResponse, PutResponse } from './cache-ops.js';
 
@@ -22,7 +25,10 @@ export type { DeleteResponse, PutResponse } from './cache-ops.js';
 export class CacheController {
   private readonly ops: CacheOps;
 
-  constructor(@Inject(CORE) private readonly core: Core) {
+  private readonly config: HypercacheConfig;
+
+  constructor(@Inject(CORE) private readonly core: Core, @Inject(ConfigService) configService: HypercacheConfigService) {
+    this.config = hypercache(configService);
     this.ops = new CacheOps(core);
   }
 
@@ -36,7 +42,7 @@ export class CacheController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PutResponse> {
-    const limit = this.core.config.maxValueBytes;
+    const limit = this.config.maxValueBytes;
     // Body and size come before validation (CONTRACT §3.8).
     const value = await readBody(req, limit, () => Errors.tooLarge(limit));
     return this.ops.put(rawKey, value, firstValue(ttl), headers, reply);

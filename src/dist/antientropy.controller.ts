@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
@@ -8,6 +9,8 @@ import { WireError } from '../core/replication/wire.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { parsePeerMessage, readPeerBody } from './peer-message.js';
 import { PEER_PREFIX } from './peer-protocol.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
@@ -18,7 +21,11 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('anti-entropy')
 @Controller(PEER_PREFIX)
 export class AntiEntropyController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  private readonly config: HypercacheConfig;
+
+  constructor(@Inject(CORE) private readonly core: Core, @Inject(ConfigService) configService: HypercacheConfigService) {
+    this.config = hypercache(configService);
+  }
 
   @Post('merkle')
   @HttpCode(200)
@@ -27,7 +34,7 @@ export class AntiEntropyController {
   @ApiOkResponse({ description: 'Group digests, leaf digests of the requested groups, or entries of the requested buckets with what remains', schema: OBJECT })
   @ApiErrors(400, 401, 413)
   async merkle(@Req() req: FastifyRequest): Promise<Record<string, unknown>> {
-    const body = await readPeerBody(req, this.core.config.maxValueBytes);
+    const body = await readPeerBody(req, this.config.maxValueBytes);
     const msg = parsePeerMessage('merkle', body, parseMerkleRequest, WireError);
     return encodeMerkleResponse(await this.core.node.antiEntropy.answer(msg));
   }

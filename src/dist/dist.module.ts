@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { CORE } from '../bootstrap/core-bridge.module.js';
-import type { Core } from '../bootstrap/core.js';
+import { ConfigService } from '@nestjs/config';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { AntiEntropyController } from './antientropy.controller.js';
@@ -18,7 +18,7 @@ import { ReplicationController } from './replication.controller.js';
   imports: [MembershipModule],
   controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, DistHealthController],
   providers: [
-    { provide: PeerAuth, useFactory: (core: Core) => PeerAuth.fromConfig(core.config), inject: [CORE] },
+    { provide: PeerAuth, useFactory: (config: HypercacheConfigService) => PeerAuth.fromConfig(hypercache(config)), inject: [ConfigService] },
     {
       provide: PeerContacts,
       // Every authenticated peer request is contact with its sender (CONTRACT §7.1, §6.3).

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
@@ -9,6 +10,8 @@ import { WireError } from '../core/replication/wire.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { parsePeerMessage, readPeerBody } from './peer-message.js';
 import { PEER_PREFIX } from './peer-protocol.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
@@ -16,7 +19,11 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('key-listing')
 @Controller(PEER_PREFIX)
 export class KeyListingController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  private readonly config: HypercacheConfig;
+
+  constructor(@Inject(CORE) private readonly core: Core, @Inject(ConfigService) configService: HypercacheConfigService) {
+    this.config = hypercache(configService);
+  }
 
   @Post('list_keys')
   @HttpCode(200)
@@ -25,7 +32,7 @@ export class KeyListingController {
   @ApiOkResponse({ description: '`{keys, more}`', schema: OBJECT })
   @ApiErrors(400, 401, 413)
   async listKeys(@Req() req: FastifyRequest): Promise<MemberListing> {
-    const body = await readPeerBody(req, this.core.config.maxValueBytes);
+    const body = await readPeerBody(req, this.config.maxValueBytes);
     const msg = parsePeerMessage('list_keys', body, parseListKeysRequest, WireError);
     return this.core.node.listLocalKeys(msg.match, msg.max);
   }

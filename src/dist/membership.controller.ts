@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
 import type { Core } from '../bootstrap/core.js';
@@ -11,6 +12,8 @@ import {
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { ApiMembershipOp } from './membership.openapi.js';
 import { PEER_HEADERS, PEER_PREFIX } from './peer-protocol.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 
 
 /**
@@ -19,10 +22,15 @@ import { PEER_HEADERS, PEER_PREFIX } from './peer-protocol.js';
  */
 @Controller(PEER_PREFIX)
 export class MembershipController {
+  private readonly config: HypercacheConfig;
+
   constructor(
     @Inject(CORE) private readonly core: Core,
     @Inject(MembershipDriver) private readonly membership: MembershipDriver,
-  ) {}
+    @Inject(ConfigService) configService: HypercacheConfigService,
+  ) {
+    this.config = hypercache(configService);
+  }
 
   @Post('ping')
   @HttpCode(200)
@@ -53,7 +61,7 @@ export class MembershipController {
   }
 
   private async handle(op: MembershipOp, req: FastifyRequest): Promise<MembershipReply> {
-    const body = await readPeerBody(req, this.core.config.maxValueBytes);
+    const body = await readPeerBody(req, this.config.maxValueBytes);
     const sender = req.headers[PEER_HEADERS.sender];
     if (typeof sender !== 'string' || !NODE_ID_PATTERN.test(sender)) {
       throw new CacheError('BAD_REQUEST', 'missing or invalid X-Hypercache-Node header');

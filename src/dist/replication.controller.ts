@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORE } from '../bootstrap/core-bridge.module.js';
@@ -8,6 +9,8 @@ import type { ReplicateResult, WireEntry } from '../core/replication/wire.js';
 import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { PEER_PREFIX } from './peer-protocol.js';
+import { hypercache, type HypercacheConfigService } from '../config/config.namespace.js';
+import type { HypercacheConfig } from '../config/config.types.js';
 
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
@@ -18,7 +21,11 @@ const OBJECT = { type: 'object' as const, additionalProperties: true };
 @ApiTags('replication')
 @Controller(PEER_PREFIX)
 export class ReplicationController {
-  constructor(@Inject(CORE) private readonly core: Core) {}
+  private readonly config: HypercacheConfig;
+
+  constructor(@Inject(CORE) private readonly core: Core, @Inject(ConfigService) configService: HypercacheConfigService) {
+    this.config = hypercache(configService);
+  }
 
   @Post('replicate')
   @HttpCode(200)
@@ -53,6 +60,6 @@ export class ReplicationController {
   }
 
   private body(req: FastifyRequest): Promise<Buffer> {
-    return readPeerBody(req, this.core.config.maxValueBytes);
+    return readPeerBody(req, this.config.maxValueBytes);
   }
 }

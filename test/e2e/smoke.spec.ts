@@ -1,5 +1,7 @@
+import { ConfigService } from '@nestjs/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE } from '../../src/bootstrap/core-bridge.module.js';
+import { CONFIG_NAMESPACE } from '../../src/config/config.namespace.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
 describe('three listeners in one process', () => {
@@ -32,5 +34,12 @@ describe('three listeners in one process', () => {
     expect(cores[0]).toBe(node.core);
     expect(cores[1]).toBe(node.core);
     expect(cores[2]).toBe(node.core);
+  });
+
+  it('hands the configuration validated at boot to every app through ConfigModule (same object, no .env)', () => {
+    for (const app of [node.apps.client, node.apps.management, node.apps.dist]) {
+      const service = app.get(ConfigService, { strict: false });
+      expect(service.get(CONFIG_NAMESPACE)).toBe(node.core.config);
+    }
   });
 });
