@@ -171,6 +171,7 @@ describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)',
       ['?other=cache.read', "missing 'capability' query parameter"],
       ['?capability=cache.delete', "unknown capability 'cache.delete'"],
       ['?capability=read', "unknown capability 'read'"],
+      ['?capability=cache.read&other=1', "unknown parameter 'other'"],
     ])('/v1/me/can%s → 400', async (query, error) => {
       const r = await send(node.api, 'GET', `/v1/me/can${query}`);
       expect(r.status).toBe(400);
