@@ -124,6 +124,7 @@ describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)',
     ['q=k%5Bz-a%5D', "invalid glob pattern: reversed range 'z-a'"],
     ['q=k*%5C', 'invalid glob pattern: trailing backslash'],
     [`q=${'x'.repeat(1025)}`, 'invalid q: must be at most 1024 bytes'],
+    ['q=a&page=2', "unknown parameter 'page'"],
   ])('%s → 400 %s', async (query, error) => {
     const r = await send(node.api, 'GET', `/v1/cache/keys?${query}`);
     expect(r.status).toBe(400);
