@@ -4,18 +4,25 @@ import type { ValidationError } from 'class-validator';
 import { CacheError } from '../core/errors.js';
 
 /**
- * The pipe every request DTO goes through (class-validator, class-transformer as its transformer):
- * properties the DTO does not declare are refused, and the first failed constraint becomes the
- * 400 `{error, code}` envelope with the DTO's own message (docs/api.md, error codes).
+ * The pipes request DTOs go through (class-validator, class-transformer as its transformer): the
+ * first failed constraint becomes the 400 `{error, code}` envelope with the DTO's own message
+ * (docs/api.md §1.15). `forbidUnknown`: a property the DTO does not declare is a 400 too (query
+ * strings); otherwise it is stripped, i.e. ignored (batch bodies, whose unknown fields the API
+ * ignores, docs/api.md §1.11).
  */
-export const dtoValidation = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  stopAtFirstError: true,
-  validationError: { target: false, value: false },
-  exceptionFactory: (errors) => new CacheError('BAD_REQUEST', firstMessage(errors)),
-});
+function dtoPipe(forbidUnknown: boolean): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: forbidUnknown,
+    transform: true,
+    stopAtFirstError: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new CacheError('BAD_REQUEST', firstMessage(errors)),
+  });
+}
+
+export const dtoValidation = dtoPipe(true);
+export const bodyValidation = dtoPipe(false);
 
 /** A declared property's failure wins over an undeclared property (class-validator lists those first). */
 function firstMessage(errors: ValidationError[]): string {
