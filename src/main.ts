@@ -9,7 +9,7 @@ import { FatalConfigError } from './config/fatal-config.error.js';
 import { loadConfig } from './config/load-config.js';
 import { loadFiles } from './config/load-files.js';
 import { logBootWarnings } from './bootstrap/boot-warnings.js';
-import { checkPeerCredential } from './dist/peer-trust.js';
+import { checkPeerCredential } from './peer/peer-trust.js';
 
 /** Composition root (CONTRACT §1.2): validate everything, build the core once, bind, serve. */
 async function main(): Promise<void> {

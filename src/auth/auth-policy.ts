@@ -5,7 +5,7 @@ import { TokenMatcher } from './token-matcher.js';
 
 const ALL_SCOPES = [...SCOPES];
 
-/** The variables that close the client policy (CONTRACT §3.1), those of them that are set; none = open mode. */
+/** The variables that close the client policy (docs/auth.md), those of them that are set; none = open mode. */
 export function clientAuthSources(config: Pick<HypercacheConfig, 'authToken' | 'authConfigFile' | 'oidc'>): string[] {
   return [
     ...(config.authToken ? ['HYPERCACHE_AUTH_TOKEN'] : []),

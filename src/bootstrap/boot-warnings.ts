@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { clientAuthSources } from '../auth/auth-policy.js';
 import type { HypercacheConfig } from '../config/config.types.js';
-import { distListenerInsecure } from '../dist/peer-trust.js';
+import { distListenerInsecure } from '../peer/peer-trust.js';
 import { distAuthMode } from './server.js';
 
-/** The boot-time WARN lines of CONTRACT §1.2, §2.1, §3.1, §3.6 and §1.6. */
+/** The boot-time WARN lines (docs/configuration.md §5). */
 export function logBootWarnings(config: HypercacheConfig, logger: Logger): void {
   for (const name of config.unknownVars) logger.warn({ variable: name }, 'unknown environment variable');
   if (config.advertiseFromHostname) {

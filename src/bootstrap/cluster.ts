@@ -5,11 +5,12 @@ import type { CacheNode } from '../core/node.js';
 import { CoalescingTransport } from '../core/replication/coalescing-transport.js';
 import { batchByteBudget } from '../core/replication/message-limits.js';
 import type { Clock } from '../core/time/clock.js';
-import { PeerMembershipTransport } from '../dist/membership-transport.js';
-import { createPeerClient, type PeerClient } from '../dist/peer-client.js';
-import { PeerAntiEntropyTransport } from '../dist/antientropy-transport.js';
-import { PeerKeyListingTransport } from '../dist/key-listing-transport.js';
-import { PeerReplicationTransport } from '../dist/replication-transport.js';
+import type { Scheduler } from '../core/time/scheduler.js';
+import { PeerMembershipTransport } from '../peer/membership-transport.js';
+import { createPeerClient, type PeerClient } from '../peer/peer-client.js';
+import { PeerAntiEntropyTransport } from '../peer/antientropy-transport.js';
+import { PeerKeyListingTransport } from '../peer/key-listing-transport.js';
+import { PeerReplicationTransport } from '../peer/replication-transport.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { dnsSeedResolver } from '../membership/seed-resolver.js';
 
@@ -21,11 +22,18 @@ export interface Cluster {
 }
 
 /** The process's peer client, replication transport and membership driver around the node's state machine. */
-export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: Logger, clock: Clock, distTls?: DistTlsMaterial): Cluster {
+export function buildCluster(
+  node: CacheNode,
+  config: HypercacheConfig,
+  logger: Logger,
+  time: { clock: Clock; scheduler: Scheduler },
+  distTls?: DistTlsMaterial,
+): Cluster {
+  const { clock, scheduler } = time;
   const peers = createPeerClient(config, logger, distTls, node.counters);
   // Concurrent single-entry replicates and single-key reads to one peer travel as one call per event-loop turn.
   node.useTransport(
-    new CoalescingTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger), batchByteBudget(config.maxValueBytes), node.counters),
+    new CoalescingTransport(new PeerReplicationTransport(peers, config.maxValueBytes, logger), batchByteBudget(config.maxValueBytes), scheduler, node.counters),
   );
   node.useKeyListing(new PeerKeyListingTransport(peers));
   node.useAntiEntropy(new PeerAntiEntropyTransport(peers, config.maxValueBytes, logger));
@@ -38,6 +46,7 @@ export function buildCluster(node: CacheNode, config: HypercacheConfig, logger: 
     dnsSeeds: config.seeds.filter((s) => s.kind === 'dns'),
     resolve: dnsSeedResolver(),
     now: () => Number(clock.hrtimeNs() / 1_000_000n),
+    scheduler,
   });
   return { peers, membership };
 }

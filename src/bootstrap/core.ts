@@ -9,7 +9,8 @@ import { CacheNode } from '../core/node.js';
 import { loadXxHash64 } from '../core/ring/xxhash64.js';
 import { type Clock, systemClock } from '../core/time/clock.js';
 import { type Random, systemRandom } from '../core/time/random.js';
-import type { PeerClient } from '../dist/peer-client.js';
+import { type Scheduler, systemScheduler } from '../core/time/scheduler.js';
+import type { PeerClient } from '../peer/peer-client.js';
 import type { MembershipDriver } from '../membership/membership-driver.js';
 import { buildCluster } from './cluster.js';
 
@@ -28,6 +29,7 @@ export interface Core {
 
 export interface CoreOptions {
   clock?: Clock;
+  scheduler?: Scheduler;
   random?: Random;
   version?: string;
   /** The parsed HYPERCACHE_AUTH_CONFIG file, when set. */
@@ -42,10 +44,12 @@ const SKEW_LOG_EVERY_MS = 60_000;
 
 export async function buildCore(config: HypercacheConfig, logger: Logger, opts: CoreOptions = {}): Promise<Core> {
   const clock = opts.clock ?? systemClock;
+  const scheduler = opts.scheduler ?? systemScheduler;
   let lastSkewLog = -Infinity;
   const node = new CacheNode({
     config,
     clock,
+    scheduler,
     random: opts.random ?? systemRandom,
     hash: await loadXxHash64(),
     onLoopError: (loop, err) => logger.error({ loop, err }, 'background loop iteration failed'),
@@ -57,7 +61,7 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
       logger.warn({ ahead_ms: aheadMs }, 'clock skew detected');
     },
   });
-  const { membership, peers } = buildCluster(node, config, logger, clock, opts.distTls);
+  const { membership, peers } = buildCluster(node, config, logger, { clock, scheduler }, opts.distTls);
   return {
     config,
     logger,

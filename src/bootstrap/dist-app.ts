@@ -1,10 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
-import { DistModule } from '../dist/dist.module.js';
-import { PeerAuth } from '../dist/peer-auth.js';
-import { PeerContacts } from '../dist/peer-contacts.js';
-import { installPeerCertificateCheck } from '../dist/peer-certificate-check.js';
-import { installPeerFastPath } from '../dist/peer-fast-path.js';
+import { PeerModule } from '../peer/peer.module.js';
+import { PeerAuth } from '../peer/peer-auth.js';
+import { PeerContacts } from '../peer/peer-contacts.js';
+import { installPeerCertificateCheck } from '../peer/peer-certificate-check.js';
+import { installPeerFastPath } from '../peer/peer-fast-path.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
 import type { Core } from './core.js';
@@ -12,13 +12,13 @@ import { createApp } from './create-app.js';
 
 /**
  * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
- * client certificate chaining to the dist CA (CONTRACT §3.6); a certificate outside
- * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` gets 401 on every request; the peer token is the DistModule guard's.
+ * client certificate chaining to the dist CA (docs/auth.md "Peer trust"); a certificate outside
+ * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` gets 401 on every request; the peer token is the PeerModule guard's.
  */
 export function createDistApp(core: Core, tls?: DistTlsMaterial): Promise<NestFastifyApplication> {
   return createApp(core, {
     listener: 'dist',
-    features: [DistModule, OpenApiModule.forListener('dist')],
+    features: [PeerModule, OpenApiModule.forListener('dist')],
     clientPolicy: false,
     bodyLimit: peerMessageLimit(core.config.maxValueBytes),
     // The data-plane routes skip the Nest router; same guard checks, same answers (dist/peer-fast-path.ts).

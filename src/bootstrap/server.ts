@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { type DistTlsMaterial, loadDistTls } from '../config/load-files.js';
-import { peerToken } from '../dist/peer-auth.js';
+import { peerToken } from '../peer/peer-auth.js';
 import { createClientApp, type TlsMaterial } from './client-app.js';
 import { buildCore, type Core, type CoreOptions } from './core.js';
 import { createDistApp } from './dist-app.js';

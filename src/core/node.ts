@@ -25,7 +25,8 @@ import { StatsRecorder } from './stats/stats-recorder.js';
 import { type ItemEntry, isVisible } from './store/entry.js';
 import { LocalStore } from './store/local-store.js';
 import type { Clock } from './time/clock.js';
-import { type Scheduler, PeriodicLoop, timerScheduler } from './time/loop.js';
+import { PeriodicLoop } from './time/loop.js';
+import { type Scheduler, systemScheduler } from './time/scheduler.js';
 import type { Random } from './time/random.js';
 import { HybridLogicalClock } from './versioning/hlc.js';
 
@@ -40,6 +41,7 @@ export interface NodeDeps {
   clock: Clock;
   random: Random;
   hash: Hash64;
+  /** Timers, deadlines and deferred work; the system scheduler when absent. */
   scheduler?: Scheduler;
   /** Errors inside a background iteration; the loop goes on. */
   onLoopError?: (loop: string, err: unknown) => void;
@@ -70,6 +72,7 @@ export class CacheNode implements CacheNodeApi {
   private ringVersion: number;
   private draining = false;
   private readonly loops: PeriodicLoop[];
+  private readonly scheduler: Scheduler;
   private pendingEvict?: Promise<number>;
   private pendingExpire?: Promise<number>;
   /** The leave handoff (CONTRACT §1.4 step 4), started by the first drain. */
@@ -89,6 +92,8 @@ export class CacheNode implements CacheNodeApi {
 
   constructor(private readonly deps: NodeDeps) {
     const { config, clock } = deps;
+    this.scheduler = deps.scheduler ?? systemScheduler;
+    const { scheduler } = this;
     this.nodeId = config.nodeId;
     this.store = new LocalStore(
       { capacity: config.capacity, maxMemory: config.maxMemory, eviction: config.eviction, tombstoneTtlMs: config.tombstoneTtlMs },
@@ -117,6 +122,7 @@ export class CacheNode implements CacheNodeApi {
       members: this.members,
       transport: () => this.transport,
       maxBatchBytes: batchByteBudget(config.maxValueBytes),
+      scheduler,
     });
     this.replication = new ReplicationCoordinator({
       nodeId: this.nodeId,
@@ -127,6 +133,7 @@ export class CacheNode implements CacheNodeApi {
       hlc: this.hlc,
       counters: this.counters,
       clock,
+      scheduler,
       isDraining: () => this.draining,
       transport: () => this.transport,
       onReplicaFailed: (target, entry) => this.hints.enqueue(target, entry, 'replication'),
@@ -140,6 +147,7 @@ export class CacheNode implements CacheNodeApi {
       hash: deps.hash,
       counters: this.counters,
       clock,
+      scheduler,
       random: deps.random,
       isDraining: () => this.draining,
       maxMessageBytes: peerMessageLimit(config.maxValueBytes),
@@ -147,7 +155,6 @@ export class CacheNode implements CacheNodeApi {
       replication: () => this.transport,
     });
     const onError = deps.onLoopError ?? (() => {});
-    const scheduler = deps.scheduler ?? timerScheduler;
     this.rebalancer = new Rebalancer({
       nodeId: this.nodeId,
       replication: config.replication,
@@ -160,6 +167,7 @@ export class CacheNode implements CacheNodeApi {
       hints: this.hints,
       counters: this.counters,
       clock,
+      scheduler,
       isDraining: () => this.draining,
       onError: (err) => onError('rebalance', err),
     });
@@ -246,7 +254,7 @@ export class CacheNode implements CacheNodeApi {
   }
 
   async get(key: string, consistency: Consistency): Promise<ItemEntry | undefined> {
-    const start = process.hrtime.bigint();
+    const start = this.deps.clock.hrtimeNs();
     let outcome: CacheOutcome = 'error';
     try {
       const read = await this.replication.read(key, consistency);
@@ -260,7 +268,7 @@ export class CacheNode implements CacheNodeApi {
       throw err;
     } finally {
       this.counters.cacheOp('get', outcome);
-      this.counters.latency.cacheOperation('get', consistency, Number(process.hrtime.bigint() - start) / 1e9);
+      this.counters.latency.cacheOperation('get', consistency, Number(this.deps.clock.hrtimeNs() - start) / 1e9);
     }
   }
 
@@ -308,7 +316,7 @@ export class CacheNode implements CacheNodeApi {
   /** POST /evict: one eviction pass, coalesced while one is pending. */
   scheduleEviction(): Promise<number> {
     this.pendingEvict ??= new Promise<number>((resolve) =>
-      setImmediate(() => {
+      this.scheduler.defer(() => {
         this.pendingEvict = undefined;
         resolve(this.store.enforceCaps());
       }),
@@ -323,7 +331,7 @@ export class CacheNode implements CacheNodeApi {
       return true;
     }
     this.pendingExpire = new Promise<number>((resolve) =>
-      setImmediate(() => {
+      this.scheduler.defer(() => {
         this.pendingExpire = undefined;
         resolve(this.store.expireAll());
       }),
@@ -349,7 +357,7 @@ export class CacheNode implements CacheNodeApi {
   }
 
   private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
-    const start = process.hrtime.bigint();
+    const start = this.deps.clock.hrtimeNs();
     let outcome: CacheOutcome = 'error';
     try {
       const result = await fn();
@@ -360,7 +368,7 @@ export class CacheNode implements CacheNodeApi {
       throw err;
     } finally {
       this.counters.cacheOp(op, outcome);
-      this.counters.latency.cacheOperation(op, consistency, Number(process.hrtime.bigint() - start) / 1e9);
+      this.counters.latency.cacheOperation(op, consistency, Number(this.deps.clock.hrtimeNs() - start) / 1e9);
     }
   }
 

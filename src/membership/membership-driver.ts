@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { type Effect, logLineOf } from '../core/membership/effects.js';
 import { DNS_RESOLVE_INTERVAL_MS, type Membership, SEED_INTERVAL_UNJOINED_MS } from '../core/membership/membership.js';
 import type { MembershipReply, MembershipRequest } from '../core/membership/messages.js';
-import { PeriodicLoop, type Scheduler, timerScheduler } from '../core/time/loop.js';
+import { PeriodicLoop } from '../core/time/loop.js';
+import { type Scheduler, systemScheduler } from '../core/time/scheduler.js';
 
 /**
  * How the driver reaches a peer (the dist module implements it over undici). Resolves with the
@@ -55,7 +56,7 @@ export class MembershipDriver {
 
   constructor(private readonly deps: MembershipDriverDeps) {
     this.machine = deps.machine;
-    const scheduler = deps.scheduler ?? timerScheduler;
+    const scheduler = deps.scheduler ?? systemScheduler;
     const onError = (loop: string, err: unknown) => deps.logger.error({ loop, err }, 'background loop iteration failed');
     this.loops = [
       new PeriodicLoop('heartbeat', deps.heartbeatMs, () => this.execute(this.machine.tick(deps.now())), onError, scheduler),

@@ -56,7 +56,7 @@ describe('AuthPolicy with a connection', () => {
 
 describe('PeerAuth with a connection', () => {
   it('a pooled peer connection repeating the peer token is admitted; a wrong token on it never is', async () => {
-    const { PeerAuth } = await import('../../src/dist/peer-auth.js');
+    const { PeerAuth } = await import('../../src/peer/peer-auth.js');
     const auth = PeerAuth.fromConfig({ distToken: 'peer-secret', authToken: undefined });
     const conn = {};
     expect(auth.authenticates('Bearer peer-secret', conn)).toBe(true);

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthConfigFile } from '../../src/config/load-files.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { send } from '../support/raw-http.js';
-import { type ConnectOptions, tlsRequest } from '../support/tls-request.js';
+import { send, type ConnectOptions, tlsRequest } from '../support/http.js';
 
 /**
  * CONTRACT §3.5 (TLS / mTLS on the client API) and §3.2 step 2 (verified certificate → identity),
@@ -27,7 +26,7 @@ const withCert = (pem?: Pem): ConnectOptions => ({ ca: certs.ca.cert, ...(pem ? 
 const apiTls = (clientCa: boolean) => ({ cert: certs.server.cert, key: certs.server.key, ...(clientCa ? { ca: certs.ca.cert } : {}) });
 const me = async (node: TestNode, pem?: Pem, headers?: Record<string, string>) => {
   const r = await tlsRequest(`${node.api}/v1/me`, withCert(pem), { headers });
-  return { status: r.status, body: JSON.parse(r.text) as unknown };
+  return { status: r.status, body: JSON.parse(r.body.toString()) as unknown };
 };
 
 describe('mTLS, closed mode (auth file with certificates)', () => {
@@ -54,7 +53,7 @@ describe('mTLS, closed mode (auth file with certificates)', () => {
     });
     const put = await tlsRequest(`${node.api}/v1/cache/mtls-k`, withCert(certs.billing), { method: 'PUT', body: 'v' });
     expect(put.status).toBe(200);
-    expect((await tlsRequest(`${node.api}/v1/cache/mtls-k`, withCert(certs.billing))).text).toBe('v');
+    expect((await tlsRequest(`${node.api}/v1/cache/mtls-k`, withCert(certs.billing))).body.toString()).toBe('v');
   });
 
   it('a configured CN with an id and only read: identity `backup`, 403 on a write', async () => {
@@ -64,14 +63,14 @@ describe('mTLS, closed mode (auth file with certificates)', () => {
     });
     const put = await tlsRequest(`${node.api}/v1/cache/mtls-k`, withCert(certs.backup), { method: 'PUT', body: 'v' });
     expect(put.status).toBe(403);
-    expect(JSON.parse(put.text)).toEqual({ error: 'forbidden: requires scope write', code: 'FORBIDDEN' });
+    expect(JSON.parse(put.body.toString())).toEqual({ error: 'forbidden: requires scope write', code: 'FORBIDDEN' });
   });
 
   it('a verified but unconfigured CN is no identity: 401, unless a bearer matches (then the bearer identity)', async () => {
     const anon = await tlsRequest(`${node.api}/v1/me`, withCert(certs.unknownCn));
     expect(anon.status).toBe(401);
     expect(anon.headers['www-authenticate']).toBe('Bearer');
-    expect(JSON.parse(anon.text)).toEqual({ error: 'unauthorized', code: 'UNAUTHORIZED' });
+    expect(JSON.parse(anon.body.toString())).toEqual({ error: 'unauthorized', code: 'UNAUTHORIZED' });
     expect((await me(node, certs.unknownCn, { authorization: 'Bearer wrong' })).status).toBe(401);
     expect(await me(node, certs.unknownCn, { authorization: 'Bearer rw-91bd02' })).toEqual({
       status: 200,

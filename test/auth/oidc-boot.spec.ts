@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, type DocumentAnswer, type DocumentServer, startDocumentServer, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 import { killSpawnedNodes, nodeEnv, runToExit, spawnNode } from '../support/spawn-node.js';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';

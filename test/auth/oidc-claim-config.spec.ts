@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestNode } from '../support/in-process-node.js';
 import { startOidcNode, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 const me = (node: TestNode, token: string) => send(node.api, 'GET', '/v1/me', { headers: { authorization: `Bearer ${token}` } });
 

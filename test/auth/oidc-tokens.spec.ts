@@ -3,7 +3,7 @@ import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestNode } from '../support/in-process-node.js';
 import { AUDIENCE, startOidcNode, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };
 const now = () => Math.floor(Date.now() / 1000);

@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { within } from '../support/cluster.js';
+import { within } from '../support/poll.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
 import { parseSamples, sampleSum } from '../support/prom-text.js';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, tlsRequest } from '../support/http.js';
 import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
-import { tlsRequest } from '../support/tls-request.js';
 
 /**
  * Peer trust of a closed node (docs/auth.md "Peer trust"), black-box over loopback: which
@@ -113,13 +112,13 @@ describe('peer certificates named by HYPERCACHE_DIST_TLS_ALLOWED_NAMES, one CA f
     expect((await tlsRequest(distUrl(node, '/health'), withCert(certs.peerB))).status).toBe(200);
     const read = await peerRead(certs.peerB);
     expect(read.status).toBe(200);
-    expect(JSON.parse(read.text)).toHaveProperty('entries');
+    expect(JSON.parse(read.body.toString())).toHaveProperty('entries');
 
     for (const pem of [certs.reader, certs.server]) {
       for (const reply of [await peerRead(pem), await tlsRequest(distUrl(node, '/health'), withCert(pem))]) {
         expect(reply.status).toBe(401);
         expect(reply.headers['www-authenticate']).toBe('Bearer');
-        expect(JSON.parse(reply.text)).toEqual({ error: 'unauthorized', code: 'UNAUTHORIZED' });
+        expect(JSON.parse(reply.body.toString())).toEqual({ error: 'unauthorized', code: 'UNAUTHORIZED' });
       }
     }
     // No certificate, or one of another CA: the handshake fails.

@@ -1,12 +1,11 @@
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerClient } from '../../src/dist/peer-client.js';
+import { createPeerClient } from '../../src/peer/peer-client.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { send } from '../support/raw-http.js';
-import { type ConnectOptions, tlsRequest } from '../support/tls-request.js';
+import { send, type ConnectOptions, tlsRequest } from '../support/http.js';
 
-/** CONTRACT §3.6: peer mTLS on the dist listener, alone, with the peer token and with named certificates; outbound verification. */
+/** docs/auth.md "Peer trust": peer mTLS on the dist listener, alone, with the peer token and with named certificates; outbound verification. */
 let certs: CertFixtures;
 beforeAll(() => {
   certs = generateCerts();
@@ -42,7 +41,7 @@ describe('peer mTLS + peer token', () => {
     expect((await health(node, withCert(certs.server))).status).toBe(401);
     const ok = await health(node, withCert(certs.server), { authorization: 'Bearer peer' });
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.text)).toEqual({ status: 'ok', node: 'node-a' });
+    expect(JSON.parse(ok.body.toString())).toEqual({ status: 'ok', node: 'node-a' });
   });
 
   it('TLS 1.1 is refused; plain HTTP gets no answer', async () => {

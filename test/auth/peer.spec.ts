@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeerClient, PeerResponseTooLargeError, createPeerClient } from '../../src/dist/peer-client.js';
-import { PeerContacts } from '../../src/dist/peer-contacts.js';
-import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/dist/peer-protocol.js';
+import { PeerClient, PeerResponseTooLargeError, createPeerClient } from '../../src/peer/peer-client.js';
+import { PeerContacts } from '../../src/peer/peer-contacts.js';
+import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 /** CONTRACT §3.6 (peer token on the dist listener) and §7.1 (what every peer request carries). */
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuthConfig } from '../../src/config/auth-config.js';
-import { createPeerClient } from '../../src/dist/peer-client.js';
+import { createPeerClient } from '../../src/peer/peer-client.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { rawRequest, send } from '../support/raw-http.js';
+import { rawRequest, send } from '../support/http.js';
 import { killSpawnedNodes, nodeEnv, spawnNode } from '../support/spawn-node.js';
 
 /** CONTRACT §1.6: at `debug`, after authenticated and failed requests, no log line carries a credential. */

@@ -15,7 +15,7 @@ const PEER_CREDENTIAL_MISSING = (source: string, why: string) =>
   'to serve the dist listener unauthenticated';
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Every row of CONTRACT §1.3 (OIDC discovery is in test/auth/oidc-boot.spec.ts): exit 1 with one fatal line and no secret. */
+/** Every row of docs/configuration.md §4 (OIDC discovery is in test/auth/oidc-boot.spec.ts): exit 1 with one fatal line and no secret. */
 describe('fatal boot errors (CONTRACT §1.3, I20)', () => {
   let dir: string;
   let busy: Server;

@@ -1,16 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
-
-/** Poll `check` until it returns true or the deadline passes. */
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('condition not met before the deadline');
-}
 
 function messages(node: SpawnedNode): string[] {
   return node.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
@@ -56,7 +47,7 @@ describe('graceful shutdown (CONTRACT §1.4)', () => {
     const put = await slowPut(node.ports.client);
     expect((await fetch(`http://127.0.0.1:${node.ports.management}/health/ready`)).status).toBe(200);
     node.kill('SIGTERM');
-    await until(async () => (await fetch(`http://127.0.0.1:${node.ports.management}/health/ready`)).status === 503);
+    await within('readiness to turn 503', 5_000, async () => (await fetch(`http://127.0.0.1:${node.ports.management}/health/ready`)).status === 503);
     put.finish();
     // Started before the drain, answered after it: the write is refused, but the request is not cut.
     expect(await put.status).toBe(503);
@@ -67,7 +58,7 @@ describe('graceful shutdown (CONTRACT §1.4)', () => {
     const node = await spawnNode(await nodeEnv());
     await slowPut(node.ports.client);
     node.kill('SIGTERM');
-    await until(() => messages(node).includes('node draining'));
+    await within('the drain to be logged', 5_000, () => messages(node).includes('node draining'));
     node.kill('SIGINT');
     expect(await node.exited).toBe(1);
   });

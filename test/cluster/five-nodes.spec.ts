@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, formed, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /** A 5-node, RF 3 cluster (the compose layout's size): formation, owner agreement, write anywhere / read anywhere. */
@@ -8,7 +10,7 @@ const IDS = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
 describe('a 5-node cluster (RF 3)', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
     // §9.2 acceptance: every node lists 5 alive members within 15 s of the last start.
     await within('5 alive members on every node', 15_000, () => formed(nodes, IDS));
   }, 60_000);

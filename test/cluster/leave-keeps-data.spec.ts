@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, membersOf, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, formed, membersOf, Cluster } from '../support/cluster.js';
+import { auth, client } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /** I10 (data half): after a graceful leave, no key that had ≥ 2 copies becomes unreadable. */
@@ -9,7 +11,7 @@ const KEYS = Array.from({ length: 40 }, (_, i) => `leave-${i}`);
 describe('graceful leave keeps every key with two or more copies readable', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
     await within('3 alive members on every node', 15_000, () => formed(nodes, IDS));
   }, 60_000);
   afterAll(killSpawnedNodes);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, type Member, auth, client, formed, getJson, membersOf, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, type Member, formed, membersOf, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
 import { openEvents } from '../support/sse.js';
 
@@ -36,7 +38,7 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
   const GOSSIP_MS = 250;
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(['node-1', 'node-2', 'node-3'], { HYPERCACHE_HEARTBEAT: '200ms', HYPERCACHE_GOSSIP_INTERVAL: `${GOSSIP_MS}ms` });
+    nodes = await Cluster.launch(['node-1', 'node-2', 'node-3'], { HYPERCACHE_HEARTBEAT: '200ms', HYPERCACHE_GOSSIP_INTERVAL: `${GOSSIP_MS}ms` });
   });
   afterAll(killSpawnedNodes);
 
@@ -86,7 +88,7 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
   });
 
   it('a host:port seed (no ID) joins: the newcomer and every node list 4 alive members', async () => {
-    const [newcomer] = await startNodes(['node-4'], { HYPERCACHE_HEARTBEAT: '200ms', HYPERCACHE_GOSSIP_INTERVAL: `${GOSSIP_MS}ms` }, () => nodes[0]!.distAddr);
+    const [newcomer] = await Cluster.launch(['node-4'], { HYPERCACHE_HEARTBEAT: '200ms', HYPERCACHE_GOSSIP_INTERVAL: `${GOSSIP_MS}ms`, HYPERCACHE_SEEDS: nodes[0]!.distAddr });
     nodes.push(newcomer!);
     await within('4 alive members on every node', 10_000, () => formed(nodes, ['node-1', 'node-2', 'node-3', 'node-4']));
     expect(logged(newcomer!, 'cluster joined')).toEqual([expect.objectContaining({ via: 'join' })]);
@@ -115,7 +117,7 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
 describe('I9: SIGKILL one node of 3 (HEARTBEAT 1s)', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(['node-1', 'node-2', 'node-3'], { HYPERCACHE_HEARTBEAT: '1s', HYPERCACHE_GOSSIP_INTERVAL: '1s' });
+    nodes = await Cluster.launch(['node-1', 'node-2', 'node-3'], { HYPERCACHE_HEARTBEAT: '1s', HYPERCACHE_GOSSIP_INTERVAL: '1s' });
     await within('3 alive members on every node', 15_000, () => formed(nodes, ['node-1', 'node-2', 'node-3']));
   });
   afterAll(killSpawnedNodes);
@@ -152,7 +154,7 @@ describe('nodes with different peer tokens', () => {
 
   it('do not form a cluster: each keeps only itself on the ring, is not joined, and warns about the refused credentials', async () => {
     const HB_MS = 200;
-    const nodes = await startNodes(['node-a', 'node-b'], (id) => ({
+    const nodes = await Cluster.launch(['node-a', 'node-b'], (id) => ({
       HYPERCACHE_HEARTBEAT: `${HB_MS}ms`, HYPERCACHE_GOSSIP_INTERVAL: `${HB_MS}ms`, HYPERCACHE_DIST_TOKEN: `peer-token-of-${id}`,
     }));
     // The unconfirmed `id@` seed record goes dead after 6 × HEARTBEAT; by then each node has tried

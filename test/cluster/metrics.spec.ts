@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, formed, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
@@ -21,7 +23,7 @@ async function foreignKey(n: ClusterNode, prefix: string): Promise<string> {
 describe('cluster metrics on 3 processes', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '2' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '2' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);

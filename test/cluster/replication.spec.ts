@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, formed, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /**
@@ -54,7 +56,7 @@ async function keyWithPrimary(n: ClusterNode, id: string, prefix: string): Promi
 describe('replication across 3 processes, RF 3, HEARTBEAT 10s', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);
@@ -132,7 +134,7 @@ describe('replication across 3 processes, RF 3, HEARTBEAT 10s', () => {
 describe('continuous QUORUM writes while one node of three is SIGKILLed', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);

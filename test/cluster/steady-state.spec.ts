@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, formed, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
+import { within, hold } from '../support/poll.js';
 import { type PromSample, sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
@@ -41,7 +43,7 @@ async function load(n: ClusterNode, until: number): Promise<number> {
       : await fetch(url, { method: 'PUT', headers: { ...auth(), 'content-type': 'application/octet-stream' }, body: `v${i}` });
     await r.arrayBuffer();
     if (r.status < 300 || r.status === 404) ok++;
-    await new Promise((res) => setTimeout(res, OP_GAP_MS));
+    await hold(OP_GAP_MS, 'steady load: the gap between operations');
   }
   return ok;
 }
@@ -49,7 +51,7 @@ async function load(n: ClusterNode, until: number): Promise<number> {
 describe('I3: steady state, 3 processes, RF 2', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '2' });
+    nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '2' });
     await within('3 alive members on every node', 10_000, () => formed(nodes, IDS));
   });
   afterAll(killSpawnedNodes);

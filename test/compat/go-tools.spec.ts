@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type ClusterNode, type Member, auth, client, formed, getJson, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, type Member, formed, Cluster } from '../support/cluster.js';
+import { auth, client, getJson, mgmt } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 import { type EventStream, type Frame, openEvents } from '../support/sse.js';
@@ -55,7 +57,7 @@ const dist = async (n: ClusterNode) => (await getJson<Record<string, number | st
 describe('management JSON in the Go server\'s shapes, on a live 3-node cluster', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
-    nodes = await startNodes(IDS, {
+    nodes = await Cluster.launch(IDS, {
       HYPERCACHE_HEARTBEAT: '500ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_MERKLE_INTERVAL: '500ms',
     });
     await within('3 alive members on every node', 20_000, () => formed(nodes, IDS));

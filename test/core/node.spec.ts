@@ -27,7 +27,7 @@ function makeNode(overrides: Partial<HypercacheConfig> = {}, clock: ManualClock 
     clock,
     random: new SeededRandom(1),
     hash,
-    scheduler: scheduler.schedule,
+    scheduler,
     onLoopError: (_loop, err) => loopErrors.push(err),
   });
   return { node, clock, scheduler, loopErrors };
@@ -222,26 +222,28 @@ describe('CacheNode membership (§1.2, §6.3)', () => {
 });
 
 describe('CacheNode admin actions and metrics', () => {
-  it('scheduleExpiration coalesces while a run is pending', async () => {
-    const { node, clock } = makeNode();
+  it('scheduleExpiration coalesces while a run is pending (the run waits for the next event-loop turn)', async () => {
+    const { node, clock, scheduler } = makeNode();
     await node.put(put('old', 'v', { ttlMs: 10 }));
     await node.put(put('young', 'v', { ttlMs: 10_000 }));
     clock.advance(10);
     expect(node.scheduleExpiration()).toBe(false);
     expect(node.scheduleExpiration()).toBe(true);
     expect(node.stats.snapshot().expiration_trigger_coalesced?.Count).toBe(1);
-    await flush();
+    expect(node.store.items).toBe(2);
+    expect(scheduler.runDeferred()).toBe(1);
     expect(node.store.items).toBe(1);
     expect(node.counters.expirations.manual).toBe(1);
     expect(node.scheduleExpiration()).toBe(false);
-    await flush();
+    expect(scheduler.runDeferred()).toBe(1);
     expect(node.stats.snapshot().expiration_trigger_coalesced?.Count).toBe(1);
   });
 
   it('scheduleEviction coalesces into one pending pass, recorded in the stats even when nothing is evicted', async () => {
-    const { node } = makeNode();
+    const { node, scheduler } = makeNode();
     const p1 = node.scheduleEviction();
     expect(node.scheduleEviction()).toBe(p1);
+    expect(scheduler.runDeferred()).toBe(1);
     expect(await p1).toBe(0);
     expect(node.stats.snapshot()).toMatchObject({
       eviction_loop_count: { Count: 1, Values: [1] },
@@ -252,13 +254,13 @@ describe('CacheNode admin actions and metrics', () => {
   });
 
   it('TombstonesActive counts live tombstones only; trigger-expiration purges the expired ones', async () => {
-    const { node, clock } = makeNode({ tombstoneTtlMs: 1000 });
+    const { node, clock, scheduler } = makeNode({ tombstoneTtlMs: 1000 });
     await node.delete({ key: 'k', consistency: 'one' });
     expect(node.distMetrics().TombstonesActive).toBe(1);
     clock.advance(1000);
     expect(node.distMetrics().TombstonesActive).toBe(0);
     node.scheduleExpiration();
-    await flush();
+    scheduler.runDeferred();
     expect(node.distMetrics()).toMatchObject({ TombstonesActive: 0, TombstonesPurged: 1 });
     expect(node.stats.snapshot().expiration_loop_count?.Count).toBe(1);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, rawRequest, send } from '../support/raw-http.js';
+import { json, rawRequest, send } from '../support/http.js';
 
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };
 const AUTH = { authorization: 'Bearer dev-token' };

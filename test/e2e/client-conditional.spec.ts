@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, type RawResponse, send } from '../support/raw-http.js';
+import { json, type RawResponse, send } from '../support/http.js';
 
 const PRECONDITION_FAILED = { error: 'precondition failed', code: 'PRECONDITION_FAILED' };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { rawRequest, send } from '../support/raw-http.js';
+import { rawRequest, send } from '../support/http.js';
 
 /**
  * A client that gives up mid-body (declares more bytes than it sends, then half-closes): the body is

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 const DRAINING = { error: 'node is draining; retry on another node', code: 'DRAINING' };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { expectEnvelope, json, rawRequest, type RawResponse, send } from '../support/raw-http.js';
+import { expectEnvelope, json, rawRequest, type RawResponse, send } from '../support/http.js';
 
 const ROUTE_NOT_FOUND = { error: 'route not found', code: 'NOT_FOUND' };
 const MARKER_KEY = 'zebra-secret-key';

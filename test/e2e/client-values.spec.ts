@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, rawRequest, send } from '../support/raw-http.js';
+import { json, rawRequest, send } from '../support/http.js';
+import { hold } from '../support/poll.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -295,7 +296,7 @@ describe('client API: single-key values (CONTRACT §4.1–§4.6)', () => {
         const g = await get('/v1/cache/i12', { accept: 'application/json' });
         const body = g.status === 200 ? json(g) : {};
         samples.push({ startedAt, status: g.status, ttl: body.ttl_ms as number, expiresAt: body.expires_at as string });
-        await new Promise((res) => setTimeout(res, 400));
+        await hold(400, 'the gap between samples of the shrinking TTL');
       }
       const found = samples.filter((s) => s.status === 200);
       expect(found.length).toBeGreaterThanOrEqual(3);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 /** `POST /peer/list_keys` (CONTRACT §4.10, §7.2): one node in process, its own live keys only. */
 const TOKEN = 'peer-secret';

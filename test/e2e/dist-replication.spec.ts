@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { json, send } from '../support/raw-http.js';
+import { json, send } from '../support/http.js';
 
 /** The data-plane peer operations on the dist listener (CONTRACT §7.2–§7.4), one node in process. */
 const TOKEN = 'peer-secret';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { expectEnvelope, rawExchange, rawRequest, send } from '../support/raw-http.js';
+import { expectEnvelope, rawExchange, rawRequest, send } from '../support/http.js';
 
 /**
  * Every error Node's HTTP parser, Fastify or Nest can raise from the wire, sent as raw bytes to each

@@ -1,15 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { elapsed, within } from '../support/poll.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-
-/** Poll `check` until it returns true or the deadline passes; returns the elapsed ms. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start < ms) {
-    if (await check()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
-}
 
 async function distMetrics(node: TestNode): Promise<Record<string, number>> {
   return (await (await fetch(`${node.mgmt}/dist/metrics`)).json()) as Record<string, number>;
@@ -39,7 +30,7 @@ describe('single-node invariants over HTTP', () => {
     expect(keep.status).toBe(200);
     const expiresAt = Date.now() + 1000;
     expect((await distMetrics(node)).ItemsLocal).toBeGreaterThan(1);
-    await within(1000 + 5000, async () => (await distMetrics(node!)).ItemsLocal === 1);
+    await within('the expired item to be swept', 1000 + 5000, async () => (await distMetrics(node!)).ItemsLocal === 1);
     expect(Date.now() - expiresAt).toBeLessThan(5000);
     const m = await distMetrics(node);
     expect(m.Expirations).toBe(10_000);
@@ -50,9 +41,10 @@ describe('single-node invariants over HTTP', () => {
     node = await startTestNode();
     expect((await put(node, 'long', 'v', '?ttl=1h')).status).toBe(200);
     expect((await put(node, 'short', 'v', '?ttl=1ms')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 5));
+    const shortAt = Date.now();
+    await elapsed('the 1 ms TTL to lapse', shortAt, 5);
     expect((await fetch(`${node.mgmt}/trigger-expiration`, { method: 'POST' })).status).toBe(202);
-    await within(2000, async () => (await distMetrics(node!)).ItemsLocal === 1);
+    await within('the sweep', 2000, async () => (await distMetrics(node!)).ItemsLocal === 1);
     expect((await fetch(`${node.api}/v1/cache/long`)).status).toBe(200);
   });
 

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
+import { within } from '../support/poll.js';
 import { openEvents } from '../support/sse.js';
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, deadlineMs = 3000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function sseGauge(node: TestNode): Promise<number> {
   const text = await (await fetch(`${node.mgmt}/metrics`)).text();
@@ -51,7 +44,7 @@ describe('GET /cluster/events', () => {
     } finally {
       stream.close();
     }
-    await waitFor('the stream to be released', () => node.core.node.events.subscribers === 0);
+    await within('the stream to be released', 3000, () => node.core.node.events.subscribers === 0);
     expect(await sseGauge(node)).toBe(0);
   });
 

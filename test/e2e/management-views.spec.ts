@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { elapsed, valueWithin } from '../support/poll.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
 /** The §5.5 field table, copied from the contract. */
@@ -29,16 +30,6 @@ async function getJson(url: string): Promise<{ status: number; type: string | nu
 async function post(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const r = await fetch(url, { method: 'POST', ...init });
   return { status: r.status, body: await r.json() };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 5000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function expectSummary(s: any, values: number[]): void {
@@ -185,12 +176,12 @@ describe('management views: expiry, owners and the cluster', () => {
     for (let i = 0; i < 5; i++) await put(node, `short-${i}`, 'v', 1);
     await put(node, 'long', 'v', 3_600_000);
     await put(node, 'forever', 'v');
-    await until('the short TTLs to pass', async () => (Date.now() > start + 5 ? true : undefined));
+    await elapsed('the short TTLs to pass', start, 5);
     expect(node.core.node.store.items).toBe(7);
 
     const r = await post(`${node.mgmt}/trigger-expiration`);
     expect(r).toEqual({ status: 202, body: { accepted: true, action: 'expire' } });
-    const stats = await until('the sweep', async () => {
+    const stats = await valueWithin('the sweep', 5000, async () => {
       const s = (await getJson(`${node.mgmt}/stats`)).body;
       return s.expiration_loop_count ? s : undefined;
     });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertFixtures, generateCerts } from '../support/certs.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { expectEnvelope, json, rawExchange, send } from '../support/raw-http.js';
-import { tlsRequest } from '../support/tls-request.js';
+import { expectEnvelope, json, rawExchange, send, tlsRequest } from '../support/http.js';
 
 /**
  * Requests pipelined on one connection before a malformed one (docs/api.md §1.15 "Malformed HTTP"):
@@ -111,6 +110,6 @@ describe('the client API over TLS answers malformed and pipelined requests the s
     const [noHost] = await rawExchange(node.ports.api, 'GET /v1/cache/tls-pipe HTTP/1.1\r\nConnection: close\r\n\r\n', { tlsCa: certs.ca.cert });
     expectEnvelope(noHost!, 'no Host over TLS', { status: 400, code: 'BAD_REQUEST' });
     const stored = await tlsRequest(`${node.api}/v1/cache/tls-pipe`, { ca: certs.ca.cert });
-    expect(stored.text).toBe('sealed');
+    expect(stored.body.toString()).toBe('sealed');
   });
 });

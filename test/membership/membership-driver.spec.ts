@@ -49,7 +49,7 @@ function setup(opts: { seeds?: SeedSpec[]; dnsSeeds?: DnsSeed[]; resolve?: (s: r
     machine, transport, heartbeatMs: HB, gossipIntervalMs: GOSSIP,
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as never,
     dnsSeeds: opts.dnsSeeds ?? [], resolve: opts.resolve ?? (async () => []),
-    now: () => now, scheduler: scheduler.schedule,
+    now: () => now, scheduler,
   });
   return { driver, machine, table, counters, transport, logs, scheduler, advance: (ms: number) => (now += ms) };
 }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { TOOLS_TIMEOUT_MS, ensureDeployTools } from '../packaging/support/deploy-tools.js';
-import { type ClusterNode, TOKEN, auth, client, formed, mgmt, startNodes, within } from '../support/cluster.js';
+import { type ClusterNode, formed, Cluster } from '../support/cluster.js';
+import { TOKEN, auth, client, mgmt } from '../support/http.js';
+import { within } from '../support/poll.js';
 import { freePort, killSpawnedNodes } from '../support/spawn-node.js';
 import { PLAIN_SELECTOR, alertsOf, dashboards, dataPanels, renderRuleGroups, substitute } from './support/monitoring.js';
 
@@ -118,7 +120,7 @@ beforeAll(async () => {
   prometheus.stdout!.on('data', (d) => (log += d));
   prometheus.stderr!.on('data', (d) => (log += d));
 
-  nodes = await startNodes(IDS, (id) => ({
+  nodes = await Cluster.launch(IDS, (id) => ({
     HYPERCACHE_MGMT_ADDR: `127.0.0.1:${mgmtPorts[IDS.indexOf(id)]}`,
     HYPERCACHE_HEARTBEAT: HEARTBEAT,
     HYPERCACHE_GOSSIP_INTERVAL: '250ms',

@@ -7,7 +7,7 @@ import { parseAuthConfig } from '../../src/config/auth-config.js';
 import { ENV_VARS } from '../../src/config/env.schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { nameMatches } from '../../src/config/peer-names.js';
-import { checkPeerCredential } from '../../src/dist/peer-trust.js';
+import { checkPeerCredential } from '../../src/peer/peer-trust.js';
 import {
   CHART,
   ROOT,

@@ -1,4 +1,5 @@
-import { auth, type ClusterNode, mgmt } from './cluster.js';
+import { type ClusterNode } from './cluster.js';
+import { auth, mgmt } from './http.js';
 
 /** One sample of the Prometheus text format 0.0.4. */
 export interface PromSample {

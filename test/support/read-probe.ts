@@ -1,5 +1,6 @@
 import type { ClusterNode } from './cluster.js';
-import { get } from './fault-cluster.js';
+import { get } from './http.js';
+import { hold } from './poll.js';
 
 /**
  * A bounded background reader: GETs known keys round-robin at a consistency level through the
@@ -31,7 +32,7 @@ export class ReadProbe {
           const r = await get(n, k, this.consistency);
           if (r.status !== 200 || r.body !== this.expected.get(k)) this.failures.push(`${n.id}:${k}=${r.status} ${r.code ?? (r.body === undefined ? '' : 'wrong value')}`);
         }
-        if (this.pauseMs) await new Promise((res) => setTimeout(res, this.pauseMs));
+        if (this.pauseMs) await hold(this.pauseMs, 'pacing between operations');
       }
     })();
   }

@@ -4,16 +4,26 @@ import { fileURLToPath } from 'node:url';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+const PORT_BASE = 20_000;
+const PORT_SPAN = 12_000;
+const SLICES = 8;
+const SLICE = PORT_SPAN / SLICES;
+/** This worker's slice of the test port range: vitest numbers its workers from 1 (`VITEST_POOL_ID`). */
+const sliceStart = PORT_BASE + ((Number(process.env.VITEST_POOL_ID ?? 1) - 1) % SLICES) * SLICE;
+let nextOffset = Math.floor(Math.random() * SLICE);
+
 /**
  * A port that was free a moment ago, for a node to bind (the dist port must be concrete: 1–65535).
  * It is taken below the kernel's ephemeral range (32768–60999 here): a port from that range can be
  * handed to any outgoing connection or `listen(0)` between this check and the node's bind, or while
  * a node is down between a stop and a restart on the same ports; ports below it are only ever
- * assigned by tests that ask for them.
+ * assigned by tests that ask for them. Each test worker walks its own slice of the range in order,
+ * so two workers never pick the same port between the check and the node's bind, and one worker
+ * does not hand out a port again until it has walked its whole slice.
  */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
+  for (let attempt = 0; attempt < SLICE; attempt++) {
+    const port = sliceStart + (nextOffset++ % SLICE);
     const srv = createServer();
     const bound = await new Promise<boolean>((resolve) => {
       srv.once('error', () => resolve(false));
@@ -24,7 +34,7 @@ export async function freePort(): Promise<number> {
       return port;
     }
   }
-  throw new Error('no free port in 20000–31999');
+  throw new Error(`no free port in ${sliceStart}–${sliceStart + SLICE - 1}`);
 }
 
 /** Environment for a node on loopback ports, without inheriting any HYPERCACHE_* from the runner. */

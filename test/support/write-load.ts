@@ -1,5 +1,6 @@
 import type { ClusterNode } from './cluster.js';
-import { get, put } from './fault-cluster.js';
+import { get, put } from './http.js';
+import { hold } from './poll.js';
 
 /**
  * A bounded client write (and optional read) load that remembers, for every key, the value of its
@@ -103,7 +104,7 @@ export class WriteLoad {
             else if (g.status === 200 && this.records.get(rk)!.acked !== undefined && !this.accepts(rk, g.body)) this.staleReads++;
           }
         }
-        if (this.opts.pauseMs) await new Promise((res) => setTimeout(res, this.opts.pauseMs));
+        if (this.opts.pauseMs) await hold(this.opts.pauseMs, 'pacing between operations');
       }
     }));
   }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { within } from '../support/poll.js';
 
 /** One received span, flattened from OTLP/JSON (`ExportTraceServiceRequest`). */
 export interface ReceivedSpan {
@@ -61,11 +62,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     bodies,
     spans,
     async waitFor(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(spans)) {
-        if (Date.now() > deadline) throw new Error(`spans not received within ${timeoutMs} ms; have: ${spans.map((s) => s.name).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await within('spans', timeoutMs, () => predicate(spans), 50).catch(() => {
+        throw new Error(`spans not received within ${timeoutMs} ms; have: ${spans.map((s) => s.name).join(', ')}`);
+      });
       return spans;
     },
     close: () =>

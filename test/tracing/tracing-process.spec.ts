@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killSpawnedNodes, nodeEnv, spawnNode } from '../support/spawn-node.js';
 import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, startOtlpReceiver } from './otlp-receiver.js';
+import { hold } from '../support/poll.js';
 
 /**
  * Tracing of real node processes (`node dist/main.js`): switched on by OTEL_EXPORTER_OTLP_ENDPOINT
@@ -91,7 +91,7 @@ describe('tracing in node processes', () => {
     const me = await fetch(`http://127.0.0.1:${node.ports.client}/v1/me`, { headers: { traceparent: `00-${traceId}-${PARENT_ID}-01` } });
     expect(me.status).toBe(200);
     await me.body?.cancel();
-    await sleep(300);
+    await hold(300, 'a window in which the queued span must not be exported before shutdown');
     expect(otlp.spans.some((s) => s.traceId === traceId)).toBe(false);
     node.kill('SIGTERM');
     expect(await node.exited).toBe(0);
@@ -114,7 +114,7 @@ describe('tracing in node processes', () => {
       const r = await fetch(url, { headers: { traceparent } });
       await r.body?.cancel();
     }
-    await sleep(500);
+    await hold(500, 'ten schedule delays in which an exporter, were one installed, would post');
     node.kill('SIGTERM');
     expect(await node.exited).toBe(0);
     expect(otlp.requests).toEqual([]);

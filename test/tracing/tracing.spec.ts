@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { context, trace } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { parseTraceparent, traceHeaders } from '../../src/tracing/traceparent.js
 import { activeTracer, flushTracing, initTracing, shutdownTracing, tracingSettings } from '../../src/tracing/tracing.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, startOtlpReceiver } from './otlp-receiver.js';
+import { hold } from '../support/poll.js';
 
 /**
  * Tracing inside one process (CONTRACT-adjacent: issue "Packaging and ecosystem"): server spans on
@@ -99,7 +99,7 @@ describe('spans of a node (tracing on)', () => {
     relay.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     relay.post('/relay/:key', async (req) => {
       for await (const _chunk of req.body as AsyncIterable<Buffer>) void _chunk;
-      await sleep(5);
+      await hold(5, 'an await inside the handler, so the span must survive async work');
       const reply = await node.core.peers.call(`127.0.0.1:${node.ports.dist}`, { method: 'GET', path: '/health', timeoutMs: 2000 });
       return { peer_status: reply.status };
     });

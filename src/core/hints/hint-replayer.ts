@@ -1,6 +1,7 @@
 import type { MemberTable } from '../membership/member-table.js';
 import type { ReplicationTransport } from '../replication/transport.js';
-import { withDeadline } from '../time/deadline.js';
+import { pause, withDeadline } from '../time/deadline.js';
+import type { Scheduler } from '../time/scheduler.js';
 import type { Hint, HintQueue } from './hint-queue.js';
 
 /** Hints per `replicate` call; a batch also stays under the peer message limit. */
@@ -13,6 +14,8 @@ export interface HintReplayerDeps {
   transport(): ReplicationTransport;
   /** Peer message body limit; a batch's key+value bytes stay well under it (base64 grows values by 4/3). */
   maxBatchBytes: number;
+  /** Batch deadlines and the shutdown flush's retry waits. */
+  scheduler: Scheduler;
 }
 
 /**
@@ -60,7 +63,7 @@ export class HintReplayer {
       const before = this.deps.queue.pending;
       await this.tick();
       if (this.deps.queue.pending >= before && now() < deadline) {
-        await new Promise((r) => setTimeout(r, Math.min(retryMs, Math.max(0, deadline - now()))));
+        await pause(Math.min(retryMs, Math.max(0, deadline - now())), this.deps.scheduler);
       }
     }
     return this.deps.queue.dropAll('shutdown');
@@ -88,7 +91,7 @@ export class HintReplayer {
     for (const batch of batches(this.deps.queue.hintsFor(target), this.deps.maxBatchBytes)) {
       try {
         const call = this.deps.transport().replicate(peer, 'hint', batch.map((h) => h.entry), HINT_REPLAY_TIMEOUT_MS);
-        await withDeadline(call, HINT_REPLAY_TIMEOUT_MS);
+        await withDeadline(call, HINT_REPLAY_TIMEOUT_MS, this.deps.scheduler);
       } catch {
         break;
       }

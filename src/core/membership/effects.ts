@@ -36,7 +36,7 @@ export interface LogLine {
   attrs: Record<string, unknown>;
 }
 
-/** The CONTRACT §1.6 log event for an effect, when it has one. States carry their view names (`draining`). */
+/** The log event (docs/operations.md §1) for an effect, when it has one. States carry their view names (`draining`). */
 export function logLineOf(e: Effect): LogLine | undefined {
   switch (e.type) {
     case 'stateChanged':

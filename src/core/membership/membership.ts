@@ -438,7 +438,7 @@ export class Membership {
   }
 
   /**
-   * Local health (CONTRACT §6.3 item 5): a heartbeat tick that fires more than HEARTBEAT late means
+   * Local health (docs/cluster.md §2): a heartbeat tick that fires more than HEARTBEAT late means
    * this node, not its peers, was not running. The gap is nobody's silence: every live peer's
    * detection window restarts now, and so does every suspicion this node holds (with no failed
    * probe yet), so `dead` still needs 3 × HEARTBEAT of running time after the stall.

@@ -6,6 +6,7 @@ import type { Entry } from '../store/entry.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
 import { withDeadline, yieldToLoop } from '../time/deadline.js';
+import type { Scheduler } from '../time/scheduler.js';
 import type { Random } from '../time/random.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
 import { type Versioned, compareVersioned } from '../versioning/order.js';
@@ -40,6 +41,7 @@ export interface AntiEntropyDeps {
   hash: Hash64;
   counters: CoreCounters;
   clock: Clock;
+  scheduler: Scheduler;
   random: Random;
   isDraining(): boolean;
   /** The dist message limit (CONTRACT §7.4), for answers and push batches. */
@@ -200,7 +202,7 @@ export class AntiEntropy {
   private async push(peer: PeerRef, entries: Entry[], stats: RoundStats): Promise<void> {
     const budget = this.deps.maxMessageBytes - ENVELOPE_RESERVE_BYTES;
     for (const batch of batchesBySize(entries, budget, PUSH_BATCH_MAX)) {
-      await withDeadline(this.deps.replication().replicate(peer, 'merkle', batch, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS);
+      await withDeadline(this.deps.replication().replicate(peer, 'merkle', batch, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS, this.deps.scheduler);
       stats.pushed += batch.length;
     }
   }
@@ -212,7 +214,7 @@ export class AntiEntropy {
   ): Promise<MerkleResponse & { want: W }> {
     const t = this.deps.clock.hrtimeNs();
     try {
-      const res = await withDeadline(this.deps.transport().merkle(peer, request, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS);
+      const res = await withDeadline(this.deps.transport().merkle(peer, request, MERKLE_TIMEOUT_MS), MERKLE_TIMEOUT_MS, this.deps.scheduler);
       if (res.want !== request.want) throw new Error(`merkle: ${res.want} answer to a ${request.want} request`);
       return res as MerkleResponse & { want: W };
     } finally {
@@ -232,7 +234,7 @@ export class AntiEntropy {
     let n = 0;
     for (const e of this.deps.store.allEntries()) {
       this.feed(e, peer, tree, withScope ? scope : undefined);
-      if (++n % SCAN_CHUNK === 0) await yieldToLoop();
+      if (++n % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
     }
     return { tree, scope };
   }
@@ -251,7 +253,7 @@ export class AntiEntropy {
     const scope: Scope = new Map();
     let n = 0;
     for (const e of store.allEntries()) {
-      if (++n % SCAN_CHUNK === 0) await yieldToLoop();
+      if (++n % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
       const bucket = this.hasher.bucketOf(e.key);
       if (!only.has(bucket)) continue;
       const o = owners(e.key);

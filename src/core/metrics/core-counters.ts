@@ -84,7 +84,7 @@ export class CoreCounters implements StoreObserver {
   }
 
   /**
-   * One anti-entropy round ended (CONTRACT §6.9): outcome, entries adopted/sent, duration, and for
+   * One anti-entropy round ended (docs/cluster.md §8): outcome, entries adopted/sent, duration, and for
    * an `error` round what went wrong (shown as `LastAutoSyncError` until a round succeeds).
    */
   merkleRound(outcome: MerkleOutcome, pulled: number, pushed: number, durationNs: number, error = ''): void {
@@ -130,7 +130,7 @@ export class CoreCounters implements StoreObserver {
     this.dist.RebalanceThrottle++;
   }
 
-  /** A migration batch waited for one of the in-flight slots (CONTRACT §6.10: at most 2). */
+  /** A migration batch waited for one of the in-flight slots (docs/cluster.md §8.1: at most 2). */
   rebalanceBatchPostponed(): void {
     this.dist.RebalanceReplicaDiffThrottle++;
   }

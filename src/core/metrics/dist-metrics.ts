@@ -1,5 +1,5 @@
 /**
- * The flat fields of GET /dist/metrics (CONTRACT §5.5): integers, cumulative unless a gauge (gauges
+ * The flat fields of GET /dist/metrics (docs/api.md, docs/operations.md §1.1): integers, cumulative unless a gauge (gauges
  * are refreshed on read), plus the one string field. The second group holds the fields of the Go
  * server's `DistMetrics` that its tools require; docs/operations.md says which mechanism of this
  * server each one counts, and which are always 0 here.

@@ -4,6 +4,7 @@ import type { MigrationKind } from '../metrics/core-counters.js';
 import { type ReplicationTransport, TransportError } from '../replication/transport.js';
 import { type Entry, entryBytes } from '../store/entry.js';
 import { withDeadline } from '../time/deadline.js';
+import type { Scheduler } from '../time/scheduler.js';
 
 /** CONTRACT §6.10, §8: batches of up to 128 entries, at most 2 in flight, replicate timeout 2 s (§7.4). */
 export const MIGRATION_BATCH = 128;
@@ -16,6 +17,8 @@ export interface BatchSenderDeps {
   hints: HintSink;
   /** Key + value bytes one batch may carry, so the message stays under the peer limit (CONTRACT §7.4). */
   maxBatchBytes: number;
+  /** Bounds each batch with its own deadline. */
+  scheduler: Scheduler;
   /** The replicate source and the hint source of failed sends. */
   source: 'migration' | 'handoff';
   /** A batch is about to be sent. */
@@ -100,7 +103,7 @@ export class BatchSender {
       const address = this.deps.members.get(target)?.Address;
       if (address === undefined) throw new TransportError('not-sent', `no member record for ${target}`);
       const call = this.deps.transport().replicate({ id: target, address }, this.deps.source, entries, MIGRATION_TIMEOUT_MS);
-      await withDeadline(call, MIGRATION_TIMEOUT_MS);
+      await withDeadline(call, MIGRATION_TIMEOUT_MS, this.deps.scheduler);
     } catch {
       for (const entry of entries) this.deps.hints.enqueue(target, entry, this.deps.source);
       return;

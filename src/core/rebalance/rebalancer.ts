@@ -8,6 +8,7 @@ import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
 import { BatchSender } from './batch-sender.js';
 import { yieldToLoop } from '../time/deadline.js';
+import type { Scheduler } from '../time/scheduler.js';
 import { LostCopies } from './lost-copies.js';
 import { handoffTargets, plan } from './plan.js';
 
@@ -31,6 +32,7 @@ export interface RebalancerDeps {
   hints: HintSink;
   counters: CoreCounters;
   clock: Clock;
+  scheduler: Scheduler;
   isDraining(): boolean;
   /** An unexpected error inside a tick (the tick itself never throws). */
   onError?: (err: unknown) => void;
@@ -87,7 +89,7 @@ export class Rebalancer {
     const sender = this.sender('handoff');
     let seen = 0;
     for (const entry of this.deps.store.allEntries()) {
-      if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
+      if (++seen % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
       if (!this.isCurrent(entry)) continue;
       const targets = handoffTargets(withSelf.owners(entry.key, replication), without.owners(entry.key, replication));
       for (const target of targets) {
@@ -107,7 +109,7 @@ export class Rebalancer {
     const sender = this.sender('migration');
     let seen = 0;
     for (const entry of this.deps.store.allEntries()) {
-      if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
+      if (++seen % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
       if (!this.isCurrent(entry)) continue;
       const move = plan(old.owners(entry.key, replication), ring.owners(entry.key, replication), nodeId);
       if (!move) continue;
@@ -140,7 +142,7 @@ export class Rebalancer {
   private async dropDue(): Promise<void> {
     let seen = 0;
     for (const key of this.lost.takeDue(this.deps.clock.now())) {
-      if (++seen % SCAN_CHUNK === 0) await yieldToLoop();
+      if (++seen % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
       if (!this.ownedOn(this.deps.ring(), key)) this.deps.store.discard(key);
     }
   }
@@ -152,6 +154,7 @@ export class Rebalancer {
       transport: () => this.deps.transport(),
       hints: this.deps.hints,
       maxBatchBytes: this.deps.maxBatchBytes,
+      scheduler: this.deps.scheduler,
       source,
       onBatch: () => {
         if (source === 'migration') counters.dist.RebalanceBatches++;

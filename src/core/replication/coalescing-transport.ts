@@ -1,5 +1,6 @@
 import type { CoreCounters } from '../metrics/core-counters.js';
 import { type Entry, entryBytes } from '../store/entry.js';
+import type { Scheduler } from '../time/scheduler.js';
 import type { PeerRef, ReplicationTransport } from './transport.js';
 import type { CoordinateReply, CoordinateRequest, ReplicateResult, ReplicateSource } from './wire.js';
 
@@ -34,6 +35,8 @@ export class CoalescingTransport implements ReplicationTransport {
   constructor(
     private readonly inner: ReplicationTransport,
     private readonly maxBatchBytes: number,
+    /** Its `defer` ends the event-loop turn a batch collects over. */
+    private readonly scheduler: Scheduler,
     /** Told about every coalesced `replicate` message sent (read repairs sharing a message are counted). */
     private readonly observer?: Pick<CoreCounters, 'replicateMessage'>,
   ) {}
@@ -77,7 +80,7 @@ export class CoalescingTransport implements ReplicationTransport {
     if (!batch) {
       const fresh: Batch<I, R> = { peer, items: [], waiters: [], bytes: 0, timeoutMs };
       open.set(slot, fresh);
-      setImmediate(() => {
+      this.scheduler.defer(() => {
         if (open.get(slot) !== fresh) return;
         open.delete(slot);
         this.flush(fresh, send);

@@ -9,6 +9,7 @@ import type { Clock } from '../time/clock.js';
 import { compareVersioned } from '../versioning/order.js';
 import type { HybridLogicalClock } from '../versioning/hlc.js';
 import { withDeadline } from '../time/deadline.js';
+import type { Scheduler } from '../time/scheduler.js';
 import { failedPrecondition } from './preconditions.js';
 import { flooredN, required } from './quorum.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from './transport.js';
@@ -29,6 +30,7 @@ export interface ReplicationDeps {
   hlc: HybridLogicalClock;
   counters: CoreCounters;
   clock: Clock;
+  scheduler: Scheduler;
   isDraining(): boolean;
   transport(): ReplicationTransport;
   /**
@@ -76,7 +78,7 @@ export class ReplicationCoordinator {
       else d.ForwardRemove++;
       let reply: CoordinateReply;
       try {
-        reply = await withDeadline(this.deps.transport().coordinate(peer, req, COORDINATE_TIMEOUT_MS), COORDINATE_TIMEOUT_MS);
+        reply = await withDeadline(this.deps.transport().coordinate(peer, req, COORDINATE_TIMEOUT_MS), COORDINATE_TIMEOUT_MS, this.deps.scheduler);
         this.deps.counters.forward(req.op, 'ok');
       } catch (err) {
         this.deps.counters.forward(req.op, 'error');
@@ -145,7 +147,7 @@ export class ReplicationCoordinator {
         else d.ReplicaFanoutRemove++;
         const peer = this.peer(target);
         const sent = peer
-          ? withDeadline(deps.transport().replicate(peer, 'replication', [entry], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS)
+          ? withDeadline(deps.transport().replicate(peer, 'replication', [entry], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS, deps.scheduler)
           : Promise.reject(new TransportError('not-sent', `unknown member ${target}`));
         sent.then(
           () => {
@@ -190,7 +192,7 @@ export class ReplicationCoordinator {
       if (!peer) continue;
       d.ForwardGet++;
       try {
-        const [entry] = await withDeadline(this.deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS);
+        const [entry] = await withDeadline(this.deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS, this.deps.scheduler);
         this.deps.counters.forward('get', 'ok');
         if (i > 0) d.ReadPrimaryPromote++;
         if (entry) this.deps.hlc.observe(entry.version);
@@ -231,7 +233,7 @@ export class ReplicationCoordinator {
         const peer = this.peer(id);
         if (peer) d.ForwardGet++;
         const asked = peer
-          ? withDeadline(deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS)
+          ? withDeadline(deps.transport().read(peer, [key], READ_TIMEOUT_MS), READ_TIMEOUT_MS, deps.scheduler)
           : Promise.reject(new TransportError('not-sent', `unknown member ${id}`));
         asked.then(
           ([entry]) => {
@@ -284,7 +286,7 @@ export class ReplicationCoordinator {
       if (!peer) continue;
       deps.counters.dist.ReadRepair++;
       // Failures are not hinted; anti-entropy covers them.
-      withDeadline(deps.transport().replicate(peer, 'repair', [newest], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS).catch(() => {});
+      withDeadline(deps.transport().replicate(peer, 'repair', [newest], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS, deps.scheduler).catch(() => {});
     }
   }
 

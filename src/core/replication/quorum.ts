@@ -9,7 +9,7 @@ export function required(level: Consistency, n: number): number {
 }
 
 /**
- * The n a quorum is counted over (CONTRACT §6.4 step 3.4): the owners on this node's ring, but never
+ * The n a quorum is counted over (docs/cluster.md §3.1): the owners on this node's ring, but never
  * fewer than min(RF, members this node knows), every retained record counted (`alive`, `suspect`,
  * `dead`, `leaving`). A node whose view collapsed (peers just declared dead, still retained) therefore
  * cannot acknowledge a QUORUM operation that only it holds.

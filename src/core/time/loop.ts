@@ -1,11 +1,4 @@
-/** Starts a periodic timer; returns a function that stops it. Injected so tests can drive ticks. */
-export type Scheduler = (intervalMs: number, tick: () => void) => () => void;
-
-export const timerScheduler: Scheduler = (intervalMs, tick) => {
-  const t = setInterval(tick, intervalMs);
-  t.unref();
-  return () => clearInterval(t);
-};
+import { type Cancel, type Scheduler, systemScheduler } from './scheduler.js';
 
 /**
  * A background loop (CONTRACT §6.13): ticks never overlap (a tick that finds the previous run
@@ -13,20 +6,20 @@ export const timerScheduler: Scheduler = (intervalMs, tick) => {
  */
 export class PeriodicLoop {
   private running = false;
-  private cancel?: () => void;
+  private cancel?: Cancel;
 
   constructor(
     readonly name: string,
     private readonly intervalMs: number,
     private readonly body: () => void | Promise<void>,
     private readonly onError: (name: string, err: unknown) => void,
-    private readonly scheduler: Scheduler = timerScheduler,
+    private readonly scheduler: Scheduler = systemScheduler,
     /** A tick found the previous run still going and was skipped. */
     private readonly onSkipped: () => void = () => {},
   ) {}
 
   start(): void {
-    if (!this.cancel) this.cancel = this.scheduler(this.intervalMs, () => void this.tick());
+    if (!this.cancel) this.cancel = this.scheduler.every(this.intervalMs, () => void this.tick());
   }
 
   stop(): void {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, get, mapLimit, ownersOf, within } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { get, ownersOf } from '../../support/http.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
 
@@ -20,7 +21,7 @@ const G7_MS = 200 + 250 + 4 * 1000;
 const CONVERGENCE_DEADLINE_MS = 60_000;
 
 describe('acknowledged writes survive a SIGKILL and restart (5 nodes, RF 3)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, newer, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { distMetrics, get, ownersOf, put } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit, newer } from '../../support/cluster.js';
+import { within } from '../../support/poll.js';
 import { PartitionProxy } from '../../support/partition-proxy.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
@@ -21,7 +23,7 @@ const TRANSFER_SLACK_MS = 5000;
 
 describe('anti-entropy repairs a short partition that hints could not (5 nodes, RF 3)', () => {
   const proxy = new PartitionProxy();
-  const cluster = new FaultCluster(proxy);
+  const cluster = new Cluster(proxy);
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_REPLICATION: '3', HYPERCACHE_HINT_MAX_PER_NODE: '1' });
   }, 120_000);

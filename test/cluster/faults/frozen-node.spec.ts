@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, membersOf } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, distMetrics, within } from '../../support/fault-cluster.js';
+import { type ClusterNode, membersOf, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics } from '../../support/http.js';
+import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { declaredDead, logSince } from '../../support/node-log.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
@@ -25,7 +26,7 @@ async function incarnationOf(n: ClusterNode, id: string): Promise<number> {
  * SIGSTOPs `frozen` until every other node holds each of them dead (plus two heartbeats), then
  * SIGCONTs them. Returns each frozen node's stdout length at the thaw, to read what it logged after.
  */
-async function freezePastDead(cluster: FaultCluster, frozen: string[]): Promise<Map<string, number>> {
+async function freezePastDead(cluster: Cluster, frozen: string[]): Promise<Map<string, number>> {
   const running = () => cluster.up().filter((n) => !frozen.includes(n.id));
   for (const id of frozen) cluster.node(id).kill('SIGSTOP');
   const offsets = new Map<string, number>();
@@ -34,7 +35,7 @@ async function freezePastDead(cluster: FaultCluster, frozen: string[]): Promise<
       const states = await Promise.all(frozen.map((id) => cluster.stateOf(id, running())));
       return states.flat().every((s) => s === 'dead');
     }, 50);
-    await new Promise((r) => setTimeout(r, 600));
+    await hold(600, 'two heartbeats frozen past dead');
   } finally {
     for (const id of frozen) {
       offsets.set(id, cluster.node(id).stdout().length);
@@ -47,7 +48,7 @@ async function freezePastDead(cluster: FaultCluster, frozen: string[]): Promise<
 
 describe('a node frozen past dead (3 nodes, HEARTBEAT 300 ms)', () => {
   const IDS = ['node-1', 'node-2', 'node-3'];
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, ENV);
   }, 120_000);
@@ -93,7 +94,7 @@ describe('two nodes frozen past dead (5 nodes, HEARTBEAT 500 ms)', () => {
   const IDS = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
   const FROZEN = ['node-4', 'node-5'];
   const RUNNING = ['node-1', 'node-2', 'node-3'];
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, ENV_5);
   }, 120_000);

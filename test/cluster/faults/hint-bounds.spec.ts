@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, client, type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, distMetrics, within } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics, auth, client } from '../../support/http.js';
+import { within, hold } from '../../support/poll.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
@@ -35,7 +36,7 @@ async function batchPutOnce(n: ClusterNode, items: { key: string; value: string 
 }
 
 describe('I16: hints are bounded and expire (3 nodes, RF 3, one owner down)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, {
       ...FAST_ENV,
@@ -66,7 +67,7 @@ describe('I16: hints are bounded and expire (3 nodes, RF 3, one owner down)', ()
           if (m.HintedPending! > MAX_PER_NODE || m.HintedBytes! > MAX_BYTES) violations.push(`${n.id}: pending ${m.HintedPending} bytes ${m.HintedBytes}`);
         }
         samples.push('');
-        await new Promise((r) => setTimeout(r, 20));
+        await hold(20, 'the sampling interval');
       }
     })();
     try {

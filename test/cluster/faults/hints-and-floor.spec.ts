@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, distMetrics, get, mapLimit, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { distMetrics, get, ownersOf, put } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * The quorum floor (docs/cluster.md §3, CONTRACT §6.4 step 3.4) and hint replay to a returning
+ * The quorum floor (docs/cluster.md §3.1) and hint replay to a returning
  * target (§6.8), on 3 processes with RF 3. node-3 is SIGSTOPped: writes at ONE made while it is
  * still on the ring queue hints for it; once it is `dead` a QUORUM write shows `2/3` and ALL answers
  * 503 `2/3`; with node-2 stopped too, node-1's view collapses and QUORUM answers 503 `1/3`. After
@@ -17,7 +19,7 @@ const DELIVERY_BOUND_MS = 5 * HINT_REPLAY_MS + 2000 + 2000;
 let KEYS: string[] = [];
 
 describe('quorum floor and hint replay to a returning node (3 nodes, RF 3)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   const stopped = new Set<string>();
   const node = (id: string) => cluster.node(id);
   const stop = (id: string) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, client, type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, get, mapLimit, ownersOf, within } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { get, ownersOf, auth, client } from '../../support/http.js';
+import { within } from '../../support/poll.js';
 import { ReadProbe } from '../../support/read-probe.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
@@ -41,7 +42,7 @@ async function missingCopies(nodes: ClusterNode[], keys: string[], expected: (k:
 }
 
 describe('join and graceful leave under load (RF 2)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '2' });
   }, 120_000);

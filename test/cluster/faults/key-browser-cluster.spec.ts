@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode, getJson, client } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, put } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { put, getJson, client } from '../../support/http.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 import type { ListKeysResponse } from '../../../src/cache/key-browser.controller.js';
 
@@ -21,7 +21,7 @@ const browse = async (n: ClusterNode, query: string) => {
 };
 
 describe('I19 across 5 nodes (RF 1)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_REPLICATION: '1' });
   }, 120_000);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ENV, FaultCluster, get, mapLimit, newer, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { get, ownersOf, put } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit, newer } from '../../support/cluster.js';
+import { within } from '../../support/poll.js';
 import { PartitionProxy } from '../../support/partition-proxy.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
@@ -26,7 +28,7 @@ interface Written {
 
 describe('I8: convergence after a 2/3 partition heals', () => {
   const proxy = new PartitionProxy();
-  const cluster = new FaultCluster(proxy);
+  const cluster = new Cluster(proxy);
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3' });
   }, 120_000);

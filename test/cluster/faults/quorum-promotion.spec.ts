@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, distMetrics, get, ownersOf, put, within } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster } from '../../support/cluster.js';
+import { distMetrics, get, ownersOf, put } from '../../support/http.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
@@ -12,7 +13,7 @@ const SLOW_DETECTION = { ...FAST_ENV, HYPERCACHE_HEARTBEAT: '10s', HYPERCACHE_RE
 
 describe('I6: quorum failure and recovery (3 nodes, RF 3)', () => {
   const IDS = ['node-1', 'node-2', 'node-3'];
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, SLOW_DETECTION);
   }, 120_000);
@@ -43,7 +44,7 @@ describe('I6: quorum failure and recovery (3 nodes, RF 3)', () => {
 
 describe('I7: promotion while the primary is down but not yet dead (4 nodes, RF 3)', () => {
   const IDS = ['node-1', 'node-2', 'node-3', 'node-4'];
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, SLOW_DETECTION);
   }, 120_000);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, client, type ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, get, mapLimit, within } from '../../support/fault-cluster.js';
+import { type ClusterNode, FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { get, auth, client } from '../../support/http.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
 
@@ -22,7 +23,7 @@ async function preload(n: ClusterNode, keys: string[]): Promise<void> {
 }
 
 describe('rolling restart of every node under quorum load (3 nodes, RF 3)', () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   beforeAll(async () => {
     await cluster.boot(IDS, { ...FAST_ENV, HYPERCACHE_REPLICATION: '3', HYPERCACHE_SHUTDOWN_TIMEOUT: '10s' });
   }, 120_000);

@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TOKEN } from '../../support/cluster.js';
-import { FaultCluster, within } from '../../support/fault-cluster.js';
+import { Cluster } from '../../support/cluster.js';
+import { TOKEN } from '../../support/http.js';
+import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
@@ -15,7 +16,7 @@ describe('graceful shutdown with a client request in flight', () => {
   afterAll(killSpawnedNodes);
 
   it('the keep-alive connection of a request in flight at SIGTERM does not hold the shutdown to the deadline', async () => {
-    const cluster = new FaultCluster();
+    const cluster = new Cluster();
     await cluster.define(['solo'], { HYPERCACHE_SHUTDOWN_TIMEOUT: '8s' });
     const [n] = await cluster.start();
     const sock = connect(n!.ports.client, '127.0.0.1');

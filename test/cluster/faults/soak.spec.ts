@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../../support/cluster.js';
-import { FAST_ENV, FaultCluster, get, mapLimit, ownersOf, within } from '../../support/fault-cluster.js';
+import { get, ownersOf } from '../../support/http.js';
+import { FAST_ENV, Cluster, mapLimit } from '../../support/cluster.js';
+import { hold, within } from '../../support/poll.js';
 import { declaredDead } from '../../support/node-log.js';
 import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
@@ -45,7 +47,7 @@ interface RoundReport {
 const deadCount = async (n: ClusterNode) => sampleSum(await scrapeNode(n), 'hypercache_member_transitions_total', { to: 'dead' }) ?? 0;
 
 describe(`soak: ${ROUNDS} partition round(s) and ${ROUNDS} single-node stall(s) of ${STOP_MS} ms under QUORUM writes (5 nodes, RF 3)`, () => {
-  const cluster = new FaultCluster();
+  const cluster = new Cluster();
   const node = (id: string) => cluster.node(id);
   const frozenNow = new Set<string>();
   const reports: RoundReport[] = [];
@@ -71,7 +73,7 @@ describe(`soak: ${ROUNDS} partition round(s) and ${ROUNDS} single-node stall(s) 
     });
     const deadBefore = await Promise.all(frozen.map((id) => deadCount(node(id))));
     const loading = load.run();
-    await new Promise((r) => setTimeout(r, 1000));
+    await hold(1000, 'the load runs on the whole cluster before the freeze');
     for (const id of frozen) frozenNow.add(id);
     for (const id of frozen) node(id).kill('SIGSTOP');
     let offsets: number[] = [];
@@ -83,7 +85,7 @@ describe(`soak: ${ROUNDS} partition round(s) and ${ROUNDS} single-node stall(s) 
       for (const id of frozen) frozenNow.delete(id);
     }
     const healedAt = Date.now();
-    await new Promise((r) => setTimeout(r, AFTER_HEAL_MS));
+    await hold(AFTER_HEAL_MS, 'load keeps running after the heal');
     load.stop();
     await loading;
     const membersMs = await cluster.waitFormed(IDS, 30_000).then(() => Date.now() - healedAt);
@@ -124,7 +126,7 @@ describe(`soak: ${ROUNDS} partition round(s) and ${ROUNDS} single-node stall(s) 
       const rep = await round('partition', `part-r${r}`, frozen, async () => {
         await within(`${frozen.join(', ')} dead on the majority`, 30_000, async () =>
           (await Promise.all(frozen.map((id) => cluster.stateOf(id, majority.map(node))))).flat().every((s) => s === 'dead'), 50);
-        await new Promise((res) => setTimeout(res, 1000)); // writes on the majority alone
+        await hold(1000, 'writes on the majority alone');
       });
       expect(rep.lost.slice(0, 10), `round ${r}: acknowledged writes lost`).toEqual([]);
       expect(rep.wronglyDead, `round ${r}: running peers declared dead by a thawed node`).toEqual([]);
@@ -136,7 +138,7 @@ describe(`soak: ${ROUNDS} partition round(s) and ${ROUNDS} single-node stall(s) 
   it(`single-node stall of ${STOP_MS} ms under write load, ${ROUNDS} round(s)`, async () => {
     for (let r = 0; r < ROUNDS; r++) {
       const frozen = [IDS[(r + 2) % 5]!];
-      const rep = await round('stall', `stall-r${r}`, frozen, () => new Promise((res) => setTimeout(res, STOP_MS)));
+      const rep = await round('stall', `stall-r${r}`, frozen, () => hold(STOP_MS, 'the stall'));
       expect(rep.lost.slice(0, 10), `round ${r}: acknowledged writes lost`).toEqual([]);
       expect(rep.wronglyDead, `round ${r}: running peers declared dead by the thawed node`).toEqual([]);
       expect(rep.convergedMs).toBeGreaterThanOrEqual(0);

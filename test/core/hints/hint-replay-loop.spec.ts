@@ -50,7 +50,7 @@ function makeNode() {
     clock: new ManualClock(T0),
     random: new SeededRandom(1),
     hash,
-    scheduler: scheduler.schedule,
+    scheduler,
   });
   const peers = new SilentPeers();
   node.useTransport(peers);
@@ -64,7 +64,7 @@ async function replayTick(scheduler: ManualScheduler): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
-describe('hint replay reaches every live target (CONTRACT §6.8)', () => {
+describe('hint replay reaches every live target (docs/cluster.md §8.1)', () => {
   it('a hint queued while its target was dead is delivered within 2 HINT_REPLAY ticks of its return, while another target stays silent', async () => {
     const { node, scheduler, peers } = makeNode();
     node.members.set({ ID: 'n2', Address: 'n2:7946', State: 'alive', Incarnation: 1 });

@@ -9,6 +9,7 @@ import { type ReplicationTransport, TransportError } from '../../../src/core/rep
 import type { Entry } from '../../../src/core/store/entry.js';
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
+import { ManualScheduler } from '../../support/manual-scheduler.js';
 import { T0, item } from '../store/fixtures.js';
 
 /** Records every replicate call; targets in `down` refuse. */
@@ -31,8 +32,9 @@ function setup(states: Record<string, MemberState>, maxBatchBytes = 1 << 20) {
   const members = new MemberTable('n1', 'n1:7946', new EventBus());
   for (const [id, State] of Object.entries(states)) members.set({ ID: id, Address: `${id}:7946`, State, Incarnation: 1 });
   const transport = new RecordingTransport();
-  const replayer = new HintReplayer({ queue, members, transport: () => transport, maxBatchBytes });
-  return { clock, counters, queue, members, transport, replayer };
+  const scheduler = new ManualScheduler(clock);
+  const replayer = new HintReplayer({ queue, members, transport: () => transport, maxBatchBytes, scheduler });
+  return { clock, scheduler, counters, queue, members, transport, replayer };
 }
 
 describe('HintReplayer (CONTRACT §6.8)', () => {
@@ -86,10 +88,10 @@ describe('HintReplayer (CONTRACT §6.8)', () => {
   });
 
   it('flush delivers to alive targets, then drops the rest with reason shutdown', async () => {
-    const { queue, transport, replayer, counters } = setup({ n2: 'alive', n3: 'dead' });
+    const { queue, clock, transport, replayer, counters } = setup({ n2: 'alive', n3: 'dead' });
     queue.enqueue('n2', item('a', 'v', 1), 'handoff');
     queue.enqueue('n3', item('b', 'v', 1), 'replication');
-    const dropped = await replayer.flush(Date.now() + 5_000, Date.now);
+    const dropped = await replayer.flush(clock.now() + 5_000, () => clock.now());
     expect(dropped).toBe(1);
     expect(transport.calls.map((c) => c.to)).toEqual(['n2']);
     expect(counters.hintsReplayed.handoff).toBe(1);
@@ -97,23 +99,31 @@ describe('HintReplayer (CONTRACT §6.8)', () => {
     expect(queue.pending).toBe(0);
   });
 
-  it('flush gives up on an unreachable alive target at the deadline', async () => {
-    const { queue, transport, replayer } = setup({ n2: 'alive' });
+  it('flush retries an unreachable alive target every retryMs and gives up at the deadline (manual time)', async () => {
+    const { queue, clock, scheduler, transport, replayer } = setup({ n2: 'alive' });
     queue.enqueue('n2', item('a', 'v', 1), 'replication');
     transport.down.add('n2');
-    const start = Date.now();
-    expect(await replayer.flush(start + 150, Date.now, 20)).toBe(1);
-    expect(transport.calls.length).toBeGreaterThan(1);
-    expect(Date.now() - start).toBeLessThan(2_000);
+    const start = clock.now();
+    expect(await scheduler.drive(replayer.flush(start + 150, () => clock.now(), 20), 10, 1_000)).toBe(1);
+    // Attempts at 0, 20, ..., 140 ms; the one at 150 ms finds the deadline reached.
+    expect(transport.calls.length).toBe(8);
+    expect(clock.now() - start).toBe(150);
+    expect(scheduler.pendingTimers).toBe(0);
   });
 
   it('a call that never answers fails at the 2 s replay deadline (the transport cannot hold a delivery), and the hint stays queued', async () => {
-    const { queue, transport, replayer } = setup({ n2: 'alive' });
+    const { queue, clock, scheduler, transport, replayer } = setup({ n2: 'alive' });
     queue.enqueue('n2', item('a', 'v', 1), 'replication');
     transport.replicate = async () => new Promise<never>(() => {});
-    const start = Date.now();
-    expect(await replayer.tick()).toBe(0);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(HINT_REPLAY_TIMEOUT_MS - 50);
+    const start = clock.now();
+    const tick = replayer.tick();
+    let done = false;
+    void tick.then(() => (done = true));
+    scheduler.advance(HINT_REPLAY_TIMEOUT_MS);
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false); // still waiting at 2 000 ms of manual time
+    expect(await scheduler.drive(tick, 10, 1_000)).toBe(0);
+    expect(clock.now() - start).toBe(HINT_REPLAY_TIMEOUT_MS + 50); // the core deadline's 50 ms margin over the peer timeout
     expect(queue.pending).toBe(1);
   });
 });

@@ -21,6 +21,19 @@ export interface SimNodeSpec {
   /** Other addresses the node answers at (e.g. the IPs a `dns+` seed resolves to). */
   aliases?: string[];
   seeds?: SeedSpec[];
+  /**
+   * Drive an existing table and machine (a real CacheNode's) instead of fresh ones; called at boot.
+   * The machine's own seeds apply then, not `seeds` (which only feeds the `dns` resolution).
+   */
+  attach?: () => AttachedMachine;
+}
+
+export interface AttachedMachine {
+  table: MemberTable;
+  machine: Membership;
+  counters: DistMetrics;
+  /** The bus `table` publishes on. */
+  bus: EventBus;
 }
 
 export interface SimOptions {
@@ -208,16 +221,23 @@ export class SimNetwork {
   private boot(node: SimNode): void {
     const gen = node.generation;
     node.events = [];
-    const bus = new EventBus();
+    const attached = node.spec.attach?.();
+    const bus = attached?.bus ?? new EventBus();
     bus.subscribe((e) => node.events.push(e));
-    node.table = new MemberTable(node.id, node.address, bus);
-    node.machine = new Membership({
-      table: node.table,
-      config: this.config,
-      seeds: node.spec.seeds ?? [],
-      random: new SeededRandom(this.seed * 7919 + hashId(node.id) + gen * 104729),
-      counters: node.counters,
-    });
+    if (attached) {
+      node.table = attached.table;
+      node.machine = attached.machine;
+      node.counters = attached.counters;
+    } else {
+      node.table = new MemberTable(node.id, node.address, bus);
+      node.machine = new Membership({
+        table: node.table,
+        config: this.config,
+        seeds: node.spec.seeds ?? [],
+        random: new SeededRandom(this.seed * 7919 + hashId(node.id) + gen * 104729),
+        counters: node.counters,
+      });
+    }
     this.apply(node, gen, node.machine.start(this.now, this.resolve(node)));
     const { heartbeatMs, gossipIntervalMs } = this.config;
     this.every(node, gen, this.now + this.rng.int(heartbeatMs), heartbeatMs, () => node.machine.tick(this.now));

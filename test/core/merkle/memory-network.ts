@@ -1,20 +1,30 @@
 import { AntiEntropy, type AntiEntropyDeps, type AntiEntropyTransport } from '../../../src/core/merkle/anti-entropy.js';
 import { encodeMerkleRequest, encodeMerkleResponse, parseMerkleRequest, parseMerkleResponse } from '../../../src/core/merkle/merkle-wire.js';
+import { CacheError } from '../../../src/core/errors.js';
 import { CacheNode } from '../../../src/core/node.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
 import { encodeEntry } from '../../../src/core/replication/wire.js';
 import type { Entry } from '../../../src/core/store/entry.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
+import { systemScheduler } from '../../../src/core/time/scheduler.js';
 import { SeededRandom } from '../../../src/core/time/random.js';
 import type { HypercacheConfig } from '../../../src/config/config.types.js';
 import { testConfig } from '../../support/test-config.js';
 import { T0 } from '../store/fixtures.js';
 
-export type Fault = 'refuse' | 'refuse-replicate';
+/** `silent`: a frozen peer (SIGSTOP), whose calls time out after they may have been sent. */
+export type Fault = 'refuse' | 'refuse-replicate' | 'silent';
+
+export interface NetworkOptions {
+  /** The nodes' clock (a SimNetwork's, when it drives their membership). */
+  clock?: ManualClock;
+  /** Every node starts holding every other one `alive` (default); false leaves it to the membership. */
+  knownPeers?: boolean;
+}
 
 export interface Call {
-  op: 'merkle' | 'replicate';
+  op: 'merkle' | 'replicate' | 'coordinate' | 'read';
   from: string;
   to: string;
   want?: string;
@@ -31,7 +41,7 @@ export interface Call {
 export class MemoryNetwork {
   readonly nodes = new Map<string, CacheNode>();
   readonly ae = new Map<string, AntiEntropy>();
-  readonly clock = new ManualClock(T0);
+  readonly clock: ManualClock;
   readonly faults = new Map<string, Fault>();
   readonly calls: Call[] = [];
   readonly maxValueBytes: number;
@@ -41,7 +51,9 @@ export class MemoryNetwork {
     hash: Hash64,
     config: (id: string) => Partial<HypercacheConfig> = () => ({}),
     deps: (id: string) => Partial<AntiEntropyDeps> = () => ({}),
+    opts: NetworkOptions = {},
   ) {
+    this.clock = opts.clock ?? new ManualClock(T0);
     this.maxValueBytes = testConfig().maxValueBytes;
     for (const id of ids) {
       const node = new CacheNode({
@@ -53,7 +65,7 @@ export class MemoryNetwork {
       this.nodes.set(id, node);
     }
     for (const node of this.nodes.values()) {
-      for (const id of ids) if (id !== node.nodeId) node.members.set({ ID: id, Address: `${id}:7946`, State: 'alive', Incarnation: 1 });
+      if (opts.knownPeers ?? true) for (const id of ids) if (id !== node.nodeId) node.members.set({ ID: id, Address: `${id}:7946`, State: 'alive', Incarnation: 1 });
       this.ae.set(node.nodeId, new AntiEntropy({
         nodeId: node.nodeId,
         owners: (key) => node.owners(key),
@@ -63,6 +75,7 @@ export class MemoryNetwork {
         hash,
         counters: node.counters,
         clock: this.clock,
+        scheduler: systemScheduler,
         random: new SeededRandom(ids.indexOf(node.nodeId) + 7),
         isDraining: () => node.isDraining(),
         maxMessageBytes: 4 * this.maxValueBytes + 1024 * 1024,
@@ -105,8 +118,8 @@ export class MemoryNetwork {
     };
   }
 
-  private replicationTransport(from: string): ReplicationTransport {
-    const refused = () => Promise.reject(new TransportError('not-sent', 'not used by anti-entropy'));
+  /** What `from` reaches its peers' replicate, read and coordinate handlers through. */
+  replicationTransport(from: string): ReplicationTransport {
     return {
       replicate: async (peer, source, entries) => {
         this.reachable(peer, 'replicate');
@@ -118,13 +131,29 @@ export class MemoryNetwork {
           return target.store.apply(e, 'soft', source) === 'applied' ? 'applied' : 'stale';
         });
       },
-      read: refused,
-      coordinate: refused,
+      read: async (peer, keys) => {
+        this.reachable(peer, 'read');
+        this.calls.push({ op: 'read', from, to: peer.id, entries: keys.length, bytes: 0 });
+        return keys.map((k) => this.node(peer.id).store.peek(k));
+      },
+      coordinate: async (peer, req) => {
+        this.reachable(peer, 'coordinate');
+        this.calls.push({ op: 'coordinate', from, to: peer.id, entries: 1, bytes: 0 });
+        // What the coordinate controller answers: the outcome, or the error's status and code.
+        try {
+          const out = await this.node(peer.id).coordinateForwarded(req);
+          return { ok: true, ...out };
+        } catch (err) {
+          if (!(err instanceof CacheError)) throw err;
+          return { ok: false, status: err.status, code: err.code, error: err.message, ...err.details };
+        }
+      },
     };
   }
 
   private reachable(peer: PeerRef, op: Call['op']): void {
     const fault = this.faults.get(peer.id);
+    if (fault === 'silent') throw new TransportError('unknown', `${peer.id} does not answer (timed out)`);
     if (fault === 'refuse' || (fault === 'refuse-replicate' && op === 'replicate')) throw new TransportError('not-sent', 'ECONNREFUSED');
   }
 }

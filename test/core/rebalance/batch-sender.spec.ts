@@ -13,6 +13,7 @@ import type { Entry } from '../../../src/core/store/entry.js';
 import { LocalStore } from '../../../src/core/store/local-store.js';
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
+import { systemScheduler } from '../../../src/core/time/scheduler.js';
 import { T0, item } from '../store/fixtures.js';
 
 let hash: Hash64;
@@ -36,7 +37,7 @@ function lonelyNode(count: number, transport: ReplicationTransport) {
   const rebalancer = new Rebalancer({
     nodeId: 'a', replication: 1, ring: () => ringOf(view), ringOf, members, store,
     transport: () => transport, hints: { enqueue: (target, entry, source) => hints.push({ target, key: entry.key, source }) },
-    counters, clock, isDraining: () => false, maxBatchBytes: 1 << 20,
+    counters, clock, scheduler: systemScheduler, isDraining: () => false, maxBatchBytes: 1 << 20,
   });
   const grow = () => (view = ['a', ...PEERS]);
   return { rebalancer, counters, hints, grow, store, ringOf };
@@ -132,7 +133,7 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
       coordinate: () => Promise.reject(new Error('unused')),
     };
     const sender = new BatchSender({
-      members, transport: () => transport, hints: { enqueue: () => {} }, maxBatchBytes: 100, source: 'migration',
+      members, transport: () => transport, hints: { enqueue: () => {} }, maxBatchBytes: 100, scheduler: systemScheduler, source: 'migration',
       onBatch: () => {}, onPostponed: () => {}, onDelivered: () => {},
     });
     for (let i = 0; i < 5; i++) await sender.add('p1', item(`k${i}`, 'x'.repeat(38), 1), 'new_owner'); // 40 bytes each

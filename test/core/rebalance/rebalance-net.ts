@@ -10,6 +10,7 @@ import type { Entry } from '../../../src/core/store/entry.js';
 import { LocalStore } from '../../../src/core/store/local-store.js';
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
+import { systemScheduler } from '../../../src/core/time/scheduler.js';
 import { T0 } from '../store/fixtures.js';
 
 export const VNODES = 16;
@@ -87,6 +88,7 @@ export class RebalanceNet {
       hints: sink,
       counters,
       clock: this.clock,
+      scheduler: systemScheduler,
       isDraining: () => node.draining,
     });
     return node;

@@ -10,6 +10,7 @@ import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
 import { LocalStore } from '../../../src/core/store/local-store.js';
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { systemClock } from '../../../src/core/time/clock.js';
+import { systemScheduler } from '../../../src/core/time/scheduler.js';
 
 let hash: Hash64;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('rebalance scan of a large store', () => {
     const ringOf = (m: readonly string[]) => new HashRing(m, 64, hash);
     const rebalancer = new Rebalancer({
       nodeId: 'a', replication: 3, ring: () => ringOf(view), ringOf, members, store, transport: () => transport,
-      hints: { enqueue: () => {} }, counters, clock: systemClock, isDraining: () => false, maxBatchBytes: 1 << 20,
+      hints: { enqueue: () => {} }, counters, clock: systemClock, scheduler: systemScheduler, isDraining: () => false, maxBatchBytes: 1 << 20,
     });
     view = ['a', 'b', 'c', 'd', 'e'];
 

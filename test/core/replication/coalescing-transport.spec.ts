@@ -4,6 +4,8 @@ import { COALESCE_MAX_ITEMS, CoalescingTransport } from '../../../src/core/repli
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Entry } from '../../../src/core/store/entry.js';
+import { systemScheduler } from '../../../src/core/time/scheduler.js';
+import { ManualScheduler } from '../../support/manual-scheduler.js';
 import { item } from '../store/fixtures.js';
 
 /** Records every call that reaches the peer; `fail` makes the next calls to a peer reject. */
@@ -31,7 +33,7 @@ const p2 = { id: 'p2', address: 'p2:7946' };
 describe('CoalescingTransport', () => {
   it('turns concurrent single-entry replicates to one peer into one call, each caller getting its own result', async () => {
     const { calls, inner } = recording();
-    const t = new CoalescingTransport(inner, 1 << 20);
+    const t = new CoalescingTransport(inner, 1 << 20, systemScheduler);
     const results = await Promise.all([
       t.replicate(p1, 'replication', [item('a', 'v', 1)], 2000),
       t.replicate(p1, 'replication', [item('b', 'v', 2)], 2000),
@@ -49,7 +51,7 @@ describe('CoalescingTransport', () => {
   it('tells its observer every coalesced replicate message: read repairs that shared one are counted', async () => {
     const { inner } = recording();
     const counters = new CoreCounters(new StatsRecorder());
-    const t = new CoalescingTransport(inner, 1 << 20, counters);
+    const t = new CoalescingTransport(inner, 1 << 20, systemScheduler, counters);
     await Promise.all([
       t.replicate(p1, 'repair', [item('a', 'v', 1)], 2000),
       t.replicate(p1, 'repair', [item('b', 'v', 1)], 2000),
@@ -66,7 +68,7 @@ describe('CoalescingTransport', () => {
   it('a failed call fails every write in it (each then gets its own hint), and nothing else', async () => {
     const { fail, inner } = recording();
     fail.add('p1');
-    const t = new CoalescingTransport(inner, 1 << 20);
+    const t = new CoalescingTransport(inner, 1 << 20, systemScheduler);
     const settled = await Promise.allSettled([
       t.replicate(p1, 'replication', [item('a', 'v', 1)], 2000),
       t.replicate(p1, 'replication', [item('b', 'v', 1)], 2000),
@@ -78,19 +80,49 @@ describe('CoalescingTransport', () => {
 
   it('cuts batches at COALESCE_MAX_ITEMS and at the byte budget', async () => {
     const { calls, inner } = recording();
-    const wide = new CoalescingTransport(inner, 1 << 20);
+    const wide = new CoalescingTransport(inner, 1 << 20, systemScheduler);
     const many = Array.from({ length: COALESCE_MAX_ITEMS + 1 }, (_, i) => wide.replicate(p1, 'replication', [item(`k${i}`, '', 1)], 2000));
     await Promise.all(many);
     expect(calls.map((c) => c.size)).toEqual([COALESCE_MAX_ITEMS, 1]);
     calls.length = 0;
-    const t = new CoalescingTransport(inner, 100);
+    const t = new CoalescingTransport(inner, 100, systemScheduler);
     await Promise.all([0, 1, 2].map((i) => t.replicate(p1, 'replication', [item(`b${i}`, 'x'.repeat(39), 1)], 2000))); // 42 bytes each
     expect(calls.map((c) => c.size)).toEqual([2, 1]);
   });
 
+  it('a batch collects until the event-loop turn ends: run by hand on the manual scheduler', async () => {
+    const { calls, inner } = recording();
+    const scheduler = new ManualScheduler();
+    const t = new CoalescingTransport(inner, 1 << 20, scheduler);
+    const first = [t.replicate(p1, 'replication', [item('a', 'v', 1)], 2000), t.read(p1, ['b'], 2000)];
+    await new Promise<void>((r) => setImmediate(r)); // real turns pass; the manual turn has not ended
+    first.push(t.replicate(p1, 'replication', [item('c', 'v', 1)], 2000));
+    expect(calls).toEqual([]);
+    expect(scheduler.pendingDeferred).toBe(2); // one flush per open batch: replicate to p1, read from p1
+    expect(scheduler.runDeferred()).toBe(2);
+    const second = t.replicate(p1, 'replication', [item('d', 'v', 1)], 2000);
+    await Promise.all(first);
+    expect(calls).toEqual([
+      { op: 'replicate', to: 'p1', source: 'replication', size: 2 },
+      { op: 'read', to: 'p1', size: 1 },
+    ]);
+    expect(scheduler.runDeferred()).toBe(1);
+    expect(await second).toEqual(['applied']);
+    expect(calls.slice(2)).toEqual([{ op: 'replicate', to: 'p1', source: 'replication', size: 1 }]);
+  });
+
+  it('on the system scheduler, calls in different event-loop turns travel separately', async () => {
+    const { calls, inner } = recording();
+    const t = new CoalescingTransport(inner, 1 << 20, systemScheduler);
+    const a = t.replicate(p1, 'replication', [item('a', 'v', 1)], 2000);
+    await new Promise<void>((r) => setImmediate(r));
+    await Promise.all([a, t.replicate(p1, 'replication', [item('b', 'v', 1)], 2000), t.replicate(p1, 'replication', [item('c', 'v', 1)], 2000)]);
+    expect(calls.map((c) => c.size)).toEqual([1, 2]);
+  });
+
   it('coalesces single-key reads per peer; multi-entry calls and coordinate pass straight through', async () => {
     const { calls, inner } = recording();
-    const t = new CoalescingTransport(inner, 1 << 20);
+    const t = new CoalescingTransport(inner, 1 << 20, systemScheduler);
     const [a, miss, batch] = await Promise.all([
       t.read(p1, ['a'], 2000),
       t.read(p1, ['miss-1'], 2000),

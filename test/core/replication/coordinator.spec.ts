@@ -11,6 +11,7 @@ import { ManualClock } from '../../../src/core/time/clock.js';
 import { SeededRandom } from '../../../src/core/time/random.js';
 import { testConfig } from '../../support/test-config.js';
 import { T0 } from '../store/fixtures.js';
+import { within } from '../../support/poll.js';
 
 let hash: Hash64;
 beforeAll(async () => {
@@ -73,7 +74,6 @@ function cluster(ids: string[], replication: number): MemoryNetwork {
 
 const node = (net: MemoryNetwork, id: string) => net.nodes.get(id)!;
 const put = (key: string, value: string, more: Record<string, unknown> = {}) => ({ key, value: Buffer.from(value), ttlMs: 0, consistency: 'quorum' as const, ...more });
-const settle = () => new Promise((r) => setTimeout(r, 5));
 
 async function rejection(p: Promise<unknown>): Promise<CacheError> {
   try {
@@ -103,7 +103,7 @@ describe('coordinator: writes (CONTRACT §6.4)', () => {
     expect(out.n).toBe(3);
     expect(out.acks).toBe(2);
     expect(out.owners.sort()).toEqual(ids);
-    await settle();
+    await within('every owner to hold v1', 2000, () => ids.every((id) => node(net, id).store.read('a')?.value.toString() === 'v1'), 1).catch(() => undefined);
     for (const id of ids) expect(node(net, id).store.read('a')?.value.toString()).toBe('v1');
     const d = node(net, primary).counters.dist;
     expect(d).toMatchObject({ WriteAttempts: 1, WriteAcks: 2, ReplicaFanoutSet: 2, ForwardSet: 0 });
@@ -243,7 +243,7 @@ describe('coordinator: reads (CONTRACT §6.6)', () => {
     node(net, 'node-2').store.apply(item('a', 'new', 200), 'hard', 'replication');
     const got = await node(net, 'node-1').get('a', 'all');
     expect(got?.value.toString()).toBe('new');
-    await settle();
+    await within('the read repair to reach every owner', 2000, () => ids.every((id) => node(net, id).store.read('a')?.value.toString() === 'new'), 1).catch(() => undefined);
     for (const id of ids) expect(node(net, id).store.read('a')?.value.toString()).toBe('new');
     const d = node(net, 'node-1').counters.dist;
     expect(d.VersionConflicts).toBe(1);
@@ -274,7 +274,7 @@ describe('coordinator: reads (CONTRACT §6.6)', () => {
   });
 });
 
-describe('coordinator: the quorum floor (CONTRACT §6.4 step 3.4, §4.8)', () => {
+describe('coordinator: the quorum floor (docs/cluster.md §3.1)', () => {
   const ids = ['node-1', 'node-2', 'node-3'];
   const declare = (net: MemoryNetwork, on: string, id: string, State: 'dead' | 'leaving' | 'suspect') =>
     node(net, on).members.set({ ID: id, Address: `${id}:7946`, State, Incarnation: 1 });

@@ -17,7 +17,7 @@ const flush = () => new Promise<void>((r) => setImmediate(r));
 describe('PeriodicLoop (§6.13)', () => {
   it('registers its interval on start and cancels on stop; start is idempotent', () => {
     const scheduler = new ManualScheduler();
-    const loop = new PeriodicLoop('x', 100, () => {}, () => {}, scheduler.schedule);
+    const loop = new PeriodicLoop('x', 100, () => {}, () => {}, scheduler);
     loop.start();
     loop.start();
     expect(scheduler.intervals).toEqual([100]);
@@ -35,7 +35,7 @@ describe('PeriodicLoop (§6.13)', () => {
     const loop = new PeriodicLoop('slow', 100, () => {
       runs++;
       return gate.promise;
-    }, () => {}, scheduler.schedule, () => skipped++);
+    }, () => {}, scheduler, () => skipped++);
     loop.start();
     scheduler.fire(100);
     scheduler.fire(100);
@@ -63,7 +63,7 @@ describe('PeriodicLoop (§6.13)', () => {
       () => {},
     ];
     let i = 0;
-    const loop = new PeriodicLoop('flaky', 100, () => failures[i++]!(), (name, err) => errors.push([name, err]), scheduler.schedule);
+    const loop = new PeriodicLoop('flaky', 100, () => failures[i++]!(), (name, err) => errors.push([name, err]), scheduler);
     loop.start();
     for (let k = 0; k < 3; k++) {
       scheduler.fire(100);
@@ -77,7 +77,7 @@ describe('PeriodicLoop (§6.13)', () => {
     let runs = 0;
     const loop = new PeriodicLoop('direct', 100, async () => {
       runs++;
-    }, () => {}, new ManualScheduler().schedule);
+    }, () => {}, new ManualScheduler());
     await loop.tick();
     await loop.tick();
     expect(runs).toBe(2);

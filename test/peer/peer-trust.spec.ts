@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
-import { checkPeerCredential, distListenerInsecure, hasPeerCredential } from '../../src/dist/peer-trust.js';
+import { checkPeerCredential, distListenerInsecure, hasPeerCredential } from '../../src/peer/peer-trust.js';
 
 /** The boot rule of docs/auth.md "Peer trust", every combination of client auth and peer credential. */
 const tls = { certFile: '/c', keyFile: '/k', caFile: '/ca' };

@@ -8,7 +8,7 @@ import { ErrorResponse } from '../openapi/error-response.dto.js';
 /** Dist `GET /health` (CONTRACT §7.2 `health`): 503 DRAINING while the node drains. */
 @ApiTags('health')
 @Controller()
-export class DistHealthController {
+export class PeerHealthController {
   constructor(@Inject(CORE) private readonly core: Core) {}
 
   @Get('health')

@@ -5,7 +5,7 @@ import { hypercache, type HypercacheConfigService } from '../config/config.names
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { AntiEntropyController } from './antientropy.controller.js';
-import { DistHealthController } from './dist-health.controller.js';
+import { PeerHealthController } from './peer-health.controller.js';
 import { KeyListingController } from './key-listing.controller.js';
 import { MembershipController } from './membership.controller.js';
 import { PeerAuth } from './peer-auth.js';
@@ -16,7 +16,7 @@ import { ReplicationController } from './replication.controller.js';
 /** The peer listener (CONTRACT §7), behind the peer guard: membership, replication operations and health. */
 @Module({
   imports: [MembershipModule],
-  controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, DistHealthController],
+  controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, PeerHealthController],
   providers: [
     { provide: PeerAuth, useFactory: (config: HypercacheConfigService) => PeerAuth.fromConfig(hypercache(config)), inject: [ConfigService] },
     {
@@ -33,4 +33,4 @@ import { ReplicationController } from './replication.controller.js';
   ],
   exports: [PeerContacts],
 })
-export class DistModule {}
+export class PeerModule {}

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { MerkleRequest } from '../../src/core/merkle/merkle-wire.js';
 import { encodeMerkleResponse } from '../../src/core/merkle/merkle-wire.js';
 import { TransportError } from '../../src/core/replication/transport.js';
-import { PeerAntiEntropyTransport } from '../../src/dist/antientropy-transport.js';
-import type { PeerCall, PeerClient, PeerReply } from '../../src/dist/peer-client.js';
+import { PeerAntiEntropyTransport } from '../../src/peer/antientropy-transport.js';
+import type { PeerCall, PeerClient, PeerReply } from '../../src/peer/peer-client.js';
 import { item } from '../core/store/fixtures.js';
 
 const peer = { id: 'node-2', address: 'node-2:7946' };
