@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
-import { bodyValidation } from '../common/dto-validation.pipe.js';
+import { dtoValidation } from '../common/dto-validation.pipe.js';
 import { CacheError } from '../core/errors.js';
 
 /** At most this many elements per batch request (CONTRACT §4.9). */
@@ -31,7 +31,7 @@ export class BatchItemsBody {
 export async function parseBatchBody(body: Buffer, field: 'keys' | 'items'): Promise<unknown[]> {
   const doc = parseJsonObject(body);
   const metatype = field === 'keys' ? BatchKeysBody : BatchItemsBody;
-  await bodyValidation.transform(doc, { type: 'body', metatype });
+  await dtoValidation.transform(doc, { type: 'body', metatype });
   // The elements as parsed, not class-transformer's copy: items are checked one by one afterwards.
   return (doc[field] as unknown[] | null | undefined) ?? [];
 }

@@ -4,32 +4,23 @@ import type { ValidationError } from 'class-validator';
 import { CacheError } from '../core/errors.js';
 
 /**
- * The pipes request DTOs go through (class-validator, class-transformer as its transformer): the
+ * The pipe request DTOs go through (class-validator, class-transformer as its transformer): the
  * first failed constraint becomes the 400 `{error, code}` envelope with the DTO's own message
- * (docs/api.md §1.15). `forbidUnknown`: a property the DTO does not declare is a 400 too (query
- * strings); otherwise it is stripped, i.e. ignored (batch bodies, whose unknown fields the API
- * ignores, docs/api.md §1.11).
+ * (docs/api.md §1.15). `whitelist`: a property the DTO does not declare is stripped, i.e. ignored,
+ * as the API has always ignored unknown query parameters and body fields (docs/api.md §1.11,
+ * §1.12, §1.13). `forbidNonWhitelisted` is deliberately off: it would turn those into 400s.
  */
-function dtoPipe(forbidUnknown: boolean): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: forbidUnknown,
-    transform: true,
-    stopAtFirstError: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new CacheError('BAD_REQUEST', firstMessage(errors)),
-  });
-}
+export const dtoValidation = new ValidationPipe({
+  whitelist: true,
+  transform: true,
+  stopAtFirstError: true,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => new CacheError('BAD_REQUEST', firstMessage(errors)),
+});
 
-export const dtoValidation = dtoPipe(true);
-export const bodyValidation = dtoPipe(false);
-
-/** A declared property's failure wins over an undeclared property (class-validator lists those first). */
 function firstMessage(errors: ValidationError[]): string {
-  const declared = errors.find((e) => e.constraints && !e.constraints.whitelistValidation);
-  if (declared) return Object.values(declared.constraints!)[0]!;
-  const unknown = errors[0];
-  return unknown ? `unknown parameter '${unknown.property}'` : 'bad request';
+  const constraints = errors.find((e) => e.constraints)?.constraints;
+  return constraints ? Object.values(constraints)[0]! : 'bad request';
 }
 
 /** A query parameter sent more than once counts by its first value; a non-string is absent. */
