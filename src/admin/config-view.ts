@@ -18,7 +18,7 @@ export interface ConfigView {
   env: Record<string, string>;
 }
 
-export function configView({ config, node }: Core): ConfigView {
+export function configView({ config, node }: Pick<Core, 'config' | 'node'>): ConfigView {
   return {
     nodeId: config.nodeId,
     capacity: config.capacity,

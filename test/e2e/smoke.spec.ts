@@ -36,10 +36,31 @@ describe('three listeners in one process', () => {
     expect(cores[2]).toBe(node.core);
   });
 
-  it('hands the configuration validated at boot to every app through ConfigModule (same object, no .env)', () => {
+  it('hands the configuration validated at boot to every app through ConfigModule (same object, no .env, no process.env)', () => {
+    expect(process.env.PATH).toBeTruthy();
     for (const app of [node.apps.client, node.apps.management, node.apps.dist]) {
       const service = app.get(ConfigService, { strict: false });
       expect(service.get(CONFIG_NAMESPACE)).toBe(node.core.config);
+      expect(service.get('PATH')).toBeUndefined();
+    }
+  });
+
+  it('a second node in the same process reads its own configuration, and the first keeps its own', async () => {
+    const other = await startTestNode({ nodeId: 'node-other', maxValueBytes: 4096 });
+    try {
+      const configOf = (n: TestNode) => n.apps.client.get(ConfigService, { strict: false }).get(CONFIG_NAMESPACE);
+      expect(configOf(other)).toMatchObject({ nodeId: 'node-other', maxValueBytes: 4096 });
+      expect(configOf(node)).toBe(node.core.config);
+      expect(configOf(node).nodeId).toBe('node-test');
+      // The batch body limit (4 × MAX_VALUE_BYTES, read through ConfigService by the batch controller) is each node its own.
+      const body = JSON.stringify({ items: [{ key: 'big', value: 'x'.repeat(4 * 4096) }] });
+      const batchPut = (n: TestNode) => fetch(`${n.api}/v1/cache/batch/put`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const tooLarge = await batchPut(other);
+      expect(tooLarge.status).toBe(413);
+      expect(await tooLarge.json()).toEqual({ error: `request body exceeds ${4 * 4096} bytes`, code: 'PAYLOAD_TOO_LARGE' });
+      expect((await batchPut(node)).status).toBe(200);
+    } finally {
+      await other.stop();
     }
   });
 });
