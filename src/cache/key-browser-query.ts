@@ -1,5 +1,6 @@
 import { IsOptional, Matches, ValidateBy } from 'class-validator';
 import { FirstValue } from '../common/dto-validation.pipe.js';
+import { CacheError } from '../core/errors.js';
 import { compileKeyPattern, type KeyMatcher } from '../core/keys/glob.js';
 
 /** Defaults and clamps of the key browser (CONTRACT §4.10, §8). */
@@ -10,7 +11,8 @@ const MAX_CAP = 50_000;
 const PATTERN_MAX_BYTES = 1024;
 /** Decimal digits only (docs/configuration.md §2 integer grammar); empty = absent. */
 const DIGITS = /^[0-9]*$/;
-const POSITIVE = /^(0*[1-9][0-9]*)?$/;
+const LIMIT_INVALID = 'invalid limit: must be a positive integer';
+const MAX_INVALID = 'invalid max: must be a positive integer';
 
 /** The query string of `GET /v1/cache/keys` (docs/api.md, key browser); an empty value counts as absent. */
 export class BrowseQueryDto {
@@ -29,12 +31,12 @@ export class BrowseQueryDto {
 
   @FirstValue()
   @IsOptional()
-  @Matches(POSITIVE, { message: 'invalid limit: must be a positive integer' })
+  @Matches(DIGITS, { message: LIMIT_INVALID })
   limit?: string;
 
   @FirstValue()
   @IsOptional()
-  @Matches(POSITIVE, { message: 'invalid max: must be a positive integer' })
+  @Matches(DIGITS, { message: MAX_INVALID })
   max?: string;
 }
 
@@ -46,11 +48,16 @@ export interface BrowseQuery {
   max: number;
 }
 
-/** Defaults and clamps on a validated query, and the compiled glob (its errors are 400s too). */
+/**
+ * Defaults, ranges and clamps on a query whose syntax the DTO checked, and the compiled glob (its
+ * errors are 400s too). Every syntax error is reported before a zero `limit`/`max`, then the glob.
+ */
 export function parseBrowseQuery(query: BrowseQueryDto): BrowseQuery {
   const q = query.q ?? '';
   const limit = integerOr(query.limit, LIMIT_DEFAULT);
   const max = integerOr(query.max, MAX_DEFAULT);
+  if (limit < 1) throw new CacheError('BAD_REQUEST', LIMIT_INVALID);
+  if (max < 1) throw new CacheError('BAD_REQUEST', MAX_INVALID);
   return { pattern: q, match: compileKeyPattern(q), cursor: integerOr(query.cursor, 0), limit: Math.min(limit, LIMIT_CAP), max: Math.min(max, MAX_CAP) };
 }
 

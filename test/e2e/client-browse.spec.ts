@@ -123,6 +123,9 @@ describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)',
     ['q=k*%5C', 'invalid glob pattern: trailing backslash'],
     [`q=${'x'.repeat(1025)}`, 'invalid q: must be at most 1024 bytes'],
     ['page=x&limit=0', 'invalid limit: must be a positive integer'],
+    ['limit=0&max=x', 'invalid max: must be a positive integer'], // syntax before range
+    ['cursor=x&limit=0', 'invalid cursor: must be a non-negative integer'],
+    ['limit=00&q=k%5B', 'invalid limit: must be a positive integer'], // range before the glob
   ])('%s → 400 %s', async (query, error) => {
     const r = await send(node.api, 'GET', `/v1/cache/keys?${query}`);
     expect(r.status).toBe(400);
