@@ -1,5 +1,5 @@
 import { IsOptional, Matches, ValidateBy } from 'class-validator';
-import { FirstValue } from '../common/dto-validation.pipe.js';
+import { FirstValue } from './key-param.js';
 import { CacheError } from '../core/errors.js';
 import { compileKeyPattern, type KeyMatcher } from '../core/keys/glob.js';
 

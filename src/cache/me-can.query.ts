@@ -1,5 +1,5 @@
 import { IsIn, IsNotEmpty } from 'class-validator';
-import { FirstValue } from '../common/dto-validation.pipe.js';
+import { FirstValue } from './key-param.js';
 
 export const KNOWN_CAPABILITIES = ['cache.read', 'cache.write', 'cache.admin'];
 

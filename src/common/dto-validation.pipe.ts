@@ -1,10 +1,9 @@
 import { ValidationPipe } from '@nestjs/common';
-import { Transform } from 'class-transformer';
 import type { ValidationError } from 'class-validator';
 import { CacheError } from '../core/errors.js';
 
 /**
- * The pipe request DTOs go through (class-validator, class-transformer as its transformer): the
+ * The pipe request DTOs go through (class-validator; class-transformer builds the DTO instance): the
  * first failed constraint becomes the 400 `{error, code}` envelope with the DTO's own message
  * (docs/api.md §1.15). `whitelist`: a property the DTO does not declare is stripped, i.e. ignored,
  * as the API has always ignored unknown query parameters and body fields (docs/api.md §1.11,
@@ -22,10 +21,3 @@ function firstMessage(errors: ValidationError[]): string {
   const constraints = errors.find((e) => e.constraints)?.constraints;
   return constraints ? Object.values(constraints)[0]! : 'bad request';
 }
-
-/** A query parameter sent more than once counts by its first value; a non-string is absent. */
-export const FirstValue = () =>
-  Transform(({ value }: { value: unknown }) => {
-    const v = Array.isArray(value) ? (value as unknown[])[0] : value;
-    return typeof v === 'string' ? v : undefined;
-  });
