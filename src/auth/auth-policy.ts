@@ -14,10 +14,12 @@ export function clientAuthSources(config: Pick<HypercacheConfig, 'authToken' | '
   ];
 }
 
-/** The last step of the chain: a bearer that is no static token, checked as an OIDC JWT. */
+/** The last step of the chain: a bearer that is no static token, checked as an OIDC JWT (the passport-jwt strategy, auth/oidc/oidc-jwt.strategy.ts). */
 export interface BearerVerifier {
   /** Resolves to undefined (never rejects) when the token is not an identity. */
   verify(token: string): Promise<Identity | undefined>;
+  /** Releases what the verifier registered (the passport strategy's process-global name). */
+  close?(): void;
 }
 
 /** Synchronous unless the request needs a JWT verified. */
@@ -59,6 +61,11 @@ export class AuthPolicy {
     if (hit !== undefined || this.mode === 'open' || !this.jwt) return hit;
     const bearer = bearerOf(authorization);
     return bearer !== undefined ? this.jwt.verify(bearer) : undefined;
+  }
+
+  /** The node is stopping: the JWT link releases its passport registration. */
+  close(): void {
+    this.jwt?.close?.();
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AuthPolicy } from '../auth/auth-policy.js';
 import type { DiscoveredIssuer } from '../auth/oidc/discovery-document.js';
-import { OidcVerifier } from '../auth/oidc/oidc-verifier.js';
+import { createOidcJwtStrategy, type OidcJwtStrategy } from '../auth/oidc/oidc-jwt.strategy.js';
 import type { AuthPolicy as AuthFile } from '../config/auth-config.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
@@ -75,7 +75,8 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
   };
 }
 
-function oidcVerifier(config: HypercacheConfig, issuer: DiscoveredIssuer | undefined, logger: Logger, clock: Clock): OidcVerifier | undefined {
+/** The passport-jwt strategy for OIDC bearers, the chain's last link (docs/auth.md, OIDC). */
+function oidcVerifier(config: HypercacheConfig, issuer: DiscoveredIssuer | undefined, logger: Logger, clock: Clock): OidcJwtStrategy | undefined {
   if (!config.oidc || !issuer) return undefined;
-  return new OidcVerifier(issuer, config.oidc, { logger, now: () => clock.now() });
+  return createOidcJwtStrategy(issuer, config.oidc, { logger, now: () => clock.now() });
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigModule } from '@nestjs/config';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { AuthModule } from '../auth/auth.module.js';
 import { LISTENER, type ListenerName } from '../auth/scope.guard.js';
@@ -8,6 +9,7 @@ import { HttpErrorFilter } from '../common/http-error.filter.js';
 import { NestPinoLogger } from '../common/nest-logger.js';
 import { frameworkErrorOptions, HOST_CHECKED_BY_HOOK, installFrameworkErrorAnswers } from '../common/framework-errors.js';
 import { ignoreRequestContentType, passThroughBodies } from '../common/raw-body.js';
+import { configNamespace } from '../config/config.namespace.js';
 import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { installTracing } from '../tracing/http-spans.js';
 import { SeamsModule } from '../seams/seams.module.js';
@@ -47,6 +49,10 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   @Module({
     imports: [
       SeamsModule.forProcess(core),
+      // The configuration validated once in main.ts, carried into every module by @nestjs/config as
+      // the `hypercache` namespace (config/config.namespace.ts): no .env file, no process.env, no
+      // second validation. The CONFIG seam is this namespace's injection token.
+      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validatePredefined: false, skipProcessEnv: true, load: [configNamespace(core.config)] }),
       ...(spec.clientPolicy ? [AuthModule.forListener(spec.listener)] : []),
       ...spec.features,
     ],

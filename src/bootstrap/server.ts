@@ -65,6 +65,7 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
     core.membership.stop();
     core.node.stop();
     await Promise.allSettled([...Object.values(started).map((app) => app.close()), core.peers.close()]);
+    core.auth.close(); // the passport strategy's process-global name
     throw err;
   }
 }

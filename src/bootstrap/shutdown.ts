@@ -37,6 +37,7 @@ export async function shutdownSequence(core: Core, apps: ListenerApps): Promise<
   core.membership.stop();
   core.node.stop();
   await closeWithin(apps.management, deadlineExceeded ? Date.now() : deadline);
+  core.auth.close(); // both apps that accept JWTs are closed
   await closeWithin(apps.dist, deadlineExceeded ? Date.now() : deadline);
   // Last: the leave announced at step 2 may still be on its way to slow peers.
   await core.peers.close(deadlineExceeded ? Date.now() : deadline);

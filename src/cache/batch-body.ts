@@ -1,3 +1,5 @@
+import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
+import { dtoValidation } from '../common/dto-validation.pipe.js';
 import { CacheError } from '../core/errors.js';
 
 /** At most this many elements per batch request (CONTRACT §4.9). */
@@ -5,11 +7,36 @@ export const MAX_BATCH_ITEMS = 1000;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** `POST /v1/cache/batch/get` and `/delete`: `{keys}`; `null` or absent counts as empty (docs/api.md §1.11). */
+export class BatchKeysBody {
+  @IsOptional()
+  @ArrayMaxSize(MAX_BATCH_ITEMS, { message: `batch exceeds ${MAX_BATCH_ITEMS} items` })
+  @IsArray({ message: 'invalid JSON body: "keys" must be an array' })
+  keys?: unknown[] | null;
+}
+
+/** `POST /v1/cache/batch/put`: `{items}`; each item is checked on its own (a bad item never fails the batch). */
+export class BatchItemsBody {
+  @IsOptional()
+  @ArrayMaxSize(MAX_BATCH_ITEMS, { message: `batch exceeds ${MAX_BATCH_ITEMS} items` })
+  @IsArray({ message: 'invalid JSON body: "items" must be an array' })
+  items?: unknown[] | null;
+}
+
 /**
- * The element list of a batch body: JSON whatever the Content-Type, an object whose `field` is an
- * array, `null` or absent (both count as empty). Details never quote the body, which may hold values.
+ * The element list of a batch body: strict JSON whatever the Content-Type (valid UTF-8, an object at
+ * the top level), then the DTO through the shared ValidationPipe (unknown fields ignored). Details never quote the body,
+ * which may hold values.
  */
-export function parseBatchBody(body: Buffer, field: 'keys' | 'items'): unknown[] {
+export async function parseBatchBody(body: Buffer, field: 'keys' | 'items'): Promise<unknown[]> {
+  const doc = parseJsonObject(body);
+  const metatype = field === 'keys' ? BatchKeysBody : BatchItemsBody;
+  await dtoValidation.transform(doc, { type: 'body', metatype });
+  // The elements as parsed, not class-transformer's copy: items are checked one by one afterwards.
+  return (doc[field] as unknown[] | null | undefined) ?? [];
+}
+
+function parseJsonObject(body: Buffer): Record<string, unknown> {
   let text: string;
   try {
     text = utf8.decode(body);
@@ -24,11 +51,7 @@ export function parseBatchBody(body: Buffer, field: 'keys' | 'items'): unknown[]
     throw invalidJson(at ? `syntax error at position ${at[1]}` : 'syntax error');
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidJson('top level must be an object');
-  const list = (doc as Record<string, unknown>)[field];
-  if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw invalidJson(`"${field}" must be an array`);
-  if (list.length > MAX_BATCH_ITEMS) throw new CacheError('BAD_REQUEST', `batch exceeds ${MAX_BATCH_ITEMS} items`);
-  return list;
+  return doc as Record<string, unknown>;
 }
 
 function invalidJson(detail: string): CacheError {

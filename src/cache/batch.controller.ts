@@ -62,7 +62,7 @@ export class BatchController {
     const limit = 4 * this.config.maxValueBytes;
     const body = await readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
     const level = parseConsistency(consistency, fallback);
-    return { elements: parseBatchBody(body, field), level };
+    return { elements: await parseBatchBody(body, field), level };
   }
 
   private respond<T>(results: T[]): BatchResponse<T> {

@@ -1,6 +1,7 @@
+import { IsOptional, Matches, ValidateBy } from 'class-validator';
+import { FirstValue } from './key-param.js';
 import { CacheError } from '../core/errors.js';
 import { compileKeyPattern, type KeyMatcher } from '../core/keys/glob.js';
-import { firstValue } from './key-param.js';
 
 /** Defaults and clamps of the key browser (CONTRACT §4.10, §8). */
 const LIMIT_DEFAULT = 100;
@@ -8,6 +9,36 @@ const LIMIT_CAP = 500;
 const MAX_DEFAULT = 10_000;
 const MAX_CAP = 50_000;
 const PATTERN_MAX_BYTES = 1024;
+/** Decimal digits only (docs/configuration.md §2 integer grammar); empty = absent. */
+const DIGITS = /^[0-9]*$/;
+const LIMIT_INVALID = 'invalid limit: must be a positive integer';
+const MAX_INVALID = 'invalid max: must be a positive integer';
+
+/** The query string of `GET /v1/cache/keys` (docs/api.md, key browser); an empty value counts as absent. */
+export class BrowseQueryDto {
+  @FirstValue()
+  @IsOptional()
+  @ValidateBy(
+    { name: 'maxBytes', validator: { validate: (v: unknown) => typeof v === 'string' && Buffer.byteLength(v, 'utf8') <= PATTERN_MAX_BYTES } },
+    { message: `invalid q: must be at most ${PATTERN_MAX_BYTES} bytes` },
+  )
+  q?: string;
+
+  @FirstValue()
+  @IsOptional()
+  @Matches(DIGITS, { message: 'invalid cursor: must be a non-negative integer' })
+  cursor?: string;
+
+  @FirstValue()
+  @IsOptional()
+  @Matches(DIGITS, { message: LIMIT_INVALID })
+  limit?: string;
+
+  @FirstValue()
+  @IsOptional()
+  @Matches(DIGITS, { message: MAX_INVALID })
+  max?: string;
+}
 
 export interface BrowseQuery {
   pattern: string;
@@ -17,18 +48,17 @@ export interface BrowseQuery {
   max: number;
 }
 
-/** Validates `q`, `cursor`, `limit`, `max`; an empty value counts as absent. */
-export function parseBrowseQuery(query: Record<string, unknown>): BrowseQuery {
-  const q = firstValue(query.q) ?? '';
-  if (Buffer.byteLength(q, 'utf8') > PATTERN_MAX_BYTES) {
-    throw new CacheError('BAD_REQUEST', `invalid q: must be at most ${PATTERN_MAX_BYTES} bytes`);
-  }
-  const cursor = integerParam(query.cursor, 0, 'invalid cursor: must be a non-negative integer');
-  const limit = integerParam(query.limit, LIMIT_DEFAULT, 'invalid limit: must be a positive integer');
-  const max = integerParam(query.max, MAX_DEFAULT, 'invalid max: must be a positive integer');
-  if (limit < 1) throw new CacheError('BAD_REQUEST', 'invalid limit: must be a positive integer');
-  if (max < 1) throw new CacheError('BAD_REQUEST', 'invalid max: must be a positive integer');
-  return { pattern: q, match: compileKeyPattern(q), cursor, limit: Math.min(limit, LIMIT_CAP), max: Math.min(max, MAX_CAP) };
+/**
+ * Defaults, ranges and clamps on a query whose syntax the DTO checked, and the compiled glob (its
+ * errors are 400s too). Every syntax error is reported before a zero `limit`/`max`, then the glob.
+ */
+export function parseBrowseQuery(query: BrowseQueryDto): BrowseQuery {
+  const q = query.q ?? '';
+  const limit = integerOr(query.limit, LIMIT_DEFAULT);
+  const max = integerOr(query.max, MAX_DEFAULT);
+  if (limit < 1) throw new CacheError('BAD_REQUEST', LIMIT_INVALID);
+  if (max < 1) throw new CacheError('BAD_REQUEST', MAX_INVALID);
+  return { pattern: q, match: compileKeyPattern(q), cursor: integerOr(query.cursor, 0), limit: Math.min(limit, LIMIT_CAP), max: Math.min(max, MAX_CAP) };
 }
 
 /** One page `[cursor, cursor + limit)` of the merged keys; `next_cursor` is "" on the last page. */
@@ -37,10 +67,7 @@ export function pageOf(keys: string[], cursor: number, limit: number): { keys: s
   return { keys: keys.slice(cursor, end), next_cursor: end < keys.length ? String(end) : '' };
 }
 
-/** Decimal digits only (§2.2 integer grammar); values beyond 2^53 still count as "very large". */
-function integerParam(raw: unknown, fallback: number, message: string): number {
-  const s = firstValue(raw);
-  if (s === undefined || s === '') return fallback;
-  if (!/^[0-9]+$/.test(s)) throw new CacheError('BAD_REQUEST', message);
-  return Number(s);
+/** Values beyond 2^53 still count as "very large" (clamped). */
+function integerOr(raw: string | undefined, fallback: number): number {
+  return raw === undefined || raw === '' ? fallback : Number(raw);
 }

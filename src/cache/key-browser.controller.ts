@@ -1,9 +1,10 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UsePipes } from '@nestjs/common';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';
 import { ApiListKeys } from './cache.openapi.js';
-import { pageOf, parseBrowseQuery } from './key-browser-query.js';
+import { dtoValidation } from '../common/dto-validation.pipe.js';
+import { BrowseQueryDto, pageOf, parseBrowseQuery } from './key-browser-query.js';
 
 export interface ListKeysResponse {
   keys: string[];
@@ -22,7 +23,8 @@ export class KeyBrowserController {
   @Get('keys')
   @RequireScope('read')
   @ApiListKeys()
-  async list(@Query() query: Record<string, unknown>): Promise<ListKeysResponse> {
+  @UsePipes(dtoValidation)
+  async list(@Query() query: BrowseQueryDto): Promise<ListKeysResponse> {
     const { pattern, match, cursor, limit, max } = parseBrowseQuery(query);
     const result = await this.node.listKeys({ pattern, match, max });
     return {

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { Errors } from '../core/errors.js';
 import { decodeKeySegment } from '../core/keys/key-codec.js';
 
@@ -13,3 +14,6 @@ export function firstValue(v: unknown): string | undefined {
   if (Array.isArray(v)) return firstValue(v[0]);
   return typeof v === 'string' ? v : undefined;
 }
+
+/** DTO property decorator: the same first-value rule for a query parameter checked by class-validator. */
+export const FirstValue = () => Transform(({ value }: { value: unknown }) => firstValue(value));

@@ -1,12 +1,10 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req, UsePipes } from '@nestjs/common';
 import { RequireScope } from '../auth/auth.decorators.js';
 import type { AuthenticatedRequest } from '../auth/scope.guard.js';
 import { capabilities, type Identity } from '../auth/scopes.js';
-import { CacheError } from '../core/errors.js';
+import { dtoValidation } from '../common/dto-validation.pipe.js';
 import { ApiMe, ApiMeCan } from './cache.openapi.js';
-import { firstValue } from './key-param.js';
-
-const KNOWN_CAPABILITIES = new Set(['cache.read', 'cache.write', 'cache.admin']);
+import { MeCanQuery } from './me-can.query.js';
 
 /** `GET /v1/me` and `GET /v1/me/can` (CONTRACT §4.12), from the identity the guard resolved. */
 @Controller('v1/me')
@@ -22,10 +20,8 @@ export class MeController {
   @Get('can')
   @RequireScope('read')
   @ApiMeCan()
-  can(@Req() req: AuthenticatedRequest, @Query('capability') raw: unknown): { capability: string; allowed: boolean } {
-    const capability = firstValue(raw);
-    if (!capability) throw new CacheError('BAD_REQUEST', "missing 'capability' query parameter");
-    if (!KNOWN_CAPABILITIES.has(capability)) throw new CacheError('BAD_REQUEST', `unknown capability '${capability}'`);
+  @UsePipes(dtoValidation)
+  can(@Req() req: AuthenticatedRequest, @Query() { capability }: MeCanQuery): { capability: string; allowed: boolean } {
     return { capability, allowed: capabilities(identityOf(req)).includes(capability) };
   }
 }

@@ -1,10 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { HypercacheConfig } from '../config/config.types.js';
 import type { CacheNodeApi } from '../core/node-api.js';
 import type { Clock } from '../core/time/clock.js';
 import type { ProcessInfo } from './process-info.js';
-import { AUTH_POLICY, CLOCK, CONFIG, LOGGER, MEMBERSHIP, NODE, PROCESS_INFO } from './tokens.js';
+import { AUTH_POLICY, CLOCK, LOGGER, MEMBERSHIP, NODE, PROCESS_INFO } from './tokens.js';
 
 /**
  * What the composition root built, as the seams see it. The auth policy and the membership driver
@@ -12,7 +11,6 @@ import { AUTH_POLICY, CLOCK, CONFIG, LOGGER, MEMBERSHIP, NODE, PROCESS_INFO } fr
  */
 export interface SeamValues extends ProcessInfo {
   node: CacheNodeApi;
-  config: HypercacheConfig;
   logger: Logger;
   clock: Clock;
   auth: object;
@@ -30,7 +28,6 @@ export class SeamsModule {
     const info: ProcessInfo = { startedAt: values.startedAt, version: values.version };
     const providers = [
       { provide: NODE, useValue: values.node },
-      { provide: CONFIG, useValue: values.config },
       { provide: LOGGER, useValue: values.logger },
       { provide: CLOCK, useValue: values.clock },
       { provide: AUTH_POLICY, useValue: values.auth },

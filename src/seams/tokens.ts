@@ -1,3 +1,5 @@
+import { getConfigToken } from '@nestjs/config';
+import { CONFIG_NAMESPACE } from '../config/config.namespace.js';
 /**
  * Injection tokens for what the composition root (main.ts → bootstrap/) builds once per process
  * and hands to each of the three Nest apps. A feature injects the one it needs, never the whole
@@ -6,8 +8,12 @@
 
 /** The `CacheNodeApi` facade of the node (core/node.types.ts). */
 export const NODE = Symbol('NODE');
-/** The validated `HypercacheConfig` (config/config.types.ts). */
-export const CONFIG = Symbol('CONFIG');
+/**
+ * The validated `HypercacheConfig` (config/config.types.ts), provided by `ConfigModule` as the
+ * `hypercache` namespace: this is that namespace's `registerAs` injection token
+ * (config/config.namespace.ts), so modules read the configuration through @nestjs/config.
+ */
+export const CONFIG = getConfigToken(CONFIG_NAMESPACE);
 /** The process's pino `Logger`. */
 export const LOGGER = Symbol('LOGGER');
 /** The core's `Clock` (core/time/clock.ts): wall time as the node reads it. */

@@ -52,4 +52,14 @@ describe('OIDC claim configuration', () => {
     // Any other bearer still falls through to OIDC.
     expect(json(await me(n, await provider.token({ scope: 'read', claims: { sub: 'someone' } })))).toMatchObject({ id: 'someone', scopes: ['read'] });
   });
+
+  it('nodes in one process keep their own passport strategies, also after one of them stops', async () => {
+    expect(nodes).toHaveLength(3); // the three nodes above, still running
+    const [roles, email, first] = nodes as [TestNode, TestNode, TestNode];
+    const token = await provider.token({ scope: 'read', claims: { roles: ['admin', 'read'], email: 'ops@example.test' } });
+    await first.stop();
+    nodes.pop();
+    expect(json(await me(roles, token))).toMatchObject({ id: 'cache-tests', scopes: ['admin', 'read'] });
+    expect(json(await me(email, token))).toMatchObject({ id: 'ops@example.test', scopes: ['read'] });
+  });
 });

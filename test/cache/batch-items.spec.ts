@@ -65,10 +65,11 @@ describe('strict base64', () => {
 describe('batch body', () => {
   const body = (s: string) => Buffer.from(s);
 
-  it('returns the element list; null or absent is empty', () => {
-    expect(parseBatchBody(body('{"keys":["a","b"]}'), 'keys')).toEqual(['a', 'b']);
-    expect(parseBatchBody(body('{"keys":null}'), 'keys')).toEqual([]);
-    expect(parseBatchBody(body('{}'), 'items')).toEqual([]);
+  it('returns the element list; null or absent is empty', async () => {
+    await expect(parseBatchBody(body('{"keys":["a","b"]}'), 'keys')).resolves.toEqual(['a', 'b']);
+    await expect(parseBatchBody(body('{"keys":null}'), 'keys')).resolves.toEqual([]);
+    await expect(parseBatchBody(body('{}'), 'items')).resolves.toEqual([]);
+    await expect(parseBatchBody(body('{"keys":["a"],"extra":1}'), 'keys')).resolves.toEqual(['a']); // unknown fields ignored
   });
 
   it.each([
@@ -79,23 +80,24 @@ describe('batch body', () => {
     ['"s"', 'invalid JSON body: top level must be an object'],
     ['{"keys":"a"}', 'invalid JSON body: "keys" must be an array'],
     ['{"keys":{}}', 'invalid JSON body: "keys" must be an array'],
-  ])('rejects %j', (text, message) => {
-    expect(() => parseBatchBody(body(text), 'keys')).toThrow(message);
+  ])('rejects %j', async (text, message) => {
+    await expect(parseBatchBody(body(text), 'keys')).rejects.toThrow(message);
   });
 
-  it('never quotes the body in its message', () => {
-    expect(() => parseBatchBody(body('secretvalue'), 'keys')).toThrow(/^invalid JSON body: syntax error/);
+  it('never quotes the body in its message', async () => {
+    await expect(parseBatchBody(body('secretvalue'), 'keys')).rejects.toThrow(/^invalid JSON body: syntax error/);
+    await expect(parseBatchBody(body('{"items":"secretvalue"}'), 'items')).rejects.toThrow(/^invalid JSON body: "items" must be an array$/);
     try {
-      parseBatchBody(body('{"items":[secretvalue]}'), 'items');
+      await parseBatchBody(body('{"items":[secretvalue]}'), 'items');
     } catch (err) {
       expect((err as Error).message).not.toContain('secret');
     }
   });
 
-  it('refuses invalid UTF-8 and more than 1000 elements', () => {
-    expect(() => parseBatchBody(Buffer.from([0x7b, 0xff, 0x7d]), 'keys')).toThrow('invalid JSON body: not valid UTF-8');
-    expect(parseBatchBody(body(JSON.stringify({ keys: Array(1000).fill('k') })), 'keys')).toHaveLength(1000);
-    expect(() => parseBatchBody(body(JSON.stringify({ keys: Array(1001).fill('k') })), 'keys')).toThrow('batch exceeds 1000 items');
+  it('refuses invalid UTF-8 and more than 1000 elements', async () => {
+    await expect(parseBatchBody(Buffer.from([0x7b, 0xff, 0x7d]), 'keys')).rejects.toThrow('invalid JSON body: not valid UTF-8');
+    await expect(parseBatchBody(body(JSON.stringify({ keys: Array(1000).fill('k') })), 'keys')).resolves.toHaveLength(1000);
+    await expect(parseBatchBody(body(JSON.stringify({ keys: Array(1001).fill('k') })), 'keys')).rejects.toThrow('batch exceeds 1000 items');
   });
 });
 

@@ -122,10 +122,19 @@ describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)',
     ['q=k%5Bz-a%5D', "invalid glob pattern: reversed range 'z-a'"],
     ['q=k*%5C', 'invalid glob pattern: trailing backslash'],
     [`q=${'x'.repeat(1025)}`, 'invalid q: must be at most 1024 bytes'],
+    ['page=x&limit=0', 'invalid limit: must be a positive integer'],
+    ['limit=0&max=x', 'invalid max: must be a positive integer'], // syntax before range
+    ['cursor=x&limit=0', 'invalid cursor: must be a non-negative integer'],
+    ['limit=00&q=k%5B', 'invalid limit: must be a positive integer'], // range before the glob
   ])('%s → 400 %s', async (query, error) => {
     const r = await send(node.api, 'GET', `/v1/cache/keys?${query}`);
     expect(r.status).toBe(400);
     expect(json(r)).toEqual({ error, code: 'BAD_REQUEST' });
+  });
+
+  it('ignores unknown query parameters; a repeated one counts by its first value', async () => {
+    await putAll(['ign-a', 'ign-b', 'ign-c']);
+    expect(await browse('q=ign-&page=2&limit=2&sort=desc&q=zzz')).toMatchObject({ keys: ['ign-a', 'ign-b'], next_cursor: '2', total_matched: 3 });
   });
 
   it('a pattern of exactly 1024 bytes is accepted', async () => {
@@ -173,6 +182,12 @@ describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)',
       const r = await send(node.api, 'GET', `/v1/me/can${query}`);
       expect(r.status).toBe(400);
       expect(json(r)).toEqual({ error, code: 'BAD_REQUEST' });
+    });
+
+    it('ignores unknown query parameters; a repeated capability counts by its first value', async () => {
+      const r = await send(node.api, 'GET', '/v1/me/can?other=1&capability=cache.write&capability=bogus');
+      expect(r.status).toBe(200);
+      expect(json(r)).toEqual({ capability: 'cache.write', allowed: true });
     });
   });
 });

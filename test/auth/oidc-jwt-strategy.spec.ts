@@ -1,6 +1,7 @@
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OidcVerifier } from '../../src/auth/oidc/oidc-verifier.js';
+import passport from 'passport';
+import { createOidcJwtStrategy, type OidcJwtStrategy } from '../../src/auth/oidc/oidc-jwt.strategy.js';
 import { type DocumentServer, startDocumentServer } from '../support/oidc-provider.js';
 
 const ISSUER = 'https://idp.example.test';
@@ -27,10 +28,14 @@ function sign(key: TestKey, claims: JWTPayload = {}): Promise<string> {
 }
 
 /**
- * The verifier on its own against a JWKS endpoint the test controls: lazy fetch, cache, re-fetch
+ * The passport-jwt strategy on its own against a JWKS endpoint the test controls: lazy fetch, cache, re-fetch
  * on an unknown kid at most every 30 s, algorithm allow-list, an unavailable key set (CONTRACT §3.4).
  */
-describe('OidcVerifier', () => {
+/** Passport's own registry lookup (untyped in @types/passport). */
+const registered = (name: string) => (passport as unknown as { _strategy(n: string): unknown })._strategy(name);
+
+describe('OIDC passport-jwt strategy', () => {
+  const made: OidcJwtStrategy[] = [];
   let jwks: DocumentServer;
   let published: JWK[] = [];
   let failing = false;
@@ -47,6 +52,7 @@ describe('OidcVerifier', () => {
     await jwks.close();
   });
   afterEach(() => {
+    for (const s of made.splice(0)) s.close();
     vi.useRealTimers();
     jwks.requests.length = 0;
     failing = false;
@@ -54,7 +60,8 @@ describe('OidcVerifier', () => {
 
   function verifier(algorithms = ['RS256']) {
     const logger = { warn: vi.fn() };
-    const v = new OidcVerifier({ issuer: ISSUER, jwksUri: `${jwks.base}/jwks`, algorithms }, SETTINGS, { logger, now: () => Date.now() });
+    const v = createOidcJwtStrategy({ issuer: ISSUER, jwksUri: `${jwks.base}/jwks`, algorithms }, SETTINGS, { logger, now: () => Date.now() });
+    made.push(v);
     return { v, logger };
   }
 
@@ -118,5 +125,31 @@ describe('OidcVerifier', () => {
 
     failing = false; // the IdP is back: the next request fetches and succeeds
     await expect(v.verify(token)).resolves.toEqual({ id: 'svc', scopes: ['read'] });
+  });
+
+  it('rejects what the chain must reject: wrong iss/aud, expired, no exp, alg none, HS256 with the public key', async () => {
+    published = [rsaA.jwk];
+    const { v } = verifier();
+    const now = Math.floor(Date.now() / 1000);
+    for (const claims of [{ iss: 'https://other.test' }, { aud: 'other' }, { exp: now - 31 }, { nbf: now + 31 }, { exp: undefined }]) {
+      await expect(v.verify(await sign(rsaA, claims))).resolves.toBeUndefined();
+    }
+    await expect(v.verify(await sign(rsaA, { exp: now - 20, nbf: now + 20 }))).resolves.toEqual({ id: 'svc', scopes: ['read'] });
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const body = b64({ iss: ISSUER, aud: AUDIENCE, sub: 'svc', scope: 'read', exp: now + 300 });
+    await expect(v.verify(`${b64({ alg: 'none' })}.${body}.`)).resolves.toBeUndefined();
+    const pem = (await import('node:crypto')).createPublicKey({ key: rsaA.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const hs = new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'svc', exp: now + 300 }).setProtectedHeader({ alg: 'HS256', kid: 'a' });
+    await expect(v.verify(await hs.sign(Buffer.from(pem)))).resolves.toBeUndefined();
+  });
+
+  it('each strategy has its own process-global passport name, removed on close', () => {
+    const a = verifier().v;
+    const b = verifier().v;
+    expect(a.name).not.toBe(b.name);
+    expect(registered(a.name)).toBe(a);
+    a.close();
+    expect(registered(a.name)).toBeUndefined();
+    expect(registered(b.name)).toBe(b);
   });
 });
