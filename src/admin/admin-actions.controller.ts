@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { IgnoredBodyInterceptor } from './ignored-body.interceptor.js';
 
-/** Admin actions (CONTRACT §5.8). */
+/** Admin actions (docs/api.md §2.8). */
 @ApiTags('admin')
 @Controller()
 @UseInterceptors(IgnoredBodyInterceptor)

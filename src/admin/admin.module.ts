@@ -13,7 +13,7 @@ import { HealthController } from './health.controller.js';
 import { ProcessHealthIndicator } from './process.health.js';
 import { StatsController } from './stats.controller.js';
 
-/** The management API (CONTRACT §5). Terminus logs nothing: a 503 probe is an answer, not an error. */
+/** The management API (docs/api.md §2). Terminus logs nothing: a 503 probe is an answer, not an error. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), MetricsModule],
   controllers: [

@@ -7,7 +7,7 @@ import type { ClusterEvent } from '../core/events.js';
 import { heartbeatView, memberTransitionView, membersView } from './cluster-views.js';
 import { SseStream } from './sse-stream.js';
 
-/** Fixed SSE constants of CONTRACT §8. */
+/** Fixed SSE constants of docs/configuration.md §6. */
 const RETRY_MS = 5000;
 const HEARTBEAT_MS = 1000;
 const BUFFER_EVENTS = 64;
@@ -24,7 +24,7 @@ function frame(type: string, payload: unknown): string {
 }
 
 /**
- * The `/cluster/events` streams of this listener (CONTRACT §5.7): one EventBus subscription per
+ * The `/cluster/events` streams of this listener (docs/api.md §2.7): one EventBus subscription per
  * stream, a shared 1 s heartbeat while any stream is open, and every stream ended when the
  * management app closes (an open stream would otherwise hold the listener open).
  */

@@ -11,7 +11,7 @@ export interface MemberEntry {
   Incarnation: number;
 }
 
-/** `/cluster/members` and the SSE `members` payload (CONTRACT §5.6). */
+/** `/cluster/members` and the SSE `members` payload (docs/api.md §2.6). */
 export interface MembersView {
   replication: number;
   virtualNodes: number;
@@ -23,7 +23,7 @@ export interface MemberTransitionView extends MemberEntry {
   Previous: ViewState | null;
 }
 
-/** `/cluster/heartbeat` and the SSE `heartbeat` payload: the §5.5 counters of those names. */
+/** `/cluster/heartbeat` and the SSE `heartbeat` payload: the docs/api.md §2.5 counters of those names. */
 export interface HeartbeatView {
   heartbeatSuccess: number;
   heartbeatFailure: number;

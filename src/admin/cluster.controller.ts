@@ -7,7 +7,7 @@ import { CONFIG, NODE } from '../seams/tokens.js';
 import { type HeartbeatView, heartbeatView, type MembersView, membersView, type RingView, ringView } from './cluster-views.js';
 import { ApiHeartbeatView, ApiMembersView, ApiRingView } from './views.openapi.js';
 
-/** Cluster views (CONTRACT §5.6). */
+/** Cluster views (docs/api.md §2.6). */
 @ApiTags('cluster')
 @Controller('cluster')
 export class ClusterController {

@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type { CacheNodeApi } from '../core/node-api.js';
 import { NODE } from '../seams/tokens.js';
 
-/** Readiness indicator `cluster`: down until the node has joined (CONTRACT §1.2). */
+/** Readiness indicator `cluster`: down until the node has joined (docs/lifecycle.md §2). */
 @Injectable()
 export class ClusterHealthIndicator {
   constructor(

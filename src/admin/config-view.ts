@@ -3,7 +3,7 @@ import { formatGoDuration } from '../config/duration.js';
 import { EXPIRY_INTERVAL_MS } from '../core/node.js';
 import type { NodeSnapshot } from '../core/node-api.js';
 
-/** `GET /config` (CONTRACT §5.4). `env` comes from the config loader, secrets already redacted. */
+/** `GET /config` (docs/api.md §2.3). `env` comes from the config loader, secrets already redacted. */
 export interface ConfigView {
   nodeId: string;
   capacity: number;

@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';
 
-/** Readiness indicator `drain`: down for good once the node drains (CONTRACT §1.5). */
+/** Readiness indicator `drain`: down for good once the node drains (docs/lifecycle.md §4). */
 @Injectable()
 export class DrainHealthIndicator {
   constructor(

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 
 /**
  * Terminus reports a failed check by throwing 503 with the report as the body. The probes answer
- * that report as is (CONTRACT §5.2), not the error envelope the app filter would make of it.
+ * that report as is (docs/api.md §2.1), not the error envelope the app filter would make of it.
  */
 @Catch(ServiceUnavailableException)
 export class HealthReportFilter implements ExceptionFilter {

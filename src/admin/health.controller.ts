@@ -7,7 +7,7 @@ import { DrainHealthIndicator } from './drain.health.js';
 import { HealthReportFilter } from './health-report.filter.js';
 import { ProcessHealthIndicator } from './process.health.js';
 
-/** Terminus probes (CONTRACT §5.2); public, credentials are not examined. */
+/** Terminus probes (docs/api.md §2.1); public, credentials are not examined. */
 @ApiTags('health')
 @Controller('health')
 @Public()

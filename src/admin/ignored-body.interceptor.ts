@@ -5,7 +5,7 @@ import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
 
 /**
- * Management POSTs take no body (CONTRACT §5): a body sent is read and dropped, up to the
+ * Management POSTs take no body (docs/api.md §2): a body sent is read and dropped, up to the
  * listener's limit (64 KiB); more is 413. Interceptors run after the guard, so 401/403 come first.
  */
 @Injectable()

@@ -2,7 +2,7 @@ import { Errors } from '../core/errors.js';
 import { decodeKeySegment } from '../core/keys/key-codec.js';
 
 /**
- * The first `key` parameter of a raw URL, held to the key rules of CONTRACT §4.1 (Fastify's query
+ * The first `key` parameter of a raw URL, held to the key rules of docs/api.md §1.2 (Fastify's query
  * parser would let a bad escape or invalid UTF-8 through). `+` is a space, as in any form-encoded query.
  */
 export function keyFromQuery(url: string): string {

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 const END_GRACE_MS = 1000;
 
 /**
- * One `text/event-stream` response (CONTRACT §5.7). Frames go straight to the socket while it
+ * One `text/event-stream` response (docs/api.md §2.7). Frames go straight to the socket while it
  * keeps up; under backpressure they wait in a queue of at most `maxPending`, and one more ends the
  * stream (the client reconnects and gets fresh snapshots). send() never blocks the publisher.
  */

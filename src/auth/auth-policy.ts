@@ -26,7 +26,7 @@ export interface BearerVerifier {
 export type Resolution = Identity | undefined | Promise<Identity | undefined>;
 
 /**
- * The client policy (CONTRACT §3.1–§3.2), framework-free. Open mode resolves every request to
+ * The client policy (docs/auth.md §1–§2), framework-free. Open mode resolves every request to
  * `anonymous` (or the verified certificate's CN); closed mode walks the resolution chain:
  * static bearer, then verified client certificate, then OIDC JWT.
  */
@@ -86,7 +86,7 @@ export class AuthPolicy {
   }
 }
 
-/** Exactly `Bearer <token>`: scheme case-sensitive, one space, no trimming (§3.2). */
+/** Exactly `Bearer <token>`: scheme case-sensitive, one space, no trimming (docs/auth.md §2). */
 function bearerOf(authorization: string | undefined): string | undefined {
   return authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
 }

@@ -1,4 +1,4 @@
-/** Scopes are not hierarchical (CONTRACT §3.3): `write` does not imply `read`. */
+/** Scopes are not hierarchical (docs/auth.md §3): `write` does not imply `read`. */
 export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -2,7 +2,7 @@ import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConnectionMemo } from './connection-memo.js';
 
 /**
- * Constant-time bearer lookup (CONTRACT §3.2): every configured value is compared on every call, as
+ * Constant-time bearer lookup (docs/auth.md §2): every configured value is compared on every call, as
  * fixed-length SHA-256 digests keyed by a per-process random secret, so the compared buffers have
  * the same length whatever the token. The digest is SHA-256(secret ‖ token) computed with the
  * one-shot `crypto.hash` (no Hmac object per request: that was ~9 % of the CPU of a GET in

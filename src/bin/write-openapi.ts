@@ -5,7 +5,7 @@ import { documentFile } from '../openapi/document-yaml.js';
 import { generateDocuments } from '../bootstrap/generate-documents.js';
 
 /**
- * `npm run openapi`: regenerates `openapi/{client,management,dist}.yaml` from the code (CONTRACT §9.4).
+ * `npm run openapi`: regenerates `openapi/{client,management,dist}.yaml` from the code (docs/openapi-conventions.md §1).
  * `--out <dir>` writes elsewhere (the drift test compares such a run with the committed files).
  */
 async function main(argv: string[]): Promise<void> {

@@ -14,7 +14,7 @@ export interface TlsMaterial {
   ca?: Buffer;
 }
 
-/** The client API app (CONTRACT §4): every response names the entry node in `X-Cache-Node`. */
+/** The client API app (docs/api.md §1): every response names the entry node in `X-Cache-Node`. */
 export function createClientApp(core: Core, tls?: TlsMaterial, opts: HotRouteSwitch = {}): Promise<NestFastifyApplication> {
   const nodeId = core.node.nodeId;
   return createApp(core, {

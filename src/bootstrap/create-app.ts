@@ -15,7 +15,7 @@ import { installTracing } from '../tracing/http-spans.js';
 import { SeamsModule } from '../seams/seams.module.js';
 import type { Core } from './core.js';
 
-/** Server timeouts of CONTRACT §8: headers 10 s, whole request 30 s, keep-alive idle 65 s. */
+/** Server timeouts of docs/configuration.md §6: headers 10 s, whole request 30 s, keep-alive idle 65 s. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_MS = 65_000;

@@ -14,7 +14,7 @@ import { createApp, type HotRouteSwitch } from './create-app.js';
 
 /**
  * The peer listener. With TLS material it serves TLS ≥ 1.2 only and the handshake fails without a
- * client certificate chaining to the dist CA (docs/auth.md "Peer trust"); a certificate outside
+ * client certificate chaining to the dist CA (docs/auth.md §6.1); a certificate outside
  * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` gets 401 on every request; the peer token is the PeerModule guard's.
  */
 export function createDistApp(core: Core, tls?: DistTlsMaterial, opts: HotRouteSwitch = {}): Promise<NestFastifyApplication> {

@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load-config.js';
 import { buildOpenApiDocument } from '../openapi/build-document.js';
 import { toYaml } from '../openapi/document-yaml.js';
 
-/** Defaults of CONTRACT §2.1 plus a fixed identity: nothing about the machine reaches the documents. */
+/** Defaults of docs/configuration.md §1 plus a fixed identity: nothing about the machine reaches the documents. */
 const GENERATION_ENV = { HYPERCACHE_NODE_ID: 'openapi', HYPERCACHE_DIST_ADVERTISE_ADDR: 'openapi:7946' };
 
 /**

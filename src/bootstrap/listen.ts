@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../config/config.types.js';
 import { FatalError } from '../common/fatal.js';
 
-/** Binds an app; any failure is fatal (CONTRACT §1.3). `:port` binds every interface (IPv6 dual-stack, else IPv4). */
+/** Binds an app; any failure is fatal (docs/configuration.md §4). `:port` binds every interface (IPv6 dual-stack, else IPv4). */
 export async function bind(app: NestFastifyApplication, addr: ListenAddress, variable: string): Promise<AddressInfo> {
   const hosts = addr.host === '' ? ['::', '0.0.0.0'] : [addr.host];
   let lastErr: unknown;

@@ -23,7 +23,7 @@ export interface StartOptions extends CoreOptions, HotRouteSwitch {
   apiTls?: TlsMaterial;
 }
 
-/** Startup steps 6–11 of CONTRACT §1.2 (config, files and OIDC are checked by the caller). */
+/** Startup steps 6–11 of docs/lifecycle.md §2 (config, files and OIDC are checked by the caller). */
 export async function startNode(config: HypercacheConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningNode> {
   // Read here when the caller did not pass it, so HYPERCACHE_DIST_TLS_* never leaves the dist listener or the peer calls plaintext.
   const distTls: DistTlsMaterial | undefined = opts.distTls ?? (config.distTls && loadDistTls(config.distTls));

@@ -15,7 +15,7 @@ export interface ShutdownReport {
 }
 
 /**
- * The ordered shutdown of CONTRACT §1.4 under one deadline: drain (announces the leave to every
+ * The ordered shutdown of docs/lifecycle.md §3 under one deadline: drain (announces the leave to every
  * live peer), close the client API (in-flight requests finish), hand off and flush hints, stop the
  * loops (membership included), close management, close dist and the peer connection pools.
  */

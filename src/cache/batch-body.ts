@@ -2,7 +2,7 @@ import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
 import { dtoValidation } from '../common/dto-validation.pipe.js';
 import { CacheError } from '../core/errors.js';
 
-/** At most this many elements per batch request (CONTRACT §4.9). */
+/** At most this many elements per batch request (docs/api.md §1.11). */
 export const MAX_BATCH_ITEMS = 1000;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

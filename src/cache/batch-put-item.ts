@@ -1,14 +1,14 @@
 import { CacheError, Errors } from '../core/errors.js';
 import { isValidKey } from '../core/keys/key-codec.js';
 
-/** `ttl_ms` of a batch item: 0 (no expiry) to 87600h in ms (CONTRACT §8). */
+/** `ttl_ms` of a batch item: 0 (no expiry) to 87600h in ms (docs/configuration.md §6). */
 const MAX_TTL_MS_ITEM = 315_360_000_000;
 
 export type PutItemCheck =
   | { ok: true; key: string; value: Buffer; ttlMs: number }
   | { ok: false; key: string; error: CacheError };
 
-/** Validates one batch-put element in the order of the CONTRACT §4.9 table; the first failure wins. */
+/** Validates one batch-put element in the order of the docs/api.md §1.11 table; the first failure wins. */
 export function checkPutItem(el: unknown, maxValueBytes: number): PutItemCheck {
   if (typeof el !== 'object' || el === null || Array.isArray(el)) return fail('', 'missing or invalid key');
   const item = el as Record<string, unknown>;

@@ -17,7 +17,7 @@ interface BatchResponse<T> {
   node: string;
 }
 
-/** `POST /v1/cache/batch/{get,put,delete}` (CONTRACT §4.9). */
+/** `POST /v1/cache/batch/{get,put,delete}` (docs/api.md §1.11). */
 @Controller('v1/cache/batch')
 export class BatchController {
   constructor(
@@ -52,7 +52,7 @@ export class BatchController {
     return this.respond(await this.batch.delete(elements, level));
   }
 
-  /** Body (413) before validation (400), as CONTRACT §3.8 orders them. */
+  /** Body (413) before validation (400), as docs/auth.md §7 orders them. */
   private async accept(
     req: FastifyRequest,
     field: 'keys' | 'items',

@@ -34,7 +34,7 @@ export type BatchDeleteResult =
   | ({ key: string; deleted: false } & Failure);
 
 /**
- * Batch operations (CONTRACT §4.9): one result per element, in request order. Every item goes
+ * Batch operations (docs/api.md §1.11): one result per element, in request order. Every item goes
  * through the same node call as the single-key route, so it is counted there; a per-item failure
  * never fails the batch.
  */

@@ -35,7 +35,7 @@ export interface ReplyHead {
   code(status: number): unknown;
 }
 
-/** The request headers the single-key operations read (CONTRACT §4.1, §4.7). */
+/** The request headers the single-key operations read (docs/api.md §1.2, §1.9). */
 export interface KeyRequestHeaders {
   accept?: string | undefined;
   'x-consistency'?: string | undefined;
@@ -54,7 +54,7 @@ const OCTET_STREAM = 'application/octet-stream';
 const JSON_ACCEPT = /application\/json/i;
 
 /**
- * The single-key operations of CONTRACT §4.3–§4.6, one implementation for both ways a request
+ * The single-key operations of docs/api.md §1.3–§1.7, one implementation for both ways a request
  * reaches them: the Nest `CacheController` and the client fast path (client-fast-path.ts). Each
  * takes the raw `{key}` segment and the headers, writes status and headers to `reply`, and returns
  * the body (a Buffer is sent as is, an object as JSON, undefined as no body). Errors are thrown as
@@ -63,7 +63,7 @@ const JSON_ACCEPT = /application\/json/i;
 export class CacheOps {
   constructor(private readonly deps: CacheOpsDeps) {}
 
-  /** PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, CONTRACT §3.8). */
+  /** PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, docs/auth.md §7). */
   async put(rawKey: string | undefined, value: Buffer, ttl: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<PutResponse> {
     const key = requireKey(rawKey);
     const ttlMs = parseTtlParam(ttl);
@@ -83,7 +83,7 @@ export class CacheOps {
     };
   }
 
-  /** GET: the raw value, or the JSON envelope when `Accept` names application/json (CONTRACT §4.4). */
+  /** GET: the raw value, or the JSON envelope when `Accept` names application/json (docs/api.md §1.5). */
   async get(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<Buffer | ItemEnvelope | undefined> {
     const item = await this.lookup(rawKey, h, reply);
     if (!item) return undefined;

@@ -15,7 +15,7 @@ import { firstValue } from './key-param.js';
 export type { DeleteResponse, PutResponse } from './cache-ops.js';
 
 /**
- * Single-key operations (CONTRACT §4.3–§4.7). The `{key}` segment arrives raw and is decoded by
+ * Single-key operations (docs/api.md §1.3–§1.9). The `{key}` segment arrives raw and is decoded by
  * `CacheOps`. The routes are `@HotRoute()`s: the client fast path (client-fast-path.ts) answers
  * what the guard admits synchronously with the same `CacheOps`; this controller answers the
  * requests that path leaves to Nest (OIDC bearers, refused credentials) and declares the routes,
@@ -45,7 +45,7 @@ export class CacheController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PutResponse> {
     const limit = this.config.maxValueBytes;
-    // Body and size come before validation (CONTRACT §3.8).
+    // Body and size come before validation (docs/auth.md §7).
     const value = await readBody(req, limit, () => Errors.tooLarge(limit));
     return this.ops.put(rawKey, value, firstValue(ttl), headers, reply);
   }

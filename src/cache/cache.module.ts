@@ -7,7 +7,7 @@ import { KeyBrowserController } from './key-browser.controller.js';
 import { MeController } from './me.controller.js';
 import { OwnersController } from './owners.controller.js';
 
-/** The client API (CONTRACT §4). */
+/** The client API (docs/api.md §1). */
 @Module({
   controllers: [HealthzController, KeyBrowserController, BatchController, CacheController, OwnersController, MeController],
   providers: [BatchService],

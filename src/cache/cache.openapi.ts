@@ -5,7 +5,7 @@ import {
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 
 /**
- * OpenAPI declarations of the client API routes (CONTRACT §4, §9.4), composed per route so that
+ * OpenAPI declarations of the client API routes (docs/api.md §1, docs/openapi-conventions.md §1), composed per route so that
  * the controllers show only the HTTP mapping. The document builder adds 401/403 and X-Cache-Node.
  */
 const str: SchemaObject = { type: 'string' };

@@ -7,12 +7,12 @@ const EMPTY_KEY_PATHS = new Set(['/v1/cache/', '/v1/owners/']);
 const MAX_PARAM_CHARS = 65_536;
 
 /**
- * Route matching on the raw path (CONTRACT §4.1). Fastify's router percent-decodes the path before
- * matching and answers a bad escape itself, before auth and without the contract's envelope.
+ * Route matching on the raw path (docs/api.md §1.2). Fastify's router percent-decodes the path before
+ * matching and answers a bad escape itself, before auth and without the documented envelope.
  * Escaping each `%` as `%25` makes the router decode back to exactly the raw path, so a `{key}`
  * parameter is the raw segment, which the handler decodes and validates after the guard ran
  * (key-codec.ts). An empty key becomes a lone `%` segment: the route still matches (Nest would
- * 404 an empty parameter) and the key decoder rejects it with the contract's 400.
+ * 404 an empty parameter) and the key decoder rejects it with the documented 400.
  */
 export function keepPathRaw(url: string): string {
   let end = url.length;

@@ -3,7 +3,7 @@ import { CacheError } from '../core/errors.js';
 /** A parsed If-Match / If-None-Match value: `*`, or the versions named by strong ETags. */
 export type EtagCondition = '*' | number[];
 
-/** Our entity tag for a version (CONTRACT §4.7). */
+/** Our entity tag for a version (docs/api.md §1.9). */
 export function etagOf(version: number): string {
   return `"${version}"`;
 }

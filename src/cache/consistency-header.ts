@@ -1,7 +1,7 @@
 import type { Consistency } from '../config/config.types.js';
 import { CacheError } from '../core/errors.js';
 
-/** `X-Consistency` (CONTRACT §4.1): one|quorum|all, case-insensitive; absent → the configured default. */
+/** `X-Consistency` (docs/api.md §1.2): one|quorum|all, case-insensitive; absent → the configured default. */
 export function parseConsistency(header: string | undefined, fallback: Consistency): Consistency {
   if (header === undefined) return fallback;
   const level = header.trim().toLowerCase();

@@ -1,7 +1,7 @@
 import type { ItemEntry } from '../core/store/entry.js';
 import { etagOf } from './conditional-headers.js';
 
-/** The JSON envelope of GET with `Accept: application/json` (CONTRACT §4.4). */
+/** The JSON envelope of GET with `Accept: application/json` (docs/api.md §1.5). */
 export interface ItemEnvelope {
   key: string;
   value: string;
@@ -20,7 +20,7 @@ function remainingMs(item: ItemEntry, now: number): number {
   return Math.max(1, item.expiresAt - now);
 }
 
-/** Writes the ETag and metadata headers of GET, HEAD and 304 (CONTRACT §4.5); X-Cache-Node is set for every response. */
+/** Writes the ETag and metadata headers of GET, HEAD and 304 (docs/api.md §1.6); X-Cache-Node is set for every response. */
 export function writeItemHeaders(reply: { header(name: string, value: string): unknown }, item: ItemEntry, owners: string[], now: number): void {
   reply.header('etag', etagOf(item.version));
   reply.header('x-cache-version', String(item.version));

@@ -3,7 +3,7 @@ import { FirstValue } from './key-param.js';
 import { CacheError } from '../core/errors.js';
 import { compileKeyPattern, type KeyMatcher } from '../core/keys/glob.js';
 
-/** Defaults and clamps of the key browser (CONTRACT §4.10, §8). */
+/** Defaults and clamps of the key browser (docs/api.md §1.12, docs/configuration.md §6). */
 const LIMIT_DEFAULT = 100;
 const LIMIT_CAP = 500;
 const MAX_DEFAULT = 10_000;

@@ -15,7 +15,7 @@ export interface ListKeysResponse {
   partial_nodes?: string[];
 }
 
-/** `GET /v1/cache/keys` (CONTRACT §4.10): every request runs the whole fan-out again. */
+/** `GET /v1/cache/keys` (docs/api.md §1.12): every request runs the whole fan-out again. */
 @Controller('v1/cache')
 export class KeyBrowserController {
   constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}

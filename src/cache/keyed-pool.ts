@@ -1,6 +1,6 @@
 /**
  * Runs `run(i)` for every index with at most `concurrency` in flight, while indexes sharing a key
- * run one after another in index order (CONTRACT §4.9: same-key elements apply in request order).
+ * run one after another in index order (docs/api.md §1.11: same-key elements apply in request order).
  * An undefined key has no ordering constraint. Results come back by index.
  */
 export async function runKeyedInOrder<R>(

@@ -6,7 +6,7 @@ import { dtoValidation } from '../common/dto-validation.pipe.js';
 import { ApiMe, ApiMeCan } from './cache.openapi.js';
 import { MeCanQuery } from './me-can.query.js';
 
-/** `GET /v1/me` and `GET /v1/me/can` (CONTRACT §4.12), from the identity the guard resolved. */
+/** `GET /v1/me` and `GET /v1/me/can` (docs/api.md §1.13), from the identity the guard resolved. */
 @Controller('v1/me')
 export class MeController {
   @Get()

@@ -5,7 +5,7 @@ import type { CacheNodeApi } from '../core/node-api.js';
 import { ApiOwners } from './cache.openapi.js';
 import { requireKey } from './key-param.js';
 
-/** `GET /v1/owners/{key}` (CONTRACT §4.11): a pure ring lookup, also for keys never written. */
+/** `GET /v1/owners/{key}` (docs/api.md §1.8): a pure ring lookup, also for keys never written. */
 @Controller('v1/owners')
 export class OwnersController {
   constructor(@Inject(NODE) private readonly node: CacheNodeApi) {}

@@ -2,11 +2,11 @@ import { parseGoDurationNs } from '../config/duration.js';
 import { CacheError } from '../core/errors.js';
 
 const NS_PER_MS = 1_000_000n;
-/** 87600h (10 years), the longest TTL a PUT may ask for (CONTRACT §8). */
+/** 87600h (10 years), the longest TTL a PUT may ask for (docs/configuration.md §6). */
 export const MAX_TTL_MS = 87_600 * 3_600_000;
 
 /**
- * The `ttl` query of PUT (CONTRACT §4.3) in whole milliseconds, 0 = no expiry. Absent, empty and
+ * The `ttl` query of PUT (docs/api.md §1.3) in whole milliseconds, 0 = no expiry. Absent, empty and
  * zero durations mean no expiry; bad syntax, negative, non-zero under 1 ms or over 87600h → 400.
  */
 export function parseTtlParam(raw: string | undefined): number {

@@ -6,8 +6,8 @@ import { CacheError } from '../core/errors.js';
  * The pipe request DTOs go through (class-validator; class-transformer builds the DTO instance): the
  * first failed constraint becomes the 400 `{error, code}` envelope with the DTO's own message
  * (docs/api.md §1.15). `whitelist`: a property the DTO does not declare is stripped, i.e. ignored,
- * as the API has always ignored unknown query parameters and body fields (docs/api.md §1.11,
- * §1.12, §1.13). `forbidNonWhitelisted` is deliberately off: it would turn those into 400s.
+ * as the API has always ignored unknown query parameters and body fields (docs/api.md §1.11–§1.13).
+ * `forbidNonWhitelisted` is deliberately off: it would turn those into 400s.
  */
 export const dtoValidation = new ValidationPipe({
   whitelist: true,

@@ -14,7 +14,7 @@ interface FastifyishError {
 }
 
 /**
- * Maps anything thrown to the contract's status and `{error, code}` (CONTRACT §4.14). Unknown
+ * Maps anything thrown to the documented status and `{error, code}` (docs/api.md §1.15). Unknown
  * errors become 500 INTERNAL with no detail; the caller logs them.
  */
 export function toEnvelope(err: unknown, maxBodyBytes?: number): { status: number; body: ErrorEnvelope; error?: CacheError; unexpected: boolean } {

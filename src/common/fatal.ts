@@ -1,4 +1,4 @@
-/** A condition of CONTRACT §1.3: the process prints one `hypercache-server: fatal: <message>` line and exits 1. */
+/** A condition of docs/configuration.md §4: the process prints one `hypercache-server: fatal: <message>` line and exits 1. */
 export class FatalError extends Error {
   constructor(message: string) {
     super(message);

@@ -14,7 +14,7 @@ const ROUTER_ERRORS: Record<string, ErrorEnvelope> = {
 
 /**
  * The Fastify options that give every error raised before a route runs the `{error, code}`
- * envelope (docs/api.md §1.15 "Malformed HTTP"), with `X-Cache-Node` when `nodeId` is given (the
+ * envelope (docs/api.md §1.16), with `X-Cache-Node` when `nodeId` is given (the
  * client API): parser errors (`clientErrorHandler`, client-error.ts) and router errors
  * (`frameworkErrors`). Node's own bare 400 for an HTTP/1.1 request without `Host` is turned off
  * here and answered by `installFrameworkErrorAnswers` instead.

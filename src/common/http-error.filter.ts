@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '../seams/tokens.js';
 import { answerError } from './error-envelope.js';
 
-/** One filter per app: every exception leaves as the contract's `{error, code}` envelope. */
+/** One filter per app: every exception leaves as the documented `{error, code}` envelope. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}

@@ -3,7 +3,7 @@ import type { LogLevel } from '../config/config.types.js';
 
 export type { Logger } from 'pino';
 
-/** Paths removed from every log line (CONTRACT §1.6): credentials never reach a log. */
+/** Paths removed from every log line (docs/lifecycle.md §5): credentials never reach a log. */
 export const REDACT_PATHS = [
   'authorization',
   'headers.authorization',

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 
 /**
  * Nest's framework chatter (module init, route mapping) goes to pino at debug so that info logs
- * hold only the contract's events. Errors stay errors.
+ * hold only the documented events. Errors stay errors.
  */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}

@@ -27,7 +27,7 @@ export function readBody(req: FastifyRequest, limit: number, tooLarge: () => Cac
 
 /**
  * No route reads the request Content-Type (PUT stores bytes as sent, batch and peer bodies have
- * fixed formats whatever the type, CONTRACT §4.1, §4.9, §7). Fastify 5 refuses a malformed one with 415 before the
+ * fixed formats whatever the type, docs/api.md §1.2, §1.11, docs/peer-protocol.md). Fastify 5 refuses a malformed one with 415 before the
  * route runs, so any declared type is replaced by a neutral one first.
  */
 export function ignoreRequestContentType(fastify: FastifyInstance): void {

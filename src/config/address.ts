@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ListenAddress } from './config.types.js';
 
-/** `host:port` / `:port` of CONTRACT §2.2; host = DNS name, IPv4 literal or `[IPv6]` literal. */
+/** `host:port` / `:port` of docs/configuration.md §2; host = DNS name, IPv4 literal or `[IPv6]` literal. */
 export class AddressSyntaxError extends Error {
   override readonly name = 'AddressSyntaxError';
 }

@@ -1,5 +1,5 @@
 /**
- * The auth config document of CONTRACT §2.3 → scope policy. Errors locate problems by position and
+ * The auth config document of docs/configuration.md §3 → scope policy. Errors locate problems by position and
  * print only words of the schema, never a key of the file (a token, or a token pasted in the wrong place).
  */
 import { TOKEN_PATTERN } from './patterns.js';
@@ -126,7 +126,7 @@ function readCertificate(cn: string, entry: JsonObject, path: JsonPath): Certifi
   return { cn, id: id ? readId(id.value, id.path) : cn, scopes: readScopes(entry, path) };
 }
 
-/** Validates the document per §2.3. `oidcEnabled`: an empty policy is allowed only with OIDC. */
+/** Validates the document per docs/configuration.md §3. `oidcEnabled`: an empty policy is allowed only with OIDC. */
 export function parseAuthConfig(text: string, { oidcEnabled }: { oidcEnabled: boolean }): AuthPolicy {
   let document: JsonValue;
   try {

@@ -1,4 +1,4 @@
-/** The validated, typed configuration built once at boot (CONTRACT §2). Durations are whole ms, sizes bytes. */
+/** The validated, typed configuration built once at boot (docs/configuration.md). Durations are whole ms, sizes bytes. */
 export type Consistency = 'one' | 'quorum' | 'all';
 export type EvictionPolicy = 'lru' | 'lfu';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -57,8 +57,8 @@ export interface HypercacheConfig {
   distTls?: { certFile: string; keyFile: string; caFile: string; allowedNames?: string[] };
   /** `HYPERCACHE_DIST_INSECURE=true`: a closed node may serve the dist listener without a peer credential. */
   distInsecure?: boolean;
-  /** Every §2.1 variable with its effective value as a string, secrets redacted (§5.4 `env`). */
+  /** Every docs/configuration.md §1 variable with its effective value as a string, secrets redacted (docs/api.md §2.3 `env`). */
   effectiveEnv: Record<string, string>;
-  /** HYPERCACHE_* variables present in the environment but not in §2.1 (WARN at boot). */
+  /** HYPERCACHE_* variables present in the environment but not in docs/configuration.md §1 (WARN at boot). */
   unknownVars: string[];
 }

@@ -1,4 +1,4 @@
-/** Checks between variables (CONTRACT §1.3), in the order of the §1.3 table; run after every variable passed. */
+/** Checks between variables (docs/configuration.md §4), in the order of the docs/configuration.md §4 table; run after every variable passed. */
 import { formatGoDuration, parseGoDuration } from './duration.js';
 import type { EnvSchema, EnvVar } from './env.schema.js';
 import { FatalConfigError } from './fatal-config.error.js';

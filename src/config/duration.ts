@@ -1,5 +1,5 @@
 /**
- * Go duration syntax (time.ParseDuration / Duration.String), CONTRACT §2.2.
+ * Go duration syntax (time.ParseDuration / Duration.String), docs/configuration.md §2.
  * Parsing is done in BigInt nanoseconds, as Go does in int64, so overflow and fractions behave the same.
  */
 export class DurationSyntaxError extends Error {

@@ -1,4 +1,4 @@
-/** The `env` map of `GET /config` (CONTRACT §5.4): every §2.1 variable as its effective string. */
+/** The `env` map of `GET /config` (docs/api.md §2.3): every docs/configuration.md §1 variable as its effective string. */
 import { formatGoDuration, parseGoDuration } from './duration.js';
 import { ENV_VARS, SECRET_VARS, type EnvSchema, type EnvVar } from './env.schema.js';
 import { parsePeerNames } from './peer-names.js';

@@ -1,4 +1,4 @@
-/** Custom class-validator constraints for values that need a parser to check their range (CONTRACT §2.1/§2.2). */
+/** Custom class-validator constraints for values that need a parser to check their range (docs/configuration.md §1, §2). */
 import { ValidateBy, type ValidationArguments } from 'class-validator';
 import { isUnspecifiedHost, parseAddress } from './address.js';
 import { parseGoDuration } from './duration.js';

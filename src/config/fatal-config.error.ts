@@ -1,7 +1,7 @@
 import { SECRET_VARS, type EnvVar } from './env.schema.js';
 
 /**
- * A fatal boot error (CONTRACT §1.3). `message` is the text after `hypercache-server: fatal: `;
+ * A fatal boot error (docs/configuration.md §4). `message` is the text after `hypercache-server: fatal: `;
  * it names the variable or file and never holds a secret.
  */
 export class FatalConfigError extends Error {

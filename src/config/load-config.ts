@@ -1,6 +1,6 @@
 /**
- * Builds the typed configuration from the environment (CONTRACT §2.1, §2.2), checking every variable in
- * §2.1 table order and then the cross-checks of §1.3. Files are checked afterwards by load-files.ts.
+ * Builds the typed configuration from the environment (docs/configuration.md §1, §2), checking every variable in
+ * docs/configuration.md §1 table order and then the cross-checks of docs/configuration.md §4. Files are checked afterwards by load-files.ts.
  */
 import { validateSync, type ValidationError } from 'class-validator';
 import { formatAddress, isUnspecifiedHost, parseAddress } from './address.js';
@@ -146,7 +146,7 @@ function toConfig(
 
 /**
  * Validates the environment once at boot. Throws FatalConfigError (message = text after
- * `hypercache-server: fatal: `) for the first violation: variables in §2.1 order, then cross-checks.
+ * `hypercache-server: fatal: `) for the first violation: variables in docs/configuration.md §1 order, then cross-checks.
  */
 export function loadConfig(env: Record<string, string | undefined>, osHostname: string): HypercacheConfig {
   const values = readEnv(env);

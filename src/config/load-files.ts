@@ -1,5 +1,5 @@
 /**
- * File checks of boot (CONTRACT §1.2 steps 2–3, §1.3 "files"): the auth config, then the PEM files.
+ * File checks of boot (docs/lifecycle.md §2 steps 2–3, docs/configuration.md §4 "files"): the auth config, then the PEM files.
  * Synchronous; every failure is a FatalConfigError naming the variable and the path.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';

@@ -1,4 +1,4 @@
-/** Value patterns shared by the env schema, the seed list and the auth config file (CONTRACT §2). */
+/** Value patterns shared by the env schema, the seed list and the auth config file (docs/configuration.md). */
 export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
 /** Bearer tokens: 1–4096 visible ASCII characters (0x21–0x7E). */

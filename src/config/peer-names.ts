@@ -1,5 +1,5 @@
 /**
- * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` (docs/auth.md "Peer trust"): the names a peer certificate must
+ * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` (docs/auth.md §6.1): the names a peer certificate must
  * carry. Parsing for the config loader, matching for the dist listener and the peer client.
  */
 

@@ -1,4 +1,4 @@
-/** `HYPERCACHE_SEEDS` entries of CONTRACT §2.1/§2.2 and self-exclusion. */
+/** `HYPERCACHE_SEEDS` entries of docs/configuration.md §1, §2 and self-exclusion. */
 import { AddressSyntaxError, isUnspecifiedHost, parseAddress } from './address.js';
 import type { Seed } from './config.types.js';
 import { NODE_ID_PATTERN } from './patterns.js';

@@ -1,4 +1,4 @@
-/** Size syntax of CONTRACT §2.2: `^[0-9]+(KiB|MiB|GiB)?$`, suffix case-insensitive, binary multiples. */
+/** Size syntax of docs/configuration.md §2: `^[0-9]+(KiB|MiB|GiB)?$`, suffix case-insensitive, binary multiples. */
 export class SizeSyntaxError extends Error {
   override readonly name = 'SizeSyntaxError';
 }

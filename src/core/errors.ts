@@ -1,4 +1,4 @@
-/** Domain errors with the stable codes of CONTRACT §4.14. Core code throws these, never HTTP exceptions. */
+/** Domain errors with the stable codes of docs/api.md §1.15. Core code throws these, never HTTP exceptions. */
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'

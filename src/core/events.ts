@@ -1,4 +1,4 @@
-/** In-process publish/subscribe for cluster events (SSE, §5.7). Publishers never block on subscribers. */
+/** In-process publish/subscribe for cluster events (SSE, docs/api.md §2.7). Publishers never block on subscribers. */
 export interface MemberView {
   ID: string;
   Address: string;

@@ -31,7 +31,7 @@ import { type Scheduler, systemScheduler } from './time/scheduler.js';
 import type { Random } from './time/random.js';
 import { HybridLogicalClock } from './versioning/hlc.js';
 
-/** Fixed constants of CONTRACT §8. */
+/** Fixed constants of docs/configuration.md §6. */
 export const EXPIRY_INTERVAL_MS = 100;
 export const EXPIRY_SAMPLE = 20;
 export const EXPIRY_BUDGET_MS = 25;
@@ -71,7 +71,7 @@ export class CacheNode implements CacheNodeApi {
   readonly store: LocalStore;
   readonly hlc: HybridLogicalClock;
   readonly members: MemberTable;
-  /** SWIM over `members` (CONTRACT §6.3), pure: the membership driver ticks it and carries its messages. */
+  /** SWIM over `members` (docs/cluster.md §2), pure: the membership driver ticks it and carries its messages. */
   readonly membership: Membership;
   private ringCache: HashRing;
   private ringVersion: number;
@@ -80,21 +80,21 @@ export class CacheNode implements CacheNodeApi {
   private readonly scheduler: Scheduler;
   private pendingEvict?: Promise<number>;
   private pendingExpire?: Promise<number>;
-  /** The leave handoff (CONTRACT §1.4 step 4), started by the first drain. */
+  /** The leave handoff (docs/lifecycle.md §3 step 4), started by the first drain. */
   private handoffRun: Promise<number> = Promise.resolve(0);
   private transport: ReplicationTransport = noPeersTransport;
   private keyListing: KeyListingTransport = noKeyListingTransport;
   private merkleTransport: AntiEntropyTransport = noAntiEntropyTransport;
-  /** Write and read paths across the owners (CONTRACT §6.4–§6.6). */
+  /** Write and read paths across the owners (docs/cluster.md §4–§7). */
   private readonly replication: ReplicationCoordinator;
   /** The receiving side of `replicate` and `read`. */
   private readonly receiver: ReplicaReceiver;
-  /** Undelivered entries per target (CONTRACT §6.8), replayed every HINT_REPLAY. */
+  /** Undelivered entries per target (docs/cluster.md §8.2), replayed every HINT_REPLAY. */
   readonly hints: HintQueue;
   readonly hintReplayer: HintReplayer;
-  /** Data follows ownership when the ring changes (CONTRACT §6.10), and the leave handoff (§1.4 step 4). */
+  /** Data follows ownership when the ring changes (docs/cluster.md §8.4), and the leave handoff (docs/lifecycle.md §3 step 4). */
   readonly rebalancer: Rebalancer;
-  /** Merkle anti-entropy (CONTRACT §6.9): `round()` per MERKLE_INTERVAL, `answer()` serves the `merkle` peer op. */
+  /** Merkle anti-entropy (docs/cluster.md §8.3): `round()` per MERKLE_INTERVAL, `answer()` serves the `merkle` peer op. */
   private readonly antiEntropy: AntiEntropy;
 
   constructor(private readonly deps: NodeDeps) {
@@ -191,7 +191,7 @@ export class CacheNode implements CacheNodeApi {
       // Not awaited: a target whose delivery is still in flight must not hold the next tick (hint-replayer.ts).
       new PeriodicLoop('hint-replay', config.hintReplayMs, () => void this.hintReplayer.tick().catch((err: unknown) => onError('hint-replay', err)), onError, scheduler),
       new PeriodicLoop('rebalance', config.rebalanceIntervalMs, () => this.rebalancer.tick(), onError, scheduler, () => this.counters.rebalanceScanPostponed()),
-      // MERKLE_INTERVAL 0 turns anti-entropy off (CONTRACT §6.9).
+      // MERKLE_INTERVAL 0 turns anti-entropy off (docs/cluster.md §8.3).
       ...(config.merkleIntervalMs > 0
         ? [new PeriodicLoop('anti-entropy', config.merkleIntervalMs, async () => void (await this.antiEntropy.round()), onError, scheduler)]
         : []),
@@ -210,7 +210,7 @@ export class CacheNode implements CacheNodeApi {
     return this.draining;
   }
 
-  /** Joined (CONTRACT §1.2), as the membership decides it: no seeds, a peer exchange, or the join grace. */
+  /** Joined (docs/lifecycle.md §2), as the membership decides it: no seeds, a peer exchange, or the join grace. */
   isJoined(): boolean {
     return this.membership.isJoined();
   }
@@ -262,7 +262,7 @@ export class CacheNode implements CacheNodeApi {
     );
   }
 
-  /** A write forwarded by an entry node (`coordinate` peer op): this node coordinates it (§6.4 step 3). */
+  /** A write forwarded by an entry node (`coordinate` peer op): this node coordinates it (docs/cluster.md §4 steps 3–5). */
   coordinateForwarded(req: CoordinateRequest): Promise<WriteOutcome> {
     return this.replication.coordinate(req);
   }
@@ -277,7 +277,7 @@ export class CacheNode implements CacheNodeApi {
     return this.receiver.read(keys);
   }
 
-  /** The `merkle` peer op (CONTRACT §6.9). */
+  /** The `merkle` peer op (docs/cluster.md §8.3). */
   answerMerkle(req: MerkleRequest): Promise<MerkleResponse> {
     return this.antiEntropy.answer(req);
   }
@@ -301,7 +301,7 @@ export class CacheNode implements CacheNodeApi {
     }
   }
 
-  /** The cluster-wide key browser (CONTRACT §4.10): fan-out to every `alive` member, self read locally. */
+  /** The cluster-wide key browser (docs/api.md §1.12): fan-out to every `alive` member, self read locally. */
   async listKeys(q: ListKeysQuery): Promise<ListKeysResult> {
     return listClusterKeys(
       { nodeId: this.nodeId, members: this.members, local: (max) => this.listLocalKeys(q.match, max), transport: () => this.keyListing },
@@ -318,7 +318,7 @@ export class CacheNode implements CacheNodeApi {
   }
 
   /**
-   * Enter draining (CONTRACT §1.5, §6.3 graceful leave): one-way; self becomes `leaving`, leaves the
+   * Enter draining (docs/lifecycle.md §4, docs/cluster.md §2 graceful leave): one-way; self becomes `leaving`, leaves the
    * ring, and the record is pushed to every `alive`/`suspect` peer at once.
    */
   drain(): boolean {

@@ -1,6 +1,6 @@
 import type { Consistency } from '../config/config.types.js';
 
-/** Preconditions of a conditional write (CONTRACT §4.7), already parsed and validated. */
+/** Preconditions of a conditional write (docs/api.md §1.9), already parsed and validated. */
 export interface Preconditions {
   /** `'*'` or a list of versions taken from strong ETags. */
   ifMatch?: '*' | number[];

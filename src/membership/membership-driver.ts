@@ -39,10 +39,10 @@ export interface MembershipDriverDeps {
 type Send = Extract<Effect, { type: 'send' }>;
 
 /**
- * The caller of the SWIM state machine (CONTRACT §6.3, §6.13): owns its timers (heartbeat, gossip,
+ * The caller of the SWIM state machine (docs/cluster.md §2, §11): owns its timers (heartbeat, gossip,
  * seed contact every second, `dns+` re-resolution every 5 s), carries its `send` effects over the
  * transport and reports each outcome exactly once, answers deferred `ping_req`s, and logs the
- * effects that are CONTRACT §1.6 events. Nothing here decides membership; the machine does.
+ * effects that are docs/lifecycle.md §5 events. Nothing here decides membership; the machine does.
  */
 export class MembershipDriver {
   private readonly machine: Membership;
@@ -89,7 +89,7 @@ export class MembershipDriver {
     for (const loop of this.loops) loop.stop();
   }
 
-  /** Any authenticated peer request from `id` (CONTRACT §7.1) is contact with it. */
+  /** Any authenticated peer request from `id` (docs/peer-protocol.md §1) is contact with it. */
   contact(id: string): void {
     this.machine.contact(id, this.deps.now());
   }
@@ -133,7 +133,7 @@ export class MembershipDriver {
       .send(e.to, e.msg, e.timeoutMs)
       .catch(() => null)
       .then((reply) => this.execute(this.machine.response(e.seq, reply, this.deps.now())))
-      // A rejection here would be an unhandled one, which ends the process (CONTRACT §1.3).
+      // A rejection here would be an unhandled one, which ends the process (docs/configuration.md §4).
       .catch((err: unknown) => this.deps.logger.error({ err, op: e.msg.op }, 'membership response failed'));
   }
 

@@ -6,7 +6,7 @@ import type { DnsSeed, SeedResolver } from './membership-driver.js';
 const DNS_TIMEOUT_MS = 2_000;
 
 /**
- * `dns+host:port` seeds (CONTRACT §6.3): every A and AAAA record of the host, as `ip:port`. A name
+ * `dns+host:port` seeds (docs/cluster.md §2): every A and AAAA record of the host, as `ip:port`. A name
  * that DNS does not know but the hosts file does (`localhost`, container aliases) falls back to
  * the system resolver, which answers both families as well.
  */

@@ -4,7 +4,7 @@ import { aggregatedCounter, aggregatedHistogram, type CounterSeries, type Histog
 import { LATENCY_BUCKETS } from './metric-factory.js';
 
 /**
- * Counts every answered request of a listener (CONTRACT §5.9). `route` is the route template, so
+ * Counts every answered request of a listener (docs/api.md §2.4). `route` is the route template, so
  * keys never reach a label; requests no route matched are `unmatched`. Hijacked replies (the SSE
  * stream) never "respond" in Fastify's sense and are tracked by `hypercache_sse_subscribers` instead.
  * Series are pre-aggregated (aggregated.ts): one string key and one Map lookup per request.

@@ -2,7 +2,7 @@ import {
   Counter, type CounterConfiguration, Gauge, type GaugeConfiguration, Histogram, type HistogramConfiguration, register,
 } from 'prom-client';
 
-/** Latency buckets of CONTRACT §5.9, in seconds. */
+/** Latency buckets of docs/api.md §2.4, in seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /*

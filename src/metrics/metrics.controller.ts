@@ -9,7 +9,7 @@ import type { ProcessInfo } from '../seams/process-info.js';
 import { CONFIG, NODE, PROCESS_INFO } from '../seams/tokens.js';
 import { renderFor, type ScrapeTarget } from './scrape-target.js';
 
-/** `GET /metrics` (CONTRACT §5.9): the willsoto controller, with the read scope and this app's node. */
+/** `GET /metrics` (docs/api.md §2.4): the willsoto controller, with the read scope and this app's node. */
 @ApiTags('metrics')
 @Controller()
 export class MetricsController extends PrometheusController {

@@ -37,7 +37,7 @@ const bySource = (values: Map<ApplySource, number>, sources: ApplySource[]): Sam
   sources.map((s) => [{ source: s }, values.get(s) ?? 0]);
 
 /** Listeners with a client policy × reasons: present from the start, so rates begin at zero. */
-// The dist listener has no scopes, so it only ever answers 401 (CONTRACT §3.6).
+// The dist listener has no scopes, so it only ever answers 401 (docs/auth.md §6).
 const AUTH_FAILURE_SERIES = [
   ...['client', 'management'].flatMap((l) => ['unauthenticated', 'forbidden'].map((r) => [l, r])),
   ['dist', 'unauthenticated'],
@@ -55,8 +55,8 @@ const SOFT_SOURCES: ApplySource[] = ['repair', 'merkle', 'migration'];
 const REMOTE_SOURCES: ApplySource[] = ['replication', 'hint', 'repair', 'merkle', 'migration', 'handoff'];
 
 /**
- * Every §5.9 metric that has a meaning on one node, read from the core's plain counters at scrape
- * time. The cluster metrics that are exactly a §5.5 counter are read from it too, so they move
+ * Every docs/api.md §2.4 metric that has a meaning on one node, read from the core's plain counters at scrape
+ * time. The cluster metrics that are exactly a docs/api.md §2.5 counter are read from it too, so they move
  * as soon as the cluster code counts.
  */
 const NODE_METRICS: NodeMetric[] = [

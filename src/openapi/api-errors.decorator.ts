@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorResponse } from './error-response.dto.js';
 
-/** Default wording per status (CONTRACT §4.14); a controller's own @ApiResponse for a status wins. */
+/** Default wording per status (docs/api.md §1.15); a controller's own @ApiResponse for a status wins. */
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (`BAD_REQUEST`)',
   401: 'No identity resolved (`UNAUTHORIZED`); carries `WWW-Authenticate: Bearer`',

@@ -11,7 +11,7 @@ import { type OpenApiDocument, operations } from './openapi-json.js';
 import { addMutualTlsScheme, addNodeHeader, declareTags, shareErrorEnvelope } from './shared-components.js';
 
 /**
- * The OpenAPI 3.1 document of one listener app (CONTRACT §9.4): scanned from its controllers by
+ * The OpenAPI 3.1 document of one listener app (docs/openapi-conventions.md §1): scanned from its controllers by
  * @nestjs/swagger, then auth written from route metadata, listener-wide headers added, and the
  * result normalised so that regenerating gives the same bytes. What controllers must declare
  * themselves is in docs/openapi-conventions.md.

@@ -6,7 +6,7 @@ import { CommittedDocument } from './committed-document.js';
 import { LISTENER_DOCUMENTS } from './listener-documents.js';
 
 /**
- * Client `GET /docs` and its `/docs/*` assets (CONTRACT §4.13): Swagger UI over the served document.
+ * Client `GET /docs` and its `/docs/*` assets (docs/api.md §1.14): Swagger UI over the served document.
  * They are plain Fastify routes, outside Nest's router, so the scope guard never sees them (public)
  * and they are not operations of the document. Registered during init, before Fastify is ready.
  */

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { STATUS_OF } from '../core/errors.js';
 
-/** The error envelope of every listener (CONTRACT §4.1, §4.14), as the shared `ErrorResponse` schema. */
+/** The error envelope of every listener (docs/api.md §1.2, §1.15), as the shared `ErrorResponse` schema. */
 export class ErrorResponse {
   @ApiProperty({ description: 'Human-readable message; never contains values, secrets or stack traces', example: 'key not found' })
   error: string;

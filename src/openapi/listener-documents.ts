@@ -1,10 +1,10 @@
 import type { ListenerName } from '../auth/scope.guard.js';
 
-/** What each listener's document says about itself (CONTRACT §9.4). Everything else comes from the code. */
+/** What each listener's document says about itself (docs/openapi-conventions.md §1). Everything else comes from the code. */
 export interface ListenerDocument {
   title: string;
   description: string;
-  /** The listener's default address (§1.1); the document's server URL is relative (`/`) so the explorer calls the host that served it. */
+  /** The listener's default address (docs/lifecycle.md §1); the document's server URL is relative (`/`) so the explorer calls the host that served it. */
   defaultAddress: string;
   /** Tag descriptions, in display order; tags the controllers use but this table lacks stay undescribed. */
   tags: Array<[name: string, description: string]>;
@@ -24,7 +24,7 @@ export const LISTENER_DOCUMENTS: Record<ListenerName, ListenerDocument> = {
   client: {
     title: 'hypercache client API',
     description: [
-      'Key/value operations of one hypercache node; any node serves any key (CONTRACT §4).',
+      'Key/value operations of one hypercache node; any node serves any key (docs/api.md §1).',
       '',
       'Credentials: `Authorization: Bearer <token>` with a static token or an OIDC JWT (scheme `bearer`), or, when ' +
         'the listener runs TLS with a client CA, a verified client certificate whose CN is configured (scheme ' +
@@ -49,7 +49,7 @@ export const LISTENER_DOCUMENTS: Record<ListenerName, ListenerDocument> = {
   management: {
     title: 'hypercache management API',
     description: [
-      'Health, statistics, configuration, metrics, cluster views and admin actions of one node (CONTRACT §5). ' +
+      'Health, statistics, configuration, metrics, cluster views and admin actions of one node (docs/api.md §2). ' +
         'Plaintext only: restrict network access to it.',
       '',
       'Credentials: `Authorization: Bearer <token>` with a static token or an OIDC JWT (scheme `bearer`).',
@@ -74,7 +74,7 @@ export const LISTENER_DOCUMENTS: Record<ListenerName, ListenerDocument> = {
   dist: {
     title: 'hypercache peer (dist) protocol',
     description: [
-      'Node-to-node operations as implemented (CONTRACT §7). Internal: the wire format belongs to this ' +
+      'Node-to-node operations as implemented (docs/peer-protocol.md). Internal: the wire format belongs to this ' +
         'implementation and is compatible with no other. Not served by any listener.',
       '',
       'Credentials: the peer token as `Authorization: Bearer <token>` (scheme `bearer`) and/or a client certificate ' +

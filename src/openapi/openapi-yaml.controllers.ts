@@ -6,7 +6,7 @@ import { CommittedDocument } from './committed-document.js';
 
 const YAML_OK = { description: 'The OpenAPI 3.1 document of this listener', content: { 'application/yaml': { schema: { type: 'string' } } } };
 
-/** Client `GET /v1/openapi.yaml` (CONTRACT §4.13): public. */
+/** Client `GET /v1/openapi.yaml` (docs/api.md §1.14): public. */
 @ApiTags('docs')
 @Controller()
 export class ClientOpenApiController {
@@ -23,7 +23,7 @@ export class ClientOpenApiController {
   }
 }
 
-/** Management `GET /openapi.yaml` (CONTRACT §5.1): scope read. */
+/** Management `GET /openapi.yaml` (docs/api.md §2): scope read. */
 @ApiTags('docs')
 @Controller()
 export class ManagementOpenApiController {

@@ -6,7 +6,7 @@ import { ClientOpenApiController, ManagementOpenApiController } from './openapi-
 import { RouteRecorder } from './route-recorder.js';
 
 /**
- * OpenAPI feature of one listener (CONTRACT §9.4): client serves `/v1/openapi.yaml` and `/docs`,
+ * OpenAPI feature of one listener (docs/openapi-conventions.md §1): client serves `/v1/openapi.yaml` and `/docs`,
  * management serves `/openapi.yaml`, dist serves nothing. Every listener records its route table.
  */
 @Module({})

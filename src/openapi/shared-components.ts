@@ -51,7 +51,7 @@ function isEnvelopeShape(schema: Record<string, unknown>): boolean {
   return schema.type === 'object' && props !== undefined && Object.keys(props).sort().join(',') === 'code,error';
 }
 
-/** `X-Cache-Node` is on every client API response (CONTRACT §4.1). */
+/** `X-Cache-Node` is on every client API response (docs/api.md §1.2). */
 export function addNodeHeader(doc: OpenApiDocument, listener: ListenerName): void {
   if (listener !== 'client') return;
   const components = (doc.components ??= {});

@@ -13,7 +13,7 @@ import { PEER_PREFIX } from './peer-protocol.js';
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
 /**
- * `POST /peer/merkle` (CONTRACT §6.9, §7.2): body (413) → whole-message validation (400) → the
+ * `POST /peer/merkle` (docs/cluster.md §8.3, docs/peer-protocol.md §2): body (413) → whole-message validation (400) → the
  * node's anti-entropy answer. Thin: the tree, scope and paging live in `core/merkle/`.
  */
 @ApiTags('anti-entropy')

@@ -13,7 +13,7 @@ import { PEER_PREFIX } from './peer-protocol.js';
 
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
-/** `POST /peer/list_keys` (CONTRACT §4.10, §7.2): this node's `max` smallest matching live keys. */
+/** `POST /peer/list_keys` (docs/api.md §1.12, docs/peer-protocol.md §2): this node's `max` smallest matching live keys. */
 @ApiTags('key-listing')
 @Controller(PEER_PREFIX)
 export class KeyListingController {

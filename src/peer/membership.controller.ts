@@ -14,7 +14,7 @@ import { PEER_HEADERS, PEER_PREFIX } from './peer-protocol.js';
 
 
 /**
- * `POST /peer/{ping,ping_req,gossip,join}` (CONTRACT §7.2): body (413) → sender and message
+ * `POST /peer/{ping,ping_req,gossip,join}` (docs/peer-protocol.md §2): body (413) → sender and message
  * validation (400, nothing applied) → the membership driver, whose answer is the reply.
  */
 @Controller(PEER_PREFIX)

@@ -4,7 +4,7 @@ import { MEMBER_STATES, type MembershipOp } from '../core/membership/messages.js
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 
 /**
- * OpenAPI declarations of the membership operations (CONTRACT §7.2). The shapes are those of
+ * OpenAPI declarations of the membership operations (docs/peer-protocol.md §2). The shapes are those of
  * `core/membership/messages.ts`, which validates them on both sides of the wire.
  */
 const str: SchemaObject = { type: 'string' };

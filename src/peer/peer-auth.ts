@@ -3,7 +3,7 @@ import { TokenMatcher } from '../auth/token-matcher.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { certificateAllowed } from '../config/peer-names.js';
 
-/** The peer token (CONTRACT §3.6): `HYPERCACHE_DIST_TOKEN`, else `HYPERCACHE_AUTH_TOKEN`. */
+/** The peer token (docs/auth.md §6): `HYPERCACHE_DIST_TOKEN`, else `HYPERCACHE_AUTH_TOKEN`. */
 export function peerToken(config: Pick<HypercacheConfig, 'distToken' | 'authToken'>): string | undefined {
   return config.distToken ?? config.authToken;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type PeerRef, TransportError } from '../core/replication/transport.js';
 
-/** Errors that prove the request never reached the peer (CONTRACT §6.4 promotion rules). */
+/** Errors that prove the request never reached the peer (docs/cluster.md §4 promotion rules). */
 const NOT_SENT = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
   // The peer's certificate is outside HYPERCACHE_DIST_TLS_ALLOWED_NAMES: dropped after the handshake, before the request.

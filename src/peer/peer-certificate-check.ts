@@ -4,7 +4,7 @@ import type { CacheNodeApi } from '../core/node-api.js';
 import type { PeerAuth } from './peer-auth.js';
 
 /**
- * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` on the dist listener (docs/auth.md "Peer trust"): a peer whose
+ * `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` on the dist listener (docs/auth.md §6.1): a peer whose
  * certificate chains to the dist CA but carries none of the allowed names gets 401 on every request
  * of that connection, whatever the route, before the fast path and the guard see it. Installed only
  * when the list is set.

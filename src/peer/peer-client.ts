@@ -12,7 +12,7 @@ import { PEER_HEADERS, PROTOCOL_VERSION } from './peer-protocol.js';
 import { ATTR_PEER_ADDRESS, peerOp, traced } from '../tracing/peer-spans.js';
 import { activeTracer } from '../tracing/tracing.js';
 
-/** CONTRACT §7.1: ≤ 16 connections per peer; idle sockets dropped after ≈ 4 s, before the server's 65 s. */
+/** docs/peer-protocol.md §1: ≤ 16 connections per peer; idle sockets dropped after ≈ 4 s, before the server's 65 s. */
 const CONNECTIONS_PER_PEER = 16;
 const KEEP_ALIVE_MS = 4000;
 
@@ -24,10 +24,10 @@ export interface PeerClientOptions {
   tls?: DistTlsMaterial;
   /** With `tls`: the peer's certificate must also carry one of these names (`HYPERCACHE_DIST_TLS_ALLOWED_NAMES`). */
   allowedNames?: readonly string[];
-  /** Larger responses fail the call (CONTRACT §7.4). */
+  /** Larger responses fail the call (docs/peer-protocol.md §4). */
   maxResponseBytes: number;
   logger: Logger;
-  /** Told of every call's outcome and duration (CONTRACT §5.9 `hypercache_peer_requests_total`). */
+  /** Told of every call's outcome and duration (docs/api.md §2.4 `hypercache_peer_requests_total`). */
   observer?: PeerCallObserver;
 }
 
@@ -55,7 +55,7 @@ export class PeerResponseTooLargeError extends Error {
 }
 
 /**
- * Outbound peer HTTP (CONTRACT §7.1): one keep-alive pool per peer address, every call under its
+ * Outbound peer HTTP (docs/peer-protocol.md §1): one keep-alive pool per peer address, every call under its
  * own deadline, every response body read to the end or destroyed. Non-2xx answers are returned,
  * not thrown: what they mean belongs to the caller. Retries belong to the core (hints).
  */
@@ -161,7 +161,7 @@ export class PeerClient {
     return pool;
   }
 
-  /** CONTRACT §7.1: a peer refusing our protocol version is logged at error (mixed-version cluster). */
+  /** docs/peer-protocol.md §1: a peer refusing our protocol version is logged at error (mixed-version cluster). */
   private logProtocolRejection(address: string, body: Buffer): void {
     let error: unknown;
     try {

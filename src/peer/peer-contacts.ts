@@ -2,7 +2,7 @@ export type ContactListener = (nodeId: string) => void;
 
 /**
  * Authenticated peer requests by sender node ID. Any such request counts as contact with that
- * member (CONTRACT §7.1, §6.3); membership subscribes to refresh its failure detector.
+ * member (docs/peer-protocol.md §1, docs/cluster.md §2); membership subscribes to refresh its failure detector.
  */
 export class PeerContacts {
   private readonly listeners = new Set<ContactListener>();

@@ -5,7 +5,7 @@ import type { CacheNodeApi } from '../core/node-api.js';
 import { CacheError } from '../core/errors.js';
 import { ErrorResponse } from '../openapi/error-response.dto.js';
 
-/** Dist `GET /health` (CONTRACT §7.2 `health`): 503 DRAINING while the node drains. */
+/** Dist `GET /health` (docs/peer-protocol.md §2 `health`): 503 DRAINING while the node drains. */
 @ApiTags('health')
 @Controller()
 export class PeerHealthController {

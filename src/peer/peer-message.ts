@@ -7,7 +7,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes a peer request body as UTF-8 JSON and validates it with `parse`. Invalid JSON, or a
- * schema error (an instance of `SchemaError`), becomes 400 `invalid <op> message: …` (CONTRACT §7.3);
+ * schema error (an instance of `SchemaError`), becomes 400 `invalid <op> message: …` (docs/peer-protocol.md §3);
  * nothing of a rejected message is applied.
  */
 export function parsePeerMessage<T>(
@@ -30,7 +30,7 @@ export function parsePeerMessage<T>(
   }
 }
 
-/** Reads a peer request body within the dist message limit (CONTRACT §7.4: 4 × MAX_VALUE_BYTES + 1 MiB). */
+/** Reads a peer request body within the dist message limit (docs/peer-protocol.md §4: 4 × MAX_VALUE_BYTES + 1 MiB). */
 export function readPeerBody(req: FastifyRequest, maxValueBytes: number): Promise<Buffer> {
   const limit = peerMessageLimit(maxValueBytes);
   return readBody(req, limit, () => new CacheError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));

@@ -1,7 +1,7 @@
 import type { MembershipOp } from '../core/membership/messages.js';
 
 /**
- * What every peer request carries besides its body (CONTRACT §7.1): the peer token, the sender's
+ * What every peer request carries besides its body (docs/peer-protocol.md §1): the peer token, the sender's
  * node ID and the protocol version. A receiver refuses an unknown major version, so a mixed-version
  * cluster fails loudly instead of corrupting data.
  */
@@ -24,7 +24,7 @@ export function unsupportedProtocolMessage(version: string): string {
   return `unsupported protocol version ${version}`;
 }
 
-/** Routes of the membership operations (CONTRACT §7.2), one per op; bodies are the JSON of `core/membership/messages.ts`. */
+/** Routes of the membership operations (docs/peer-protocol.md §2), one per op; bodies are the JSON of `core/membership/messages.ts`. */
 export const PEER_PREFIX = 'peer';
 export const MEMBERSHIP_PATHS = {
   ping: `/${PEER_PREFIX}/ping`,
@@ -33,19 +33,19 @@ export const MEMBERSHIP_PATHS = {
   join: `/${PEER_PREFIX}/join`,
 } as const satisfies Record<MembershipOp, string>;
 
-/** Routes of the data-plane operations (CONTRACT §7.2); bodies are the JSON of `core/replication/wire.ts`. */
+/** Routes of the data-plane operations (docs/peer-protocol.md §2); bodies are the JSON of `core/replication/wire.ts`. */
 export const REPLICATION_PATHS = {
   replicate: `/${PEER_PREFIX}/replicate`,
   read: `/${PEER_PREFIX}/read`,
   coordinate: `/${PEER_PREFIX}/coordinate`,
 } as const;
 
-/** Route of the key browser fan-out (CONTRACT §4.10, §7.2); bodies are the JSON of `core/key-listing/key-listing-wire.ts`. */
+/** Route of the key browser fan-out (docs/api.md §1.12, docs/peer-protocol.md §2); bodies are the JSON of `core/key-listing/key-listing-wire.ts`. */
 export const KEY_LISTING_PATHS = {
   list_keys: `/${PEER_PREFIX}/list_keys`,
 } as const;
 
-/** Route of the anti-entropy exchange (CONTRACT §6.9, §7.2); bodies are the JSON of `core/merkle/merkle-wire.ts`. */
+/** Route of the anti-entropy exchange (docs/cluster.md §8.3, docs/peer-protocol.md §2); bodies are the JSON of `core/merkle/merkle-wire.ts`. */
 export const ANTI_ENTROPY_PATHS = {
   merkle: `/${PEER_PREFIX}/merkle`,
 } as const;

@@ -6,7 +6,7 @@ import { peerToken } from './peer-auth.js';
 type TrustConfig = Pick<HypercacheConfig, 'authToken' | 'authConfigFile' | 'oidc' | 'distToken' | 'distTls' | 'distInsecure'>;
 
 /**
- * A peer credential (docs/auth.md "Peer trust"): a peer token, or peer mTLS restricted to named
+ * A peer credential (docs/auth.md §6.1): a peer token, or peer mTLS restricted to named
  * certificates. Peer mTLS without `HYPERCACHE_DIST_TLS_ALLOWED_NAMES` admits any certificate of the
  * dist CA, client certificates of a shared CA included, so it is not one on its own.
  */

@@ -13,7 +13,7 @@ import { PEER_HEADERS, supportsProtocol, unsupportedProtocolMessage } from './pe
 export type PeerRefusal = 'unauthenticated' | 'protocol' | undefined;
 
 /**
- * The header checks of every dist route (CONTRACT §3.6, §7.1), framework-free: the peer token when
+ * The header checks of every dist route (docs/auth.md §6, docs/peer-protocol.md §1), framework-free: the peer token when
  * one is configured, then a named protocol version must be this major version. Side-effect free;
  * `admitPeer` records the contact once they pass. Shared by the Nest guard and the fast path of
  * the data-plane routes (peer-fast-path.ts), so both check exactly the same.
@@ -25,14 +25,14 @@ export function checkPeerHeaders(auth: PeerAuth, headers: IncomingHttpHeaders, c
   return undefined;
 }
 
-/** An admitted request is contact with its sender (CONTRACT §7.1, §6.3). */
+/** An admitted request is contact with its sender (docs/peer-protocol.md §1, docs/cluster.md §2). */
 export function admitPeer(contacts: PeerContacts, headers: IncomingHttpHeaders): void {
   const sender = header(headers, PEER_HEADERS.sender);
   if (sender !== undefined && NODE_ID_PATTERN.test(sender)) contacts.record(sender);
 }
 
 /**
- * Global guard of the dist app (CONTRACT §3.6, §7.1): every route, `GET /health` included, needs
+ * Global guard of the dist app (docs/auth.md §6, docs/peer-protocol.md §1): every route, `GET /health` included, needs
  * the peer token when one is configured; then a request that names a protocol version must speak
  * this major version. Runs on headers only, before any body is read.
  */

@@ -13,7 +13,7 @@ import { PeerContacts } from './peer-contacts.js';
 import { PeerGuard } from './peer.guard.js';
 import { ReplicationController } from './replication.controller.js';
 
-/** The peer listener (CONTRACT §7), behind the peer guard: membership, replication operations and health. */
+/** The peer listener (docs/peer-protocol.md), behind the peer guard: membership, replication operations and health. */
 @Module({
   imports: [MembershipModule],
   controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, PeerHealthController],
@@ -21,7 +21,7 @@ import { ReplicationController } from './replication.controller.js';
     { provide: PeerAuth, useFactory: (config: HypercacheConfig) => PeerAuth.fromConfig(config), inject: [CONFIG] },
     {
       provide: PeerContacts,
-      // Every authenticated peer request is contact with its sender (CONTRACT §7.1, §6.3).
+      // Every authenticated peer request is contact with its sender (docs/peer-protocol.md §1, docs/cluster.md §2).
       useFactory: (membership: MembershipDriver) => {
         const contacts = new PeerContacts();
         contacts.subscribe((id) => membership.contact(id));

@@ -7,7 +7,7 @@ import {
 import { parsePeerMessage } from './peer-message.js';
 
 /**
- * The data-plane peer operations (CONTRACT §7.2) on a read body: whole-message validation (400,
+ * The data-plane peer operations (docs/peer-protocol.md §2) on a read body: whole-message validation (400,
  * nothing applied), then the node's facade (the apply and read rules live in
  * core/replication/replica-receiver.ts), then the wire encoding. Shared by `ReplicationController`
  * and the dist fast path (peer-fast-path.ts), so both answer exactly the same.

@@ -14,7 +14,7 @@ import { PEER_PREFIX } from './peer-protocol.js';
 const OBJECT = { type: 'object' as const, additionalProperties: true };
 
 /**
- * `POST /peer/{replicate,read,coordinate}` (CONTRACT §7.2): body (413) → whole-message validation
+ * `POST /peer/{replicate,read,coordinate}` (docs/peer-protocol.md §2): body (413) → whole-message validation
  * (400, nothing applied) → the node. Thin: the cluster logic lives in `core/replication/`. All three
  * are `@HotRoute()`s: the dist fast path (peer-fast-path.ts) answers the requests the peer guard
  * admits, with the same operations; this controller answers the rest and documents the routes.

@@ -2,7 +2,7 @@ import { type Attributes, context, SpanKind, SpanStatusCode, trace } from '@open
 import { traceHeaders } from './traceparent.js';
 import { activeTracer } from './tracing.js';
 
-/** Span attributes of a peer call: the operation (CONTRACT §5.9 peer `op`) and the peer's `host:port`. */
+/** Span attributes of a peer call: the operation (docs/api.md §2.4 peer `op`) and the peer's `host:port`. */
 export const ATTR_PEER_OP = 'hypercache.peer.op';
 export const ATTR_PEER_ADDRESS = 'hypercache.peer.address';
 const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';

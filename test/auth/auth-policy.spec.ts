@@ -26,7 +26,7 @@ function policy(opts: { oidc?: boolean; file?: AuthFile; authToken?: string } = 
   return { auth: AuthPolicy.fromConfig(config, opts.file, opts.oidc ? verifier : undefined), verifier };
 }
 
-describe('AuthPolicy resolution chain (CONTRACT §3.1–§3.2)', () => {
+describe('AuthPolicy resolution chain (docs/auth.md §1–§2)', () => {
   it('an OIDC-only deployment is closed mode', () => {
     const { auth } = policy({ oidc: true });
     expect(auth.mode).toBe('closed');

@@ -5,8 +5,8 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { send, type ConnectOptions, tlsRequest } from '../support/http.js';
 
 /**
- * CONTRACT §3.5 (TLS / mTLS on the client API) and §3.2 step 2 (verified certificate → identity),
- * with the §2.3 example file: tokens `ro-7f3a9c`, `rw-91bd02`, `adm-55e1aa`; CNs billing.internal, backup-job.
+ * docs/auth.md §4 (TLS / mTLS on the client API) and docs/auth.md §2 step 2 (verified certificate → identity),
+ * with the docs/configuration.md §3 example file: tokens `ro-7f3a9c`, `rw-91bd02`, `adm-55e1aa`; CNs billing.internal, backup-job.
  */
 const EXAMPLE_FILE = 'config/auth.example.json';
 const AUTH_FILE = loadAuthConfigFile(EXAMPLE_FILE, { oidcEnabled: false });

@@ -6,7 +6,7 @@ import { killSpawnedNodes, nodeEnv, runToExit, spawnNode } from '../support/spaw
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
 
-/** Boot step 5 in a real process (CONTRACT §1.2, §1.3): discovery failures are fatal, one stderr line each. */
+/** Boot step 5 in a real process (docs/lifecycle.md §2, docs/configuration.md §4): discovery failures are fatal, one stderr line each. */
 describe('OIDC at boot (node process)', () => {
   let provider: TestProvider;
   let docs: DocumentServer;
@@ -51,7 +51,7 @@ describe('OIDC at boot (node process)', () => {
 
   const oidcEnv = (issuer: string, extra: Record<string, string> = {}) => nodeEnv({ HYPERCACHE_OIDC_ISSUER: issuer, HYPERCACHE_OIDC_AUDIENCE: AUDIENCE, ...extra });
 
-  // None of these nodes has a peer credential: the discovery failure is reported first (§1.3 order).
+  // None of these nodes has a peer credential: the discovery failure is reported first (docs/configuration.md §4 order).
   const rows: Array<[string, () => string, RegExp]> = [
     ['unreachable', () => `http://127.0.0.1:${closedPort}`, /failed: unreachable \(ECONNREFUSED\)$/],
     ['non-2xx', () => `${docs.base}/status503`, /failed: unexpected HTTP status 503 \(expected 200\)$/],

@@ -3,7 +3,7 @@ import { identityFromClaims, scopesFromClaim } from '../../src/auth/oidc/claims.
 
 const NAMES = { identityClaim: 'sub', scopeClaim: 'scope' };
 
-describe('OIDC claim mapping (CONTRACT §3.4)', () => {
+describe('OIDC claim mapping (docs/auth.md §5)', () => {
   describe('scopes', () => {
     it.each<[string, unknown, string[]]>([
       ['space-separated string', 'read write admin', ['read', 'write', 'admin']],

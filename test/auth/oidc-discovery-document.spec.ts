@@ -5,7 +5,7 @@ const ISSUER = 'https://idp.example.test/realms/cache';
 const DOC = { issuer: ISSUER, jwks_uri: `${ISSUER}/certs` };
 const secure = { insecure: false };
 
-describe('discovery document checks (CONTRACT §3.4)', () => {
+describe('discovery document checks (docs/auth.md §5)', () => {
   it('keeps issuer, jwks_uri and the allowed algorithms', () => {
     expect(checkDiscoveryDocument({ ...DOC, id_token_signing_alg_values_supported: ['RS256', 'ES256'] }, ISSUER, secure)).toEqual({
       ok: true,

@@ -6,7 +6,7 @@ import { type DocumentAnswer, type DocumentServer, startDocumentServer, startTes
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
 
-/** Discovery against a real provider and against hand-made documents (CONTRACT §3.4, §1.3). */
+/** Discovery against a real provider and against hand-made documents (docs/auth.md §5, docs/configuration.md §4). */
 describe('OIDC discovery at boot', () => {
   let provider: TestProvider;
   let docs: DocumentServer;

@@ -29,7 +29,7 @@ function sign(key: TestKey, claims: JWTPayload = {}): Promise<string> {
 
 /**
  * The passport-jwt strategy on its own against a JWKS endpoint the test controls: lazy fetch, cache, re-fetch
- * on an unknown kid at most every 30 s, algorithm allow-list, an unavailable key set (CONTRACT §3.4).
+ * on an unknown kid at most every 30 s, algorithm allow-list, an unavailable key set (docs/auth.md §5).
  */
 /** Passport's own registry lookup (untyped in @types/passport). */
 const registered = (name: string) => (passport as unknown as { _strategy(n: string): unknown })._strategy(name);

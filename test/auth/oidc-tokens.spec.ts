@@ -8,7 +8,7 @@ import { json, send } from '../support/http.js';
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };
 const now = () => Math.floor(Date.now() / 1000);
 
-/** OIDC JWTs on a node against a real OpenID provider (CONTRACT §3.2, §3.4, §3.8). */
+/** OIDC JWTs on a node against a real OpenID provider (docs/auth.md §2, §5, §7). */
 describe('OIDC bearer tokens', () => {
   let provider: TestProvider;
   let node: TestNode;

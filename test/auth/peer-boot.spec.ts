@@ -8,7 +8,7 @@ import { rawRequest, tlsRequest } from '../support/http.js';
 import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
 
 /**
- * Peer trust of a closed node (docs/auth.md "Peer trust"), black-box over loopback: which
+ * Peer trust of a closed node (docs/auth.md §6.1), black-box over loopback: which
  * configurations boot (the fatal ones are rows of test/boot/fatal-boot.spec.ts), the WARN of the
  * insecure opt-out, `dist_auth` in the started line, and peer certificates restricted by name on a
  * shared CA, inbound and outbound.

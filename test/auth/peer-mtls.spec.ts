@@ -5,7 +5,7 @@ import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js'
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { send, type ConnectOptions, tlsRequest } from '../support/http.js';
 
-/** docs/auth.md "Peer trust": peer mTLS on the dist listener, alone, with the peer token and with named certificates; outbound verification. */
+/** docs/auth.md §6.1: peer mTLS on the dist listener, alone, with the peer token and with named certificates; outbound verification. */
 let certs: CertFixtures;
 beforeAll(() => {
   certs = generateCerts();

@@ -7,7 +7,7 @@ import { PEER_HEADERS, PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js'
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { json, send } from '../support/http.js';
 
-/** CONTRACT §3.6 (peer token on the dist listener) and §7.1 (what every peer request carries). */
+/** docs/auth.md §6 (peer token on the dist listener) and docs/peer-protocol.md §1 (what every peer request carries). */
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };
 const addressOf = (node: TestNode) => `127.0.0.1:${node.ports.dist}`;
 const health = (node: TestNode, headers: Record<string, string> = {}) => send(node.dist, 'GET', '/health', { headers });
@@ -85,7 +85,7 @@ describe('no peer token and no peer TLS: the dist listener is open', () => {
   });
 });
 
-describe('protocol version (CONTRACT §7.1)', () => {
+describe('protocol version (docs/peer-protocol.md §1)', () => {
   let node: TestNode;
   beforeAll(async () => {
     node = await startTestNode({ distToken: 'peer' });

@@ -7,7 +7,7 @@ import { RouteRecorder } from '../../src/openapi/route-recorder.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
 /**
- * CONTRACT §3.7 / I17, over the routes the running apps actually registered: every public route
+ * docs/auth.md §3.1 / I17, over the routes the running apps actually registered: every public route
  * answers without credentials, every other one answers 401 without a valid credential and 403 to
  * each single-scope token that lacks its scope; the dist listener wants the peer token.
  */
@@ -89,7 +89,7 @@ const CREDENTIALS: Array<[name: string, authorization: string | undefined, scope
   ...Object.entries(TOKENS).map(([scope, token]): [string, string, Scope] => [`the ${scope}-only token`, `Bearer ${token}`, scope as Scope]),
 ];
 
-describe('per-route scope matrix (CONTRACT §3.7, I17)', () => {
+describe('per-route scope matrix (docs/auth.md §3.1, I17)', () => {
   let node: TestNode;
   beforeAll(async () => {
     node = await startTestNode({ authConfigFile: 'matrix.json', distToken: PEER_TOKEN }, { authFile: AUTH_FILE });
@@ -98,7 +98,7 @@ describe('per-route scope matrix (CONTRACT §3.7, I17)', () => {
     await node.stop();
   });
 
-  it.each(['client', 'management'] as const)('%s: the registered routes are exactly the §3.7 rows', (listener) => {
+  it.each(['client', 'management'] as const)('%s: the registered routes are exactly the docs/auth.md §3.1 rows', (listener) => {
     expect(registered(node, listener).sort()).toEqual([...expected(listener).keys()].sort());
   });
 
@@ -108,7 +108,7 @@ describe('per-route scope matrix (CONTRACT §3.7, I17)', () => {
     const wrong: string[] = [];
     for (const route of registered(node, listener)) {
       const scope = table.get(route);
-      expect(scope, `${route} is registered but missing from the §3.7 table`).not.toBeUndefined();
+      expect(scope, `${route} is registered but missing from the docs/auth.md §3.1 table`).not.toBeUndefined();
       for (const [name, authorization, held] of CREDENTIALS) {
         const status = await statusOf(base, route, authorization);
         const want = scope === null ? 'served' : held === undefined ? 401 : held === scope ? 'served' : 403;

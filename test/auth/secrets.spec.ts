@@ -5,7 +5,7 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { rawRequest, send } from '../support/http.js';
 import { killSpawnedNodes, nodeEnv, spawnNode } from '../support/spawn-node.js';
 
-/** CONTRACT §1.6: at `debug`, after authenticated and failed requests, no log line carries a credential. */
+/** docs/lifecycle.md §5: at `debug`, after authenticated and failed requests, no log line carries a credential. */
 const FILE_TOKENS = { 'secret-read-5c1d9e': ['read'], 'secret-write-77ab02': ['write'], 'secret-admin-e4f310': ['admin', 'read'] } as const;
 const PEER_TOKEN = 'secret-peer-0b8a61';
 const WRONG = ['secret-wrong-91f0c3', 'secret-wrong-peer-3d2b7a'];

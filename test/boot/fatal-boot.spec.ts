@@ -16,7 +16,7 @@ const PEER_CREDENTIAL_MISSING = (source: string, why: string) =>
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every row of docs/configuration.md §4 (OIDC discovery is in test/auth/oidc-boot.spec.ts): exit 1 with one fatal line and no secret. */
-describe('fatal boot errors (CONTRACT §1.3, I20)', () => {
+describe('fatal boot errors (docs/configuration.md §4, I20)', () => {
   let dir: string;
   let busy: Server;
   let busyPort: number;

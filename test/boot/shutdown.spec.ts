@@ -29,7 +29,7 @@ async function slowPut(port: number): Promise<{ finish: () => void; status: Prom
   return { finish: () => req.end('67890'), status };
 }
 
-describe('graceful shutdown (CONTRACT §1.4)', () => {
+describe('graceful shutdown (docs/lifecycle.md §3)', () => {
   afterEach(killSpawnedNodes);
 
   it('SIGTERM drains, closes every listener and exits 0 with the events in order', async () => {

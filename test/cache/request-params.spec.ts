@@ -46,7 +46,7 @@ describe('X-Consistency', () => {
 });
 
 describe('key parameter', () => {
-  it('decodes the raw segment or refuses it with the contract message', () => {
+  it('decodes the raw segment or refuses it with the documented message', () => {
     expect(requireKey('a%2Fb')).toBe('a/b');
     expect(() => requireKey('%')).toThrow('invalid key: must be 1 to 1024 bytes of UTF-8');
     expect(() => requireKey(undefined)).toThrow('invalid key: must be 1 to 1024 bytes of UTF-8');

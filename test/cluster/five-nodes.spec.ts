@@ -11,7 +11,7 @@ describe('a 5-node cluster (RF 3)', () => {
   let nodes: ClusterNode[];
   beforeAll(async () => {
     nodes = await Cluster.launch(IDS, { HYPERCACHE_HEARTBEAT: '250ms', HYPERCACHE_GOSSIP_INTERVAL: '250ms', HYPERCACHE_REPLICATION: '3' });
-    // §9.2 acceptance: every node lists 5 alive members within 15 s of the last start.
+    // docs/deployment.md §2 acceptance: every node lists 5 alive members within 15 s of the last start.
     await within('5 alive members on every node', 15_000, () => formed(nodes, IDS));
   }, 60_000);
   afterAll(killSpawnedNodes);

@@ -6,9 +6,9 @@ import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
 import { openEvents } from '../support/sse.js';
 
 /**
- * Membership over the wire (CONTRACT §6.3, §7): real `dist/main.js` processes on loopback. Timings
+ * Membership over the wire (docs/cluster.md §2, docs/peer-protocol.md): real `dist/main.js` processes on loopback. Timings
  * are short (HEARTBEAT/GOSSIP 200–250 ms) wherever the invariant does not fix them, and the
- * contract's 1 s where it does (I9).
+ * documented 1 s where it does (I9).
  */
 const ringOf = async (n: ClusterNode) => (await getJson<{ count: number; vnodes: string[] }>(mgmt(n), '/cluster/ring')).body;
 const memberOf = async (observer: ClusterNode, id: string) => (await membersOf(observer)).find((m) => m.ID === id);

@@ -5,7 +5,7 @@ import { within } from '../support/poll.js';
 import { sampleSum, scrapeNode } from '../support/prom-text.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
-/** The cluster metrics of CONTRACT §5.9 on three real processes (RF 2, so some keys have a remote primary). */
+/** The cluster metrics of docs/api.md §2.4 on three real processes (RF 2, so some keys have a remote primary). */
 const IDS = ['node-1', 'node-2', 'node-3'];
 const PEER_OPS = ['ping', 'ping_req', 'gossip', 'join', 'coordinate', 'replicate', 'read', 'merkle', 'list_keys', 'health'];
 
@@ -79,7 +79,7 @@ describe('cluster metrics on 3 processes', () => {
     // The remote primary replicated to its co-owner: its replicate calls are counted there.
     const replicates = await Promise.all(nodes.map(async (n) => sampleSum(await scrapeNode(n), 'hypercache_peer_requests_total', { op: 'replicate', outcome: 'ok' }) ?? 0));
     expect(replicates.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(2);
-    // Transitions count the same state changes as the §5.5 Nodes* counters (read later, so never fewer).
+    // Transitions count the same state changes as the docs/api.md §2.5 Nodes* counters (read later, so never fewer).
     const dist = (await getJson<Record<string, number>>(mgmt(a), '/dist/metrics')).body;
     for (const [to, field] of [['suspect', 'NodesSuspect'], ['dead', 'NodesDead'], ['draining', 'NodesLeaving']] as const) {
       expect(sampleSum(after, 'hypercache_member_transitions_total', { to }), to).toBeLessThanOrEqual(dist[field]!);

@@ -6,7 +6,7 @@ import { within } from '../support/poll.js';
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /**
- * Replication over the wire (CONTRACT §6.4–§6.6, §6.15 I1/I4/I6/I7): three real processes, RF 3.
+ * Replication over the wire (docs/cluster.md §4, §7, §5, §9.1 I1/I4/I6/I7): three real processes, RF 3.
  * HEARTBEAT is 10 s where the invariant needs stopped nodes to stay on the ring.
  */
 const IDS = ['node-1', 'node-2', 'node-3'];

@@ -6,7 +6,7 @@ import { type PromSample, sampleSum, scrapeNode } from '../support/prom-text.js'
 import { killSpawnedNodes } from '../support/spawn-node.js';
 
 /**
- * CONTRACT §6.15 I3: with stable membership, idle or under write/delete traffic for ≥ 10 s, no
+ * docs/cluster.md §9.1 I3: with stable membership, idle or under write/delete traffic for ≥ 10 s, no
  * rebalancing happens: RebalancedKeys, hypercache_rebalance_migrations_total and
  * hypercache_rebalance_scans_total do not move on any node.
  */

@@ -25,7 +25,7 @@ function problemOf(document: unknown, options = closed): string {
 }
 
 describe('parseAuthConfig: accepted documents', () => {
-  it('reads the example of CONTRACT §2.3 in file order, CN as default id', () => {
+  it('reads the example of docs/configuration.md §3 in file order, CN as default id', () => {
     const text = `{
       "tokens": {
         "ro-7f3a9c":  { "id": "dashboards",  "scopes": ["read"] },
@@ -78,7 +78,7 @@ describe('parseAuthConfig: accepted documents', () => {
   });
 });
 
-describe('parseAuthConfig: every rule of §2.3', () => {
+describe('parseAuthConfig: every rule of docs/configuration.md §3', () => {
   const entry = { id: 'x', scopes: ['read'] };
 
   it.each<[string, unknown, string]>([

@@ -21,7 +21,7 @@ function errorOf(env: Env, hostname = HOSTNAME): string | undefined {
 }
 
 describe('loadConfig defaults', () => {
-  it('fills every default of §2.1', () => {
+  it('fills every default of docs/configuration.md §1', () => {
     const config = loadConfig({}, HOSTNAME);
     expect(config).toMatchObject({
       nodeId: 'node-a',
@@ -60,7 +60,7 @@ describe('loadConfig defaults', () => {
     }
   });
 
-  it('renders every §2.1 variable in effectiveEnv (§5.4)', () => {
+  it('renders every docs/configuration.md §1 variable in effectiveEnv (docs/api.md §2.3)', () => {
     expect(loadConfig({}, HOSTNAME).effectiveEnv).toEqual({
       HYPERCACHE_NODE_ID: 'node-a',
       HYPERCACHE_API_ADDR: ':8080',
@@ -107,7 +107,7 @@ describe('loadConfig defaults', () => {
     });
   });
 
-  it('lists the 42 variables of §2.1', () => {
+  it('lists the 42 variables of docs/configuration.md §1', () => {
     expect(ENV_VARS).toHaveLength(42);
     expect(Object.keys(loadConfig({}, HOSTNAME).effectiveEnv)).toEqual([...ENV_VARS]);
   });
@@ -327,7 +327,7 @@ describe('loadConfig: range and syntax of every variable', () => {
     }
   });
 
-  it('reproduces the message of CONTRACT §1.3', () => {
+  it('reproduces the message of docs/configuration.md §4', () => {
     expect(errorOf({ HYPERCACHE_REPLICATION: 'three' })).toBe(
       'HYPERCACHE_REPLICATION: invalid value "three": expected an integer from 1 to 16',
     );
@@ -492,7 +492,7 @@ describe('loadConfig: typed values', () => {
     expect(config.oidc?.issuer).toBe('http://127.0.0.1:9000');
   });
 
-  it('reports HYPERCACHE_* variables outside §2.1, sorted', () => {
+  it('reports HYPERCACHE_* variables outside docs/configuration.md §1, sorted', () => {
     const config = loadConfig(
       { HYPERCACHE_REPLICATON: '3', HYPERCACHE_FOO: '', HYPERCACHE_ADDR: ':1', HYPERCACHE_REPLICATION: '3', OTHER: 'x' },
       HOSTNAME,
@@ -501,8 +501,8 @@ describe('loadConfig: typed values', () => {
   });
 });
 
-describe('loadConfig: order of checks (§1.3)', () => {
-  it('reports the first failing variable in §2.1 table order', () => {
+describe('loadConfig: order of checks (docs/configuration.md §4)', () => {
+  it('reports the first failing variable in docs/configuration.md §1 table order', () => {
     expect(
       errorOf({
         HYPERCACHE_DIST_TLS_CA: '',
@@ -529,7 +529,7 @@ describe('loadConfig: order of checks (§1.3)', () => {
     );
   });
 
-  it('runs the cross-checks in §1.3 table order', () => {
+  it('runs the cross-checks in docs/configuration.md §4 table order', () => {
     const env: Env = {
       HYPERCACHE_AUTH_TOKEN: TOKEN,
       HYPERCACHE_AUTH_CONFIG: '/a.json',
@@ -556,7 +556,7 @@ describe('loadConfig: order of checks (§1.3)', () => {
   });
 });
 
-describe('loadConfig: cross-checks between variables (§1.3)', () => {
+describe('loadConfig: cross-checks between variables (docs/configuration.md §4)', () => {
   it.each<[string, Env, string | undefined]>([
     [
       'AUTH_TOKEN with AUTH_CONFIG',

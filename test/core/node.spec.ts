@@ -165,7 +165,7 @@ describe('CacheNode writes and reads (I15)', () => {
   });
 });
 
-describe('CacheNode draining (§1.5, I18)', () => {
+describe('CacheNode draining (docs/lifecycle.md §4, I18)', () => {
   it('refuses writes with DRAINING, still serves reads, counts one drain, self becomes leaving', async () => {
     const { node } = makeNode();
     await node.put(put('k', 'v'));
@@ -190,7 +190,7 @@ describe('CacheNode draining (§1.5, I18)', () => {
   });
 });
 
-describe('CacheNode membership (§1.2, §6.3)', () => {
+describe('CacheNode membership (docs/lifecycle.md §2, docs/cluster.md §2)', () => {
   it('drain goes through the membership: self leaving, the list pushed to every alive/suspect peer at once', () => {
     const announced: Effect[][] = [];
     const node = new CacheNode({
@@ -365,7 +365,7 @@ describe('CacheNode background loops', () => {
   });
 });
 
-describe('CacheNode: the Go server\'s DistMetrics fields (§5.5 rev 2)', () => {
+describe('CacheNode: the Go server\'s DistMetrics fields (docs/api.md §2.5)', () => {
   it('MigrationHintLastAgeNanos is the age of the oldest pending migration hint, 0 when none', () => {
     const { node, clock } = makeNode();
     expect(node.distMetrics().MigrationHintLastAgeNanos).toBe(0);

@@ -5,7 +5,7 @@ import { json, rawRequest, send } from '../support/http.js';
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };
 const AUTH = { authorization: 'Bearer dev-token' };
 
-/** Every scoped route of the client API (CONTRACT §3.7). */
+/** Every scoped route of the client API (docs/auth.md §3.1). */
 const SCOPED: Array<[string, string]> = [
   ['GET', '/v1/cache/k'],
   ['HEAD', '/v1/cache/k'],
@@ -20,7 +20,7 @@ const SCOPED: Array<[string, string]> = [
   ['GET', '/v1/me/can?capability=cache.read'],
 ];
 
-describe('client API in closed mode (HYPERCACHE_AUTH_TOKEN, CONTRACT §3)', () => {
+describe('client API in closed mode (HYPERCACHE_AUTH_TOKEN, docs/auth.md)', () => {
   let node: TestNode;
 
   beforeAll(async () => {

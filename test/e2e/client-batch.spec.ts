@@ -5,7 +5,7 @@ import { json, rawRequest, send } from '../support/http.js';
 type Result = Record<string, unknown>;
 const MAX_VALUE = 16_384;
 
-describe('client API: batch operations (CONTRACT §4.9)', () => {
+describe('client API: batch operations (docs/api.md §1.11)', () => {
   let node: TestNode;
   const post = (op: string, body: unknown, headers: Record<string, string> = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);

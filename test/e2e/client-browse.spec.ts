@@ -4,7 +4,7 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { json, send } from '../support/http.js';
 import { within } from '../support/poll.js';
 
-describe('client API: key browser, owners, identity (CONTRACT §4.10–§4.12)', () => {
+describe('client API: key browser, owners, identity (docs/api.md §1.8–§1.13)', () => {
   let node: TestNode;
   const browse = async (query: string): Promise<Page> => {
     const r = await send(node.api, 'GET', `/v1/cache/keys?${query}`);

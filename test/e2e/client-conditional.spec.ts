@@ -4,7 +4,7 @@ import { json, type RawResponse, send } from '../support/http.js';
 
 const PRECONDITION_FAILED = { error: 'precondition failed', code: 'PRECONDITION_FAILED' };
 
-describe('client API: versions and conditional requests (CONTRACT §4.7, I15)', () => {
+describe('client API: versions and conditional requests (docs/api.md §1.9, I15)', () => {
   let node: TestNode;
   const put = (key: string, body: string, headers: Record<string, string> = {}) =>
     send(node.api, 'PUT', `/v1/cache/${key}`, { body, headers: { 'content-length': Buffer.byteLength(body), ...headers } });

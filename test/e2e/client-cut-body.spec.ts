@@ -7,7 +7,7 @@ import { rawRequest, send } from '../support/http.js';
  * never applied, the answer is the 400 envelope, never a 500, and the node keeps serving. Covers both ways a body is read: the single-key fast path (PUT) and a Nest
  * route behind the pass-through parser (batch put).
  */
-describe('client API: a body cut short (CONTRACT §3.8, §4.14)', () => {
+describe('client API: a body cut short (docs/auth.md §7, docs/api.md §1.15)', () => {
   let node: TestNode;
   const auth = { authorization: 'Bearer cut-token' };
 

@@ -4,7 +4,7 @@ import { json, send } from '../support/http.js';
 
 const DRAINING = { error: 'node is draining; retry on another node', code: 'DRAINING' };
 
-describe('client API while draining (CONTRACT §1.5, I18)', () => {
+describe('client API while draining (docs/lifecycle.md §4, I18)', () => {
   let node: TestNode;
   let version: number;
   const batch = (op: string, body: unknown) => {

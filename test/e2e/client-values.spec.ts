@@ -7,7 +7,7 @@ const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const JSON_TYPE = 'application/json; charset=utf-8';
 const ENVELOPE_KEY = { error: 'invalid key: must be 1 to 1024 bytes of UTF-8', code: 'BAD_REQUEST' };
 
-describe('client API: single-key values (CONTRACT §4.1–§4.6)', () => {
+describe('client API: single-key values (docs/api.md §1.1–§1.7)', () => {
   let node: TestNode;
   const put = (path: string, body: Buffer | string, headers: Record<string, string | number> = {}) =>
     send(node.api, 'PUT', path, { body, headers: { 'content-length': Buffer.byteLength(body), ...headers } });
@@ -110,7 +110,7 @@ describe('client API: single-key values (CONTRACT §4.1–§4.6)', () => {
     expect((await send(node.api, 'DELETE', '/v1/cache/never-existed')).status).toBe(200);
   });
 
-  describe('keys (§4.1)', () => {
+  describe('keys (docs/api.md §1.2)', () => {
     it('percent-decodes one raw segment: %2F gives a key with / and %20 a space', async () => {
       expect(json(await put('/v1/cache/a%2Fb%20c', 'v')).key).toBe('a/b c');
       expect((await get('/v1/cache/a%2Fb%20c')).body.toString()).toBe('v');
@@ -246,7 +246,7 @@ describe('client API: single-key values (CONTRACT §4.1–§4.6)', () => {
     });
   });
 
-  describe('ttl (§4.3)', () => {
+  describe('ttl (docs/api.md §1.3)', () => {
     it('returns ttl_ms and expires_at; GET shows the remaining time', async () => {
       const before = Date.now();
       const r = json(await put('/v1/cache/ttl-5m?ttl=5m', 'x'));
@@ -311,7 +311,7 @@ describe('client API: single-key values (CONTRACT §4.1–§4.6)', () => {
     });
   });
 
-  describe('X-Consistency (§4.8)', () => {
+  describe('X-Consistency (docs/cluster.md §3)', () => {
     it('accepts one, quorum and all in any case on reads and writes', async () => {
       for (const level of ['one', 'QUORUM', 'All']) {
         expect((await put('/v1/cache/xc', 'v', { 'x-consistency': level })).status).toBe(200);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { json, send } from '../support/http.js';
 
-/** `POST /peer/list_keys` (CONTRACT §4.10, §7.2): one node in process, its own live keys only. */
+/** `POST /peer/list_keys` (docs/api.md §1.12, docs/peer-protocol.md §2): one node in process, its own live keys only. */
 const TOKEN = 'peer-secret';
 const headers = { authorization: `Bearer ${TOKEN}`, 'x-hypercache-node': 'node-x', 'content-type': 'application/json' };
 

@@ -3,7 +3,7 @@ import { dnsSeedResolver } from '../../src/membership/seed-resolver.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { json, send } from '../support/http.js';
 
-/** The membership operations on the dist listener (CONTRACT §7.2–§7.4), one node in process. */
+/** The membership operations on the dist listener (docs/peer-protocol.md §2–§4), one node in process. */
 const TOKEN = 'peer-secret';
 const headers = (sender = 'node-x') => ({ authorization: `Bearer ${TOKEN}`, 'x-hypercache-node': sender, 'content-type': 'application/json' });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { json, send } from '../support/http.js';
 
-/** The data-plane peer operations on the dist listener (CONTRACT §7.2–§7.4), one node in process. */
+/** The data-plane peer operations on the dist listener (docs/peer-protocol.md §2–§4), one node in process. */
 const TOKEN = 'peer-secret';
 const MAX = 1024;
 const headers = { authorization: `Bearer ${TOKEN}`, 'x-hypercache-node': 'node-x', 'content-type': 'application/json' };

@@ -4,7 +4,7 @@ import { expectEnvelope, rawExchange, rawRequest, send } from '../support/http.j
 
 /**
  * Every error Node's HTTP parser, Fastify or Nest can raise from the wire, sent as raw bytes to each
- * of the three listeners of one node (docs/api.md §1.15 "Malformed HTTP"): each gets the
+ * of the three listeners of one node (docs/api.md §1.16): each gets the
  * `{error, code}` envelope with its status, and the node keeps serving with its data intact.
  */
 type Listener = 'api' | 'mgmt' | 'dist';

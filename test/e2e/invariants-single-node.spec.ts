@@ -10,7 +10,7 @@ async function put(node: TestNode, key: string, value: string, query = ''): Prom
   return fetch(`${node.api}/v1/cache/${encodeURIComponent(key)}${query}`, { method: 'PUT', body: value });
 }
 
-/** Single-node invariants of CONTRACT §6.15 over real HTTP (the core-level versions live in test/core). */
+/** Single-node invariants of docs/cluster.md §9.1 over real HTTP (the core-level versions live in test/core). */
 describe('single-node invariants over HTTP', () => {
   let node: TestNode | undefined;
   afterEach(async () => {

@@ -6,7 +6,7 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 const TOKEN = 's3cret';
 const UNAUTHORIZED = { error: 'unauthorized', code: 'UNAUTHORIZED' };
 
-/** Every variable of CONTRACT §2.1, copied from the contract. */
+/** Every variable of docs/configuration.md §1, copied from docs/. */
 const SECTION_2_1 = `NODE_ID API_ADDR MGMT_ADDR DIST_ADDR DIST_ADVERTISE_ADDR SEEDS REPLICATION CAPACITY MAX_MEMORY EVICTION
   MAX_VALUE_BYTES LOG_LEVEL LOG_FORMAT HEARTBEAT INDIRECT_PROBE_K GOSSIP_INTERVAL VNODES READ_CONSISTENCY
   WRITE_CONSISTENCY HINT_TTL HINT_REPLAY HINT_MAX_PER_NODE HINT_MAX_BYTES REBALANCE_INTERVAL MERKLE_INTERVAL
@@ -84,7 +84,7 @@ describe('management in closed mode (HYPERCACHE_AUTH_TOKEN)', () => {
     expect(text).not.toContain(TOKEN);
   });
 
-  it('GET /config with the token: every §2.1 variable, secrets redacted', async () => {
+  it('GET /config with the token: every docs/configuration.md §1 variable, secrets redacted', async () => {
     const r = await fetch(`${node.mgmt}/config`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(r.status).toBe(200);
     const raw = await r.text();

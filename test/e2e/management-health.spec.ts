@@ -43,7 +43,7 @@ describe('terminus probes and drain', () => {
     expect(r.body.info.process.uptime_s).toBeGreaterThanOrEqual(0);
   });
 
-  it('POST /dist/drain: 200 {"draining":true}, readiness turns 503 with the §5.2 body', async () => {
+  it('POST /dist/drain: 200 {"draining":true}, readiness turns 503 with the docs/api.md §2.1 body', async () => {
     const r = await fetch(`${node.mgmt}/dist/drain`, { method: 'POST' });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ draining: true });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elapsed, valueWithin } from '../support/poll.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
-/** The §5.5 field table, copied from the contract. */
+/** The docs/api.md §2.5 field table, copied from docs/. */
 const DIST_METRIC_KEYS = `ForwardGet ForwardSet ForwardRemove ReplicaFanoutSet ReplicaFanoutRemove WriteAttempts WriteAcks
   WriteQuorumFailures WriteForwardPromotion ReadPrimaryPromote ReadRepair ReadQuorumFailures PreconditionFailures
   StaleApplies VersionConflicts VersionTieBreaks HeartbeatSuccess HeartbeatFailure IndirectProbeSuccess
@@ -14,7 +14,7 @@ const DIST_METRIC_KEYS = `ForwardGet ForwardSet ForwardRemove ReplicaFanoutSet R
   Evictions Expirations AppliesSkipped ItemsLocal BytesLocal MembershipVersion MembersAlive MembersSuspect
   MembersDead MembersLeaving`.split(/\s+/);
 
-/** The integer fields of the Go server's DistMetrics that §5.5 rev 2 adds (plus the string LastAutoSyncError). */
+/** The integer fields of the Go server's DistMetrics that docs/api.md §2.5 adds (plus the string LastAutoSyncError). */
 const GO_DIST_METRIC_KEYS = `ReplicaGetMiss ReadRepairBatched ReadRepairCoalesced MigrationHintLastAgeNanos AutoSyncLoops
   AutoSyncCleanTicks AutoSyncBackoffFactor LastAutoSyncNanos ChaosDrops ChaosLatencies RebalanceThrottle
   RebalanceReplicaDiffThrottle`.split(/\s+/);
@@ -99,7 +99,7 @@ describe('management views on a CAPACITY=3 node', () => {
     });
   });
 
-  it('GET /dist/metrics has every §5.5 key as an integer (LastAutoSyncError a string), gauges read now', async () => {
+  it('GET /dist/metrics has every docs/api.md §2.5 key as an integer (LastAutoSyncError a string), gauges read now', async () => {
     const { status, body } = await getJson(`${node.mgmt}/dist/metrics`);
     expect(status).toBe(200);
     const integers = [...DIST_METRIC_KEYS, ...GO_DIST_METRIC_KEYS];

@@ -4,7 +4,7 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { expectEnvelope, json, rawExchange, send, tlsRequest } from '../support/http.js';
 
 /**
- * Requests pipelined on one connection before a malformed one (docs/api.md §1.15 "Malformed HTTP"):
+ * Requests pipelined on one connection before a malformed one (docs/api.md §1.16):
  * Node's parser hands them to their routes before it reaches the bad bytes, so a write among them
  * is applied. Their answers arrive first, complete and in order, then the 400 envelope, then the
  * connection closes.

@@ -56,7 +56,7 @@ function setup(opts: { seeds?: SeedSpec[]; dnsSeeds?: DnsSeed[]; resolve?: (s: r
 
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
-describe('MembershipDriver: loops and sends (CONTRACT §6.3, §6.13)', () => {
+describe('MembershipDriver: loops and sends (docs/cluster.md §2, §11)', () => {
   it('start joins through the seeds at once and registers the heartbeat, gossip and 1 s seed loops', async () => {
     const { driver, machine, transport, scheduler, logs, table } = setup({ seeds: [{ kind: 'addr', address: 'seed:7946' }] });
     driver.start();
@@ -94,7 +94,7 @@ describe('MembershipDriver: loops and sends (CONTRACT §6.3, §6.13)', () => {
     expect(transport.take('gossip')).toHaveLength(1);
   });
 
-  it('logs the §1.6 events of the effects: WARN when the join grace passes with no seed reachable', async () => {
+  it('logs the docs/lifecycle.md §5 events of the effects: WARN when the join grace passes with no seed reachable', async () => {
     const { driver, machine, transport, scheduler, logs, advance } = setup({ seeds: [{ kind: 'addr', address: 'nobody:7946' }] });
     driver.start();
     for (const call of transport.take('join')) call.answer(null);

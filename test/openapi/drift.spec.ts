@@ -8,14 +8,14 @@ import type { ListenerName } from '../../src/auth/scope.guard.js';
 import { type OpenApiDocument, operations } from '../../src/openapi/openapi-json.js';
 import { RouteRecorder } from '../../src/openapi/route-recorder.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
-import { CLIENT_ROUTES, type ContractRoute, MANAGEMENT_ROUTES } from './contract-routes.js';
+import { CLIENT_ROUTES, type DocumentedRoute, MANAGEMENT_ROUTES } from './route-tables.js';
 
-/** CONTRACT §9.4: the committed documents match the code, the contract, and the linter. */
+/** docs/openapi-conventions.md §1: the committed documents match the code, docs/, and the linter. */
 const LISTENERS: ListenerName[] = ['client', 'management', 'dist'];
 const committedText = (l: ListenerName) => readFileSync(`openapi/${l}.yaml`, 'utf8');
 const committed = (l: ListenerName) => parse(committedText(l)) as OpenApiDocument;
 const documentPairs = (l: ListenerName) => operations(committed(l)).map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort();
-const contractPairs = (table: readonly ContractRoute[]) => table.map(([m, p]) => `${m} ${p}`).sort();
+const documentedPairs = (table: readonly DocumentedRoute[]) => table.map(([m, p]) => `${m} ${p}`).sort();
 
 describe('(a) registered routes = document operations', () => {
   let node: TestNode;
@@ -31,7 +31,7 @@ describe('(a) registered routes = document operations', () => {
     const registered = app
       .get(RouteRecorder, { strict: false })
       .routes()
-      // The explorer and its assets are plain Fastify routes outside the document (§4.2: the table without /docs).
+      // The explorer and its assets are plain Fastify routes outside the document (docs/api.md §1.1: the table without /docs).
       .filter((r) => !(listener === 'client' && (r.url === '/docs' || r.url.startsWith('/docs/'))))
       .map((r) => `${r.method} ${r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
     expect([...new Set(registered)].sort()).toEqual(documentPairs(listener));
@@ -54,23 +54,23 @@ describe('(b) regenerating gives the committed files', () => {
   });
 });
 
-describe('(c) document operations = the contract route tables', () => {
-  it('client = §4.2 without /docs', () => {
-    expect(documentPairs('client')).toEqual(contractPairs(CLIENT_ROUTES));
+describe('(c) document operations = the documented route tables', () => {
+  it('client = docs/api.md §1.1 without /docs', () => {
+    expect(documentPairs('client')).toEqual(documentedPairs(CLIENT_ROUTES));
   });
-  it('management = §5.1', () => {
-    expect(documentPairs('management')).toEqual(contractPairs(MANAGEMENT_ROUTES));
+  it('management = docs/api.md §2', () => {
+    expect(documentPairs('management')).toEqual(documentedPairs(MANAGEMENT_ROUTES));
   });
 });
 
-describe('(d) every operation declares its §3.7 scope or is public', () => {
-  const matrix: Record<'client' | 'management', readonly ContractRoute[]> = { client: CLIENT_ROUTES, management: MANAGEMENT_ROUTES };
+describe('(d) every operation declares its docs/auth.md §3.1 scope or is public', () => {
+  const matrix: Record<'client' | 'management', readonly DocumentedRoute[]> = { client: CLIENT_ROUTES, management: MANAGEMENT_ROUTES };
 
   it.each(['client', 'management'] as const)('%s', (listener) => {
     for (const { method, path, op } of operations(committed(listener))) {
       const row = matrix[listener].find(([m, p]) => m === method.toUpperCase() && p === path);
       const where = `${method.toUpperCase()} ${path}`;
-      expect(row, `${where} is not in the contract's scope matrix`).toBeDefined();
+      expect(row, `${where} is not in the documented scope matrix`).toBeDefined();
       const scope = row![2];
       if (scope === null) {
         expect(op.security, `${where} must be public (security: [])`).toEqual([]);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
 /**
- * The committed client document (openapi/client.yaml, CONTRACT §9.4) is good enough to build an
+ * The committed client document (openapi/client.yaml, docs/openapi-conventions.md §1) is good enough to build an
  * SDK from: openapi-typescript turns it into types, a small openapi-fetch program written against
  * those types compiles under `tsc --strict` (with @ts-expect-error probes proving the types are
  * not `any`), and the same program then talks to a live node: put (raw body), get (raw and JSON

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 
-/** CONTRACT §4.13, §5.1: the served documents are the committed files; the explorer is public. */
+/** docs/api.md §1.14, §2: the served documents are the committed files; the explorer is public. */
 const TOKEN = 'openapi-test-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { ROOT, TOOLS_TIMEOUT_MS, dockerCompose, ensureDeployTools } from './support/deploy-tools.js';
 
 /**
- * docker-compose.cluster.yml (CONTRACT §9.2), checked offline: `docker-compose config -q` (v1, no
+ * docker-compose.cluster.yml (docs/deployment.md §2), checked offline: `docker-compose config -q` (v1, no
  * engine needed) and the resolved configuration it prints, plus the raw file for the
  * x-hypercache-base block and the smoke-test header. Starting the cluster needs a Docker engine,
  * which CI machines do not have; the cluster behaviour itself is covered by the process tests.
@@ -41,7 +41,7 @@ beforeAll(() => {
   resolved = parseYaml(r.stdout) as Record<string, any>;
 }, TOOLS_TIMEOUT_MS);
 
-describe('docker-compose.cluster.yml (CONTRACT §9.2)', () => {
+describe('docker-compose.cluster.yml (docs/deployment.md §2)', () => {
   it('validates with docker-compose config -q, without warnings', () => {
     const r = dockerCompose(['-f', FILE, 'config', '-q']);
     expect(r.status, r.stderr).toBe(0);

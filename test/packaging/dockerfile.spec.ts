@@ -7,7 +7,7 @@ import { freePort } from '../support/spawn-node.js';
 import { ROOT } from './support/deploy-tools.js';
 
 /**
- * Dockerfile and .dockerignore (CONTRACT §9.1). No Docker engine on CI machines, so the image is
+ * Dockerfile and .dockerignore (docs/deployment.md §1). No Docker engine on CI machines, so the image is
  * not built here: the instructions are checked statically, and the runtime stage's layout
  * (dist/ + node_modules/ + package.json + openapi/, nothing else) is rebuilt in a temporary
  * directory and started, to prove the server and the health check need nothing more.
@@ -36,7 +36,7 @@ function stages(): Array<{ from: string; lines: string[] }> {
   return out;
 }
 
-describe('Dockerfile (CONTRACT §9.1)', () => {
+describe('Dockerfile (docs/deployment.md §1)', () => {
   const argDefault = (name: string) => instructions.find((l) => l.startsWith(`ARG ${name}=`))?.split('=')[1];
 
   it('is a multi-stage build: npm ci, npm run build, npm prune --omit=dev in the build stage', () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveTarget } from '../../src/healthcheck.js';
 import { freePort, killSpawnedNodes, nodeEnv, spawnNode } from '../support/spawn-node.js';
 
-/** The container health check `node dist/healthcheck.js` (CONTRACT §9.1), built by the global setup. */
+/** The container health check `node dist/healthcheck.js` (docs/deployment.md §1), built by the global setup. */
 const HEALTHCHECK = fileURLToPath(new URL('../../dist/healthcheck.js', import.meta.url));
 
 interface CheckResult {
@@ -76,7 +76,7 @@ describe('node dist/healthcheck.js', () => {
     const mgmt = await freePort();
     const node = await spawnNode(await nodeEnv({ HYPERCACHE_MGMT_ADDR: `127.0.0.1:${mgmt}` }));
     expect((await runHealthcheck(`127.0.0.1:${mgmt}`)).code).toBe(0);
-    // Drain makes /health/ready 503 but /health/live stays 200 (§1.5), so the container stays healthy.
+    // Drain makes /health/ready 503 but /health/live stays 200 (docs/lifecycle.md §4), so the container stays healthy.
     const drained = await fetch(`http://127.0.0.1:${node.ports.management}/dist/drain`, { method: 'POST' });
     expect(drained.status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${mgmt}/health/ready`)).status).toBe(503);

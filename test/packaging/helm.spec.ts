@@ -22,7 +22,7 @@ import {
 import { startKubeApiStub } from './support/kube-api-stub.js';
 
 /**
- * The Helm chart helm/hypercache (CONTRACT §9.3), checked offline: `helm lint --strict` and
+ * The Helm chart helm/hypercache (docs/deployment.md §3), checked offline: `helm lint --strict` and
  * `helm template` (both enforce values.schema.json), kubernetes-models validation of every rendered
  * object, assertions on the rendered content, and the refusal of every bad values file.
  */
@@ -46,7 +46,7 @@ const STANDARD_LABELS = [
   'helm.sh/chart',
 ];
 
-/** cluster.* value → variable (CONTRACT §9.3: "every cluster.* value mapped to its variable"). */
+/** cluster.* value → variable (docs/deployment.md §3: "every cluster.* value mapped to its variable"). */
 const CLUSTER_ENV: Record<string, string> = {
   replicationFactor: 'HYPERCACHE_REPLICATION',
   capacity: 'HYPERCACHE_CAPACITY',
@@ -147,7 +147,7 @@ describe('offline validators', () => {
   });
 });
 
-describe('helm lint --strict (CONTRACT §9.3)', () => {
+describe('helm lint --strict (docs/deployment.md §3)', () => {
   it('has CI values files for defaults, inline token, existing secrets + TLS + OIDC + ServiceMonitor, inline auth config', () => {
     expect(CI_FILES).toEqual([
       'auth-config-inline-values.yaml',
@@ -207,7 +207,7 @@ describe.each(CI_FILES)('helm template with ci/%s', (file) => {
     const tmp = (pod.volumes as any[]).find((v) => v.name === 'tmp');
     expect(tmp.emptyDir).toBeDefined();
     expect(container(objs).volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
-    // security (CONTRACT §9.3)
+    // security (docs/deployment.md §3)
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container(objs).securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     // every volume mount except /tmp is read-only
@@ -342,7 +342,7 @@ describe.each(CI_FILES)('helm template with ci/%s', (file) => {
     // In the cluster the DNS names resolve; loadConfig only checks syntax and cross-variable rules.
     const config = loadConfig(env, `${FULLNAME}-0`);
     expect(config.nodeId).toBe(`${FULLNAME}-0`);
-    // A closed node needs a peer credential to boot (docs/auth.md "Peer trust").
+    // A closed node needs a peer credential to boot (docs/auth.md §6.1).
     expect(() => checkPeerCredential(config)).not.toThrow();
     if (data['auth.json']) {
       expect(() => parseAuthConfig(data['auth.json']!, { oidcEnabled: Boolean(values.auth.oidc.issuer) })).not.toThrow();
@@ -508,7 +508,7 @@ describe('rendered content for specific values', () => {
     expect(container(nine).env).toEqual(container(three).env);
   });
 
-  it('defaults follow CONTRACT §9.3: 5 replicas, requests 100m/256Mi, limits 1000m/768Mi, maxMemory 256MiB, grace 45 s, PDB maxUnavailable 1', () => {
+  it('defaults follow docs/deployment.md §3: 5 replicas, requests 100m/256Mi, limits 1000m/768Mi, maxMemory 256MiB, grace 45 s, PDB maxUnavailable 1', () => {
     const objs = render([]);
     expect(only(objs, 'StatefulSet').spec.replicas).toBe(5);
     expect(container(objs).resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '768Mi' } });
@@ -656,7 +656,7 @@ describe('values.yaml, values.schema.json and README.md agree', () => {
     expect(missing).toEqual([]);
   });
 
-  it('documents every key of CONTRACT §9.3 with ## @param', () => {
+  it('documents every key of docs/deployment.md §3 with ## @param', () => {
     const required = [
       'replicaCount', 'image.repository', 'image.tag', 'image.pullPolicy', 'image.pullSecrets',
       'serviceAccount.create', 'serviceAccount.name', 'serviceAccount.annotations',

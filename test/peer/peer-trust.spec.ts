@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HypercacheConfig } from '../../src/config/config.types.js';
 import { checkPeerCredential, distListenerInsecure, hasPeerCredential } from '../../src/peer/peer-trust.js';
 
-/** The boot rule of docs/auth.md "Peer trust", every combination of client auth and peer credential. */
+/** The boot rule of docs/auth.md §6.1, every combination of client auth and peer credential. */
 const tls = { certFile: '/c', keyFile: '/k', caFile: '/ca' };
 const oidc = { issuer: 'https://idp.example.com', audience: 'cache', identityClaim: 'sub', scopeClaim: 'scope' };
 type Trust = Partial<Pick<HypercacheConfig, 'authToken' | 'authConfigFile' | 'oidc' | 'distToken' | 'distTls' | 'distInsecure'>>;

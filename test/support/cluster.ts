@@ -23,7 +23,7 @@ export interface ClusterNode extends SpawnedNode {
 
 export const membersOf = async (n: ClusterNode) => (await getJson<{ members: Member[] }>(mgmt(n), '/cluster/members')).body.members;
 
-/** Lean timings for fault tests (§1.3 cross-checks hold: TOMBSTONE_TTL > HINT_TTL, ≥ 2 × MERKLE_INTERVAL). */
+/** Lean timings for fault tests (docs/configuration.md §4 cross-checks hold: TOMBSTONE_TTL > HINT_TTL, ≥ 2 × MERKLE_INTERVAL). */
 export const FAST_ENV: Record<string, string> = {
   HYPERCACHE_HEARTBEAT: '500ms',
   HYPERCACHE_GOSSIP_INTERVAL: '250ms',

@@ -10,7 +10,7 @@ import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND_CLIENT, SPAN_KIND_SERVE
 import { hold } from '../support/poll.js';
 
 /**
- * Tracing inside one process (CONTRACT-adjacent: issue "Packaging and ecosystem"): server spans on
+ * Tracing inside one process (scope of issue "Packaging and ecosystem"): server spans on
  * the three listeners, incoming `traceparent`, peer-call client spans and their propagation to the
  * peer's server span, all checked at a loopback OTLP/HTTP receiver.
  */

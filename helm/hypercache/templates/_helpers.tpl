@@ -1,5 +1,5 @@
 {{/*
-Names, labels and shared fragments of the hypercache chart (CONTRACT §9.3).
+Names, labels and shared fragments of the hypercache chart (docs/deployment.md §3).
 */}}
 
 {{/* Chart name, overridable. */}}
@@ -164,7 +164,7 @@ the root context, so the Secret and the pods' checksum annotation see the same v
 {{- end -}}
 {{- end -}}
 
-{{/* True (non-empty) when the client policy is closed (CONTRACT §3.1). */}}
+{{/* True (non-empty) when the client policy is closed (docs/auth.md §1). */}}
 {{- define "hypercache.authEnabled" -}}
 {{- if or .Values.auth.token.value .Values.auth.token.existingSecret .Values.auth.config.value .Values.auth.config.existingSecret .Values.auth.oidc.issuer -}}true{{- end -}}
 {{- end -}}
@@ -191,7 +191,7 @@ Render-time checks that the schema cannot express (or that must hold even with
 {{- $token := or .Values.auth.token.value .Values.auth.token.existingSecret -}}
 {{- $config := or .Values.auth.config.value .Values.auth.config.existingSecret -}}
 {{- if and $token $config -}}
-{{- fail "auth.token and auth.config are mutually exclusive (CONTRACT §1.3): set one of them, not both" -}}
+{{- fail "auth.token and auth.config are mutually exclusive (docs/configuration.md §4): set one of them, not both" -}}
 {{- end -}}
 {{- range $name, $src := dict "auth.token" .Values.auth.token "auth.config" .Values.auth.config "dist.token" .Values.dist.token "serviceMonitor.token" .Values.serviceMonitor.token -}}
 {{- if and $src.value $src.existingSecret -}}
@@ -199,7 +199,7 @@ Render-time checks that the schema cannot express (or that must hold even with
 {{- end -}}
 {{- end -}}
 {{- if ne (empty .Values.auth.oidc.issuer) (empty .Values.auth.oidc.audience) -}}
-{{- fail "auth.oidc.issuer and auth.oidc.audience must be set together (CONTRACT §1.3)" -}}
+{{- fail "auth.oidc.issuer and auth.oidc.audience must be set together (docs/configuration.md §4)" -}}
 {{- end -}}
 {{- if and .Values.dist.tls.allowedNames (not .Values.dist.tls.existingSecret) -}}
 {{- fail "dist.tls.allowedNames needs dist.tls.existingSecret (the names apply to peer certificates)" -}}

@@ -8,7 +8,7 @@ export interface ClaimNames {
 }
 
 /**
- * Maps the claims of a verified JWT to an identity (CONTRACT §3.4). No non-empty string identity
+ * Maps the claims of a verified JWT to an identity (docs/auth.md §5). No non-empty string identity
  * claim → not an identity (401). No usable scope → an identity with no scopes (403 on scoped routes).
  */
 export function identityFromClaims(claims: Record<string, unknown>, names: ClaimNames): Identity | undefined {

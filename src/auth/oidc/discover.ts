@@ -5,7 +5,7 @@ import { checkDiscoveryDocument, type DiscoveredIssuer } from './discovery-docum
 export interface DiscoverOptions {
   /** The issuer is plain http (accepted by the config loader with a WARN). */
   insecure: boolean;
-  /** CONTRACT §1.3: 10 s; tests shorten it. */
+  /** docs/configuration.md §4: 10 s; tests shorten it. */
   timeoutMs?: number;
 }
 
@@ -13,7 +13,7 @@ export interface DiscoverOptions {
 const CLIENT_ID = 'hypercache-server';
 
 /**
- * Boot step 5 (CONTRACT §1.2, §3.4): fetch `<issuer>/.well-known/openid-configuration` and keep what
+ * Boot step 5 (docs/lifecycle.md §2, docs/auth.md §5): fetch `<issuer>/.well-known/openid-configuration` and keep what
  * JWT verification needs. Every failure is a FatalError naming the variable, the issuer and why.
  */
 export async function discoverIssuer(issuer: string, { insecure, timeoutMs = 10_000 }: DiscoverOptions): Promise<DiscoveredIssuer> {
@@ -33,7 +33,7 @@ export async function discoverIssuer(issuer: string, { insecure, timeoutMs = 10_
   return checked.issuer;
 }
 
-/** Turns an openid-client / fetch error into the contract's reason (unreachable, timeout, non-2xx, …). */
+/** Turns an openid-client / fetch error into the documented reason (unreachable, timeout, non-2xx, …). */
 function describeFailure(err: unknown, timeoutMs: number): string {
   const e = err as { code?: string; message?: string; cause?: unknown };
   switch (e.code) {

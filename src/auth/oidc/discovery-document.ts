@@ -1,4 +1,4 @@
-/** Signature algorithms a JWT may use (CONTRACT §3.4); `none` and HS* are never among them. */
+/** Signature algorithms a JWT may use (docs/auth.md §5); `none` and HS* are never among them. */
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512',
   'PS256', 'PS384', 'PS512',
@@ -17,7 +17,7 @@ export interface DiscoveredIssuer {
 export type DocumentCheck = { ok: true; issuer: DiscoveredIssuer } | { ok: false; reason: string };
 
 /**
- * Checks a fetched `openid-configuration` document against the configured issuer (CONTRACT §3.4).
+ * Checks a fetched `openid-configuration` document against the configured issuer (docs/auth.md §5).
  * `insecure`: the issuer itself is plain http (tests, with a boot WARN), so an http `jwks_uri` is
  * acceptable; for an https issuer the keys must come over https too.
  */

@@ -7,7 +7,7 @@ import { admitToken } from './token-shape.js';
 /** An unknown `kid` re-fetches the key set at most this often (docs/auth.md, OIDC). */
 const REFETCH_COOLDOWN_MS = 30_000;
 const KEY_SET_WARN_EVERY_MS = 60_000;
-/** RSA keys shorter than this are refused for the RS and PS algorithms (RFC 7518 §3.3, §3.5). */
+/** RSA keys shorter than this are refused for the RS and PS algorithms (RFC 7518 §3.3, docs/auth.md §4). */
 const MIN_RSA_BITS = 2048;
 
 export interface JwksKeyProviderOptions {

@@ -10,7 +10,7 @@ export interface HintLimits {
   maxBytes: number;
 }
 
-/** One undelivered entry for one target (CONTRACT §6.8). */
+/** One undelivered entry for one target (docs/cluster.md §8.2). */
 export interface Hint {
   target: string;
   entry: Entry;
@@ -24,7 +24,7 @@ export interface Hint {
 const slot = (target: string, key: string) => `${target}\u0000${key}`;
 
 /**
- * The in-memory hint queues (CONTRACT §6.8): FIFO per target, one hint per (target, key) with the
+ * The in-memory hint queues (docs/cluster.md §8.2): FIFO per target, one hint per (target, key) with the
  * newest entry kept, a per-target count cap and a global byte cap, both dropping the oldest.
  * Pure bookkeeping: delivery belongs to `HintReplayer`.
  */

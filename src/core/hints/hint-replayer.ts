@@ -20,7 +20,7 @@ export interface HintReplayerDeps {
 }
 
 /**
- * Hint replay (CONTRACT §6.8): every tick, expired hints are dropped, hints for `leaving` targets are
+ * Hint replay (docs/cluster.md §8.2): every tick, expired hints are dropped, hints for `leaving` targets are
  * dropped, and each `alive` target gets its hints in FIFO order through `replicate` (source `hint`).
  * A failed batch stays queued for the next tick; `suspect`, `dead` and unknown targets are skipped.
  *
@@ -54,7 +54,7 @@ export class HintReplayer {
   }
 
   /**
-   * Shutdown step 5 (CONTRACT §1.4): replay until no `alive` target has hints left, or `deadline`
+   * Shutdown step 5 (docs/lifecycle.md §3): replay until no `alive` target has hints left, or `deadline`
    * (epoch ms, on `now()`). A target whose delivery fails is retried every `retryMs`. Whatever is
    * left (hints for unreachable, suspect or dead targets included) is dropped with reason `shutdown`.
    * Resolves with the number dropped.

@@ -2,7 +2,7 @@ import { WireError, parseKey } from '../replication/wire.js';
 import { compileKeyPattern } from '../keys/glob.js';
 import type { MemberListing } from './key-listing.js';
 
-/** Largest `max` a peer accepts (the key browser clamps to 50 000, CONTRACT §4.10). */
+/** Largest `max` a peer accepts (the key browser clamps to 50 000, docs/api.md §1.12). */
 export const LIST_KEYS_MAX = 50_000;
 const PATTERN_MAX_BYTES = 1024;
 

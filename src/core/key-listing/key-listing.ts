@@ -2,7 +2,7 @@ import type { MemberTable } from '../membership/member-table.js';
 import type { PeerRef } from '../replication/transport.js';
 import { compareUtf8 } from '../keys/utf8-order.js';
 
-/** CONTRACT §7.4: `list_keys` calls time out after 10 s. */
+/** docs/peer-protocol.md §4: `list_keys` calls time out after 10 s. */
 export const LIST_KEYS_TIMEOUT_MS = 10_000;
 
 /** One member's answer: its `max` smallest matching live keys (sorted) and whether it had more. */
@@ -11,7 +11,7 @@ export interface MemberListing {
   more: boolean;
 }
 
-/** The `list_keys` peer operation (CONTRACT §7.2). Failures throw. */
+/** The `list_keys` peer operation (docs/peer-protocol.md §2). Failures throw. */
 export interface KeyListingTransport {
   listKeys(peer: PeerRef, pattern: string, max: number, timeoutMs: number): Promise<MemberListing>;
 }
@@ -37,7 +37,7 @@ export interface KeyBrowserDeps {
 }
 
 /**
- * The cluster-wide key browser (CONTRACT §4.10): every `alive` member (self read locally) lists its
+ * The cluster-wide key browser (docs/api.md §1.12): every `alive` member (self read locally) lists its
  * `max` smallest matching keys; the entry node merges them into one distinct set in UTF-8 byte order
  * and keeps the `max` smallest. `truncated` is exact: the responding members' distinct matched set
  * has more than `max` keys (some member had more, or the union exceeds `max`).

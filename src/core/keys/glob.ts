@@ -10,7 +10,7 @@ type Token =
   | { kind: 'class'; negated: boolean; ranges: Array<[number, number]> };
 
 /**
- * Compiles the key-browser pattern `q` (CONTRACT §4.10). With an unescaped `*`, `?` or `[` it is a
+ * Compiles the key-browser pattern `q` (docs/api.md §1.12). With an unescaped `*`, `?` or `[` it is a
  * glob over the whole key (`*` also matches `/`, `?` one code point, classes with ranges and
  * `!`/`^` negation, `\` escapes); otherwise a literal prefix with the escapes removed. An empty
  * pattern matches every key. Malformed patterns throw 400 `invalid glob pattern: <detail>`.

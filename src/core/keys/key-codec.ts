@@ -1,4 +1,4 @@
-/** Keys are 1–1024 bytes of UTF-8 after percent-decoding (CONTRACT §4.1, §8). */
+/** Keys are 1–1024 bytes of UTF-8 after percent-decoding (docs/api.md §1.2, docs/configuration.md §6). */
 export const MAX_KEY_BYTES = 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -25,9 +25,9 @@ export type Effect =
   | { type: 'seedIdMismatch'; address: string; configuredId: string; actualId: string }
   /** A probe was answered by a node with another ID (counted as a failed probe). */
   | { type: 'probeIdMismatch'; id: string; address: string; answeredBy: string }
-  /** Joined through a successful exchange with a peer (CONTRACT §1.2 (b)). */
+  /** Joined through a successful exchange with a peer (docs/lifecycle.md §2 (b)). */
   | { type: 'joined'; via: 'join' | 'gossip' }
-  /** Joined because the join grace passed with no peer contact (CONTRACT §1.2 (c)). */
+  /** Joined because the join grace passed with no peer contact (docs/lifecycle.md §2 (c)). */
   | { type: 'joinGraceElapsed' };
 
 export interface LogLine {

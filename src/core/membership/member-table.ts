@@ -3,7 +3,7 @@ import type { EventBus, MemberView } from '../events.js';
 export type MemberState = MemberView['State'];
 
 /**
- * The node's membership records (CONTRACT §6.3). In single-node mode it holds only self; the
+ * The node's membership records (docs/cluster.md §2). In single-node mode it holds only self; the
  * SWIM state machine of the cluster drives the same table.
  */
 export class MemberTable {

@@ -9,7 +9,7 @@ import { isLive, joinIncarnation, mergeDecision, selfClaimOutcome } from './prec
 import type { SeedSpec } from './seed-spec.js';
 import { detectorTransition, retentionExpired, stallOf, verdict } from './suspicion.js';
 
-/** Fixed timings of CONTRACT §1.2, §7.4 and §8. */
+/** Fixed timings of docs/lifecycle.md §2, docs/peer-protocol.md §4, docs/configuration.md §6. */
 export const SEED_INTERVAL_UNJOINED_MS = 1_000;
 export const SEED_INTERVAL_JOINED_MS = 5_000;
 /** How often the caller re-resolves `dns+` seeds before passing them to `seedTick`. */
@@ -78,7 +78,7 @@ const EXPECTED_OP: Record<Pending['kind'], MembershipReply['op']> = {
 };
 
 /**
- * SWIM membership (CONTRACT §6.3) as a state machine in the etcd-raft manner: no timers, no I/O, no
+ * SWIM membership (docs/cluster.md §2) as a state machine in the etcd-raft manner: no timers, no I/O, no
  * promises. The caller drives it with logical ticks and inbound messages, passes the current time in,
  * performs the returned `send` effects and reports each outcome through `response`.
  *
@@ -122,7 +122,7 @@ export class Membership {
       if (seed.kind === 'dns') continue;
       addresses.push(seed.address);
       if (seed.kind === 'id' && !this.table.get(seed.id)) {
-        // Boot record (§1.2 step 6): incarnation 0, so any real record wins.
+        // Boot record (docs/lifecycle.md §2 step 6): incarnation 0, so any real record wins.
         this.table.set({ ID: seed.id, Address: seed.address, State: 'alive', Incarnation: 0 });
         this.configuredSeeds.set(seed.id, seed.address);
       }
@@ -130,7 +130,7 @@ export class Membership {
     this.seedAddresses = [...new Set(addresses)];
   }
 
-  /** Joined per CONTRACT §1.2. */
+  /** Joined per docs/lifecycle.md §2. */
   isJoined(): boolean {
     return this.joined;
   }
@@ -202,7 +202,7 @@ export class Membership {
     return this.flush();
   }
 
-  /** Any authenticated peer request from `id` (CONTRACT §7.1) refreshes its failure detector. */
+  /** Any authenticated peer request from `id` (docs/peer-protocol.md §1) refreshes its failure detector. */
   contact(id: string, now: number): void {
     if (id === this.selfId) return;
     this.peerContact = true;

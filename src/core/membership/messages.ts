@@ -2,7 +2,7 @@ import { NODE_ID_PATTERN } from '../../config/patterns.js';
 import type { MemberView } from '../events.js';
 
 /**
- * Membership messages of the peer protocol (CONTRACT §7.2: `ping`, `ping_req`, `gossip`, `join`).
+ * Membership messages of the peer protocol (docs/peer-protocol.md §2: `ping`, `ping_req`, `gossip`, `join`).
  * Plain JSON-serialisable shapes; the dist transport carries them and checks inbound bodies with
  * `parseMembershipRequest` / `parseMembershipReply` before they reach the state machine.
  */

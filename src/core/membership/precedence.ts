@@ -1,14 +1,14 @@
 import type { MemberRecord, MemberState } from './messages.js';
 
 /**
- * Record precedence and incarnation rules of CONTRACT §6.3 as plain functions: the state machine
+ * Record precedence and incarnation rules of docs/cluster.md §2 as plain functions: the state machine
  * only calls these, and their specs enumerate every case.
  */
 export const RANK: Readonly<Record<MemberState, number>> = { alive: 0, suspect: 1, dead: 2, leaving: 3 };
 
 type Claim = Pick<MemberRecord, 'State' | 'Incarnation'>;
 
-/** Ring members: `alive` or `suspect` (CONTRACT §6.2). */
+/** Ring members: `alive` or `suspect` (docs/cluster.md §1). */
 export function isLive(state: MemberState): boolean {
   return state === 'alive' || state === 'suspect';
 }

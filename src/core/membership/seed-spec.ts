@@ -1,7 +1,7 @@
 import type { Seed } from '../../config/config.types.js';
 
 /**
- * A bootstrap peer as the membership machine sees it (CONTRACT §6.3). `dns` entries are resolved by
+ * A bootstrap peer as the membership machine sees it (docs/cluster.md §2). `dns` entries are resolved by
  * the caller, which passes the resolved `ip:port` list to `seedTick`.
  */
 export type SeedSpec =

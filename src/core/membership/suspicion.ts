@@ -1,6 +1,6 @@
 import type { MemberState } from './messages.js';
 
-/** Failure-detection arithmetic of CONTRACT §6.3 and §8, as plain functions of elapsed time. */
+/** Failure-detection arithmetic of docs/cluster.md §2, docs/configuration.md §6, as plain functions of elapsed time. */
 export const SUSPECT_AFTER_HEARTBEATS = 3;
 export const DEAD_AFTER_HEARTBEATS = 6;
 /** Local health: `dead` needs a suspicion held this many heartbeats of this node's running time. */

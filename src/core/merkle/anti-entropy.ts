@@ -17,7 +17,7 @@ import { EntryHasher, type MerkleTree, differing, differingBuckets } from './mer
 import { type BucketSelector, ENVELOPE_RESERVE_BYTES, type MerkleRequest, type MerkleResponse } from './merkle-wire.js';
 import { PeerRotation } from './peer-rotation.js';
 
-/** CONTRACT §7.4: every `merkle` call, and each anti-entropy push, within 10 s. */
+/** docs/peer-protocol.md §4: every `merkle` call, and each anti-entropy push, within 10 s. */
 export const MERKLE_TIMEOUT_MS = 10_000;
 /** Entries per push `replicate`, besides the size limit. */
 export const PUSH_BATCH_MAX = 512;
@@ -59,7 +59,7 @@ export interface AntiEntropyDeps {
   scheduler: Scheduler;
   random: Random;
   isDraining(): boolean;
-  /** The dist message limit (CONTRACT §7.4), for answers and push batches. */
+  /** The dist message limit (docs/peer-protocol.md §4), for answers and push batches. */
   maxMessageBytes: number;
   transport(): AntiEntropyTransport;
   /** Pushes travel as `replicate` with source `merkle` (soft apply at the peer). */
@@ -80,7 +80,7 @@ interface RoundStats {
 type Scope = Map<number, Entry[]>;
 
 /**
- * Merkle anti-entropy (CONTRACT §6.9). Each round compares the tree of the entries co-owned with
+ * Merkle anti-entropy (docs/cluster.md §8.3). Each round compares the tree of the entries co-owned with
  * one alive peer, fetches the entries of the differing buckets, pulls what is newer there (soft
  * apply) and pushes what is newer here. `answer` serves the peer's side of the same exchange.
  */

@@ -1,7 +1,7 @@
 import type { Hash64 } from '../ring/hash-ring.js';
 
 /**
- * The anti-entropy hash tree (CONTRACT §6.9). Two levels over a fixed layout: LEAF_COUNT leaf
+ * The anti-entropy hash tree (docs/cluster.md §8.3). Two levels over a fixed layout: LEAF_COUNT leaf
  * buckets, chosen by the low bits of the key's 64-bit hash (the ring orders keys by the high bits,
  * so co-owned keys still spread over every bucket), grouped by GROUP_SIZE into GROUP_COUNT groups.
  * A leaf digest is the sum mod 2^64 of its entries' tuple hashes, so it does not depend on the

@@ -5,7 +5,7 @@ import type { Entry } from '../store/entry.js';
 import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from './merkle-tree.js';
 
 /**
- * The `merkle` peer operation (CONTRACT §6.9, §7.2). `from` is the requester's node ID: the
+ * The `merkle` peer operation (docs/cluster.md §8.3, docs/peer-protocol.md §2). `from` is the requester's node ID: the
  * responder answers over the entries co-owned by itself and `from` on its own ring. Three steps:
  *   {"from","want":"summary","before"?}             → {"want":"summary","groups":[GROUP_COUNT hex digests]}
  *   {"from","want":"leaves","groups":[g…],"before"?} → {"want":"leaves","leaves":[[GROUP_SIZE hex digests]…]} (request order)

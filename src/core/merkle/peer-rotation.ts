@@ -1,7 +1,7 @@
 import type { Random } from '../time/random.js';
 
 /**
- * The anti-entropy peer order (CONTRACT §6.9): a random permutation of the alive peers, walked
+ * The anti-entropy peer order (docs/cluster.md §8.3): a random permutation of the alive peers, walked
  * round-robin, so every alive peer comes up once in any (alive peers) consecutive rounds. The
  * permutation is drawn again whenever the set of alive peers changes.
  */

@@ -10,7 +10,7 @@ export type CacheOutcome =
 /** Latency observations go to the metrics adapter (a histogram); counts stay here as plain numbers. */
 export interface LatencySink {
   cacheOperation(op: CacheOp, consistency: Consistency, seconds: number): void;
-  /** Outbound peer call latency, by peer `op` (CONTRACT §5.9). */
+  /** Outbound peer call latency, by peer `op` (docs/api.md §2.4). */
   peerRequest(op: string, seconds: number): void;
   /** One anti-entropy round, whatever its outcome. */
   merkleSync(seconds: number): void;
@@ -18,10 +18,10 @@ export interface LatencySink {
   rebalanceScan(seconds: number): void;
 }
 
-/** Where a hint comes from (CONTRACT §6.8): a failed replicate, a failed migration, a failed leave handoff. */
+/** Where a hint comes from (docs/cluster.md §8.2): a failed replicate, a failed migration, a failed leave handoff. */
 export type HintSource = 'replication' | 'migration' | 'handoff';
 
-/** Why a hint left the queue without being delivered or expiring (CONTRACT §5.9). */
+/** Why a hint left the queue without being delivered or expiring (docs/api.md §2.4). */
 export type HintDropReason = 'per_node_cap' | 'bytes_cap' | 'member_leaving' | 'shutdown';
 
 export type MerkleOutcome = 'clean' | 'repaired' | 'error';
@@ -147,7 +147,7 @@ export class CoreCounters implements StoreObserver {
     this.dist.ReadRepairCoalesced += entries - 1;
   }
 
-  /** Entries sent by rebalancing or leave handoff (CONTRACT §6.10, §1.4 step 4), one per (entry, target). */
+  /** Entries sent by rebalancing or leave handoff (docs/cluster.md §8.4, docs/lifecycle.md §3 step 4), one per (entry, target). */
   migrated(kind: MigrationKind, count: number): void {
     this.rebalanceMigrations[kind] += count;
     if (kind === 'handoff') {

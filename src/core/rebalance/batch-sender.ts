@@ -6,7 +6,7 @@ import { type Entry, entryBytes } from '../store/entry.js';
 import { withDeadline } from '../replication/call-deadline.js';
 import type { Scheduler } from '../time/scheduler.js';
 
-/** CONTRACT §6.10, §8: batches of up to 128 entries, at most 2 in flight, replicate timeout 2 s (§7.4). */
+/** docs/cluster.md §8.4, docs/configuration.md §6: batches of up to 128 entries, at most 2 in flight, replicate timeout 2 s (docs/peer-protocol.md §4). */
 export const MIGRATION_BATCH = 128;
 export const MIGRATION_IN_FLIGHT = 2;
 export const MIGRATION_TIMEOUT_MS = 2000;
@@ -15,7 +15,7 @@ export interface BatchSenderDeps {
   members: MemberTable;
   transport(): ReplicationTransport;
   hints: HintSink;
-  /** Key + value bytes one batch may carry, so the message stays under the peer limit (CONTRACT §7.4). */
+  /** Key + value bytes one batch may carry, so the message stays under the peer limit (docs/peer-protocol.md §4). */
   maxBatchBytes: number;
   /** Bounds each batch with its own deadline. */
   scheduler: Scheduler;

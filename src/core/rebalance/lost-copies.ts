@@ -1,5 +1,5 @@
 /**
- * Local copies this node no longer owns, each with the time it may be dropped (CONTRACT §6.10:
+ * Local copies this node no longer owns, each with the time it may be dropped (docs/cluster.md §8.4:
  * 30 s after the lost-ownership send). Kept in schedule order, so the due ones are a prefix.
  */
 export class LostCopies {

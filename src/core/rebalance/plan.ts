@@ -1,6 +1,6 @@
 import type { MigrationKind } from '../metrics/core-counters.js';
 
-/** What this node does with one local entry after a ring change (CONTRACT §6.10). */
+/** What this node does with one local entry after a ring change (docs/cluster.md §8.4). */
 export interface Move {
   kind: Exclude<MigrationKind, 'handoff'>;
   /** Where to send the entry; empty when another node sends it (a lost copy is still dropped later). */
@@ -55,7 +55,7 @@ export function takeover(
   return ownersMid.filter((id) => !ownersPrev.includes(id) && ownersNew.includes(id) && id !== self);
 }
 
-/** Leave handoff (§1.4 step 4): the owners that appear once self is off the ring. */
+/** Leave handoff (docs/lifecycle.md §3 step 4): the owners that appear once self is off the ring. */
 export function handoffTargets(ownersWithSelf: readonly string[], ownersWithoutSelf: readonly string[]): string[] {
   return ownersWithoutSelf.filter((id) => !ownersWithSelf.includes(id));
 }

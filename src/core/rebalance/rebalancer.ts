@@ -12,7 +12,7 @@ import type { Scheduler } from '../time/scheduler.js';
 import { LostCopies } from './lost-copies.js';
 import { handoffTargets, plan, takeover } from './plan.js';
 
-/** CONTRACT §6.10, §8: a copy this node no longer owns is dropped this long after it was sent away. */
+/** docs/cluster.md §8.4, docs/configuration.md §6: a copy this node no longer owns is dropped this long after it was sent away. */
 export const LOST_COPY_GRACE_MS = 30_000;
 /** Entries handled between two yields to the event loop during a scan. */
 export const SCAN_CHUNK = 1000;
@@ -27,7 +27,7 @@ export interface RebalancerDeps {
   members: MemberTable;
   store: LocalStore;
   transport(): ReplicationTransport;
-  /** Key + value bytes per migration batch (the peer message limit, CONTRACT §7.4). */
+  /** Key + value bytes per migration batch (the peer message limit, docs/peer-protocol.md §4). */
   maxBatchBytes: number;
   hints: HintSink;
   counters: CoreCounters;
@@ -39,7 +39,7 @@ export interface RebalancerDeps {
 }
 
 /**
- * Rebalancing (CONTRACT §6.10) and the leave handoff (§1.4 step 4). `tick` runs every
+ * Rebalancing (docs/cluster.md §8.4) and the leave handoff (docs/lifecycle.md §3 step 4). `tick` runs every
  * REBALANCE_INTERVAL: it drops lost copies whose grace is over, then scans the store only when the
  * ring differs from the ring of the last completed scan (or forwards the few misplaced keys
  * `noteReceived` reported). Migrated entries are counted when the receiver acknowledged them
@@ -145,7 +145,7 @@ export class Rebalancer {
     this.deps.counters.rebalanceScanned(Number(clock.hrtimeNs() - start));
   }
 
-  /** Keys received for which this node is no owner, with an unchanged ring: lost ownership (§6.10). */
+  /** Keys received for which this node is no owner, with an unchanged ring: lost ownership (docs/cluster.md §8.4). */
   private async moveMisplaced(ring: HashRing): Promise<void> {
     const keys = [...this.misplaced];
     this.misplaced.clear();

@@ -22,10 +22,10 @@ interface Batch<I, R> {
 
 /**
  * Coalesces the single-entry `replicate` and single-key `read` calls that many concurrent client
- * operations make towards the same peer into one call per peer and event-loop turn (CONTRACT §7.2
+ * operations make towards the same peer into one call per peer and event-loop turn (docs/peer-protocol.md §2
  * allows several entries and keys per message). Each caller still gets its own result, and a failed
  * call fails every caller in it, so acks, timeouts and hints stay per write. A batch is cut at
- * COALESCE_MAX_ITEMS or `maxBatchBytes` of key+value bytes (the peer message limit, §7.4).
+ * COALESCE_MAX_ITEMS or `maxBatchBytes` of key+value bytes (the peer message limit, docs/peer-protocol.md §4).
  * `coordinate` passes straight through.
  */
 export class CoalescingTransport implements ReplicationTransport {

@@ -15,14 +15,14 @@ import { flooredN, required } from './quorum.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from './transport.js';
 import type { CoordinateReply, CoordinateRequest } from './wire.js';
 
-/** CONTRACT §7.4 timeouts. */
+/** docs/peer-protocol.md §4 timeouts. */
 export const COORDINATE_TIMEOUT_MS = 5000;
 export const REPLICATE_TIMEOUT_MS = 2000;
 export const READ_TIMEOUT_MS = 2000;
 
 export interface ReplicationDeps {
   nodeId: string;
-  /** RF: the quorum floor counts min(RF, known members) (§6.4 step 3.4). */
+  /** RF: the quorum floor counts min(RF, known members) (docs/cluster.md §3.1). */
   replication: number;
   members: MemberTable;
   owners(key: string): string[];
@@ -35,7 +35,7 @@ export interface ReplicationDeps {
   transport(): ReplicationTransport;
   /**
    * An owner did not confirm a replicate (failure or timeout, also after the answer was sent).
-   * The hinted-handoff queue (CONTRACT §6.8) plugs in here.
+   * The hinted-handoff queue (docs/cluster.md §8.2) plugs in here.
    */
   onReplicaFailed(target: string, entry: Entry): void;
 }
@@ -44,14 +44,14 @@ export interface ReplicationDeps {
 export type ReadOutcome = { local: true } | { local: false; entry: Entry | undefined };
 
 /**
- * Cluster logic of writes and reads (CONTRACT §6.4–§6.6), framework-free: forwarding with
+ * Cluster logic of writes and reads (docs/cluster.md §4–§7), framework-free: forwarding with
  * promotion, coordination with parallel replication, quorum reads with read repair. Peers are
  * reached through the `ReplicationTransport` port only.
  */
 export class ReplicationCoordinator {
   constructor(private readonly deps: ReplicationDeps) {}
 
-  /** Owners in ring order, `alive` ones first, then `suspect` ones (§6.4 step 2). */
+  /** Owners in ring order, `alive` ones first, then `suspect` ones (docs/cluster.md §4 step 2). */
   candidates(key: string): string[] {
     const owners = this.deps.owners(key);
     const state = (id: string) => (id === this.deps.nodeId ? 'alive' : this.deps.members.get(id)?.State);
@@ -59,7 +59,7 @@ export class ReplicationCoordinator {
   }
 
   /**
-   * Entry-node write (§6.4 steps 1–2): candidates in order; self coordinates when its turn comes,
+   * Entry-node write (docs/cluster.md §4 steps 1–2): candidates in order; self coordinates when its turn comes,
    * any other is sent the whole operation. Only failures that prove nothing was applied (or, for an
    * unconditional write, any transport failure) move on to the next candidate.
    */
@@ -94,7 +94,7 @@ export class ReplicationCoordinator {
   }
 
   /**
-   * Coordinator (§6.4 step 3): precondition check and local apply run synchronously (nothing
+   * Coordinator (docs/cluster.md §4 steps 3–5): precondition check and local apply run synchronously (nothing
    * interleaves for the key), then replicate to the other owners in parallel and answer as soon as
    * the acks meet the consistency level.
    */
@@ -167,7 +167,7 @@ export class ReplicationCoordinator {
     });
   }
 
-  /** Read path (§6.6). */
+  /** Read path (docs/cluster.md §5). */
   async read(key: string, consistency: Consistency): Promise<ReadOutcome> {
     const owners = this.deps.owners(key);
     // An empty ring (a lone node that is draining) leaves the local copy as the only one.
@@ -179,7 +179,7 @@ export class ReplicationCoordinator {
     return { local: false, entry: await this.readQuorum(key, owners, required(consistency, this.quorumN(owners))) };
   }
 
-  /** n of §4.8 for this owner set: floored at min(RF, members this node knows). */
+  /** n of docs/cluster.md §3 for this owner set: floored at min(RF, members this node knows). */
   private quorumN(owners: string[]): number {
     return flooredN(owners.length, this.deps.replication, this.deps.members.size);
   }
@@ -268,7 +268,7 @@ export class ReplicationCoordinator {
     return newest;
   }
 
-  /** Read repair (§6.6): every owner that answered older or nothing gets the newest entry, soft. */
+  /** Read repair (docs/cluster.md §5): every owner that answered older or nothing gets the newest entry, soft. */
   private repair(responses: Map<string, Entry | undefined>): void {
     const { deps } = this;
     const newest = [...responses.values()].reduce<Entry | undefined>(
@@ -296,7 +296,7 @@ export class ReplicationCoordinator {
   }
 }
 
-/** The coordinator's answer relayed unchanged by the entry node (§6.4). */
+/** The coordinator's answer relayed unchanged by the entry node (docs/cluster.md §4). */
 function relay(reply: CoordinateReply): WriteOutcome {
   if (reply.ok) return { version: reply.version, acks: reply.acks, n: reply.n, owners: reply.owners, expiresAt: reply.expiresAt };
   const code: ErrorCode = reply.code in STATUS_OF ? (reply.code as ErrorCode) : 'INTERNAL';

@@ -1,4 +1,4 @@
-/** Peer message bodies, requests and responses: 4 × MAX_VALUE_BYTES + 1 MiB (CONTRACT §7.4, §8). */
+/** Peer message bodies, requests and responses: 4 × MAX_VALUE_BYTES + 1 MiB (docs/peer-protocol.md §4, docs/configuration.md §6). */
 export function peerMessageLimit(maxValueBytes: number): number {
   return 4 * maxValueBytes + 1024 * 1024;
 }

@@ -2,7 +2,7 @@ import type { Preconditions } from '../node.types.js';
 import { type Entry, type ItemEntry, isVisible } from '../store/entry.js';
 
 /**
- * Evaluates If-Match / If-None-Match against the coordinator's local entry (CONTRACT §4.7).
+ * Evaluates If-Match / If-None-Match against the coordinator's local entry (docs/api.md §1.9).
  * Returns undefined when satisfied, else the failure with the current version when the key exists.
  */
 export function failedPrecondition(

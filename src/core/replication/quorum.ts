@@ -1,6 +1,6 @@
 import type { Consistency } from '../../config/config.types.js';
 
-/** Acks (writes) or owner responses (reads) a consistency level needs from n owners (CONTRACT §4.8). */
+/** Acks (writes) or owner responses (reads) a consistency level needs from n owners (docs/cluster.md §3). */
 export function required(level: Consistency, n: number): number {
   if (n <= 0) return 1;
   if (level === 'one') return 1;

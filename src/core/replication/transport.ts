@@ -8,7 +8,7 @@ export interface PeerRef {
 }
 
 /**
- * How a failed peer call ended (CONTRACT §6.4): `not-sent` proves the peer never received the
+ * How a failed peer call ended (docs/cluster.md §4): `not-sent` proves the peer never received the
  * request (refused, DNS, connect timeout, 401); `unknown` may have reached it (timeout or reset
  * after sending, an unexpected answer).
  */
@@ -25,7 +25,7 @@ export class TransportError extends Error {
 }
 
 /**
- * The data-plane peer operations the replication core needs (CONTRACT §7.2). Implementations throw
+ * The data-plane peer operations the replication core needs (docs/peer-protocol.md §2). Implementations throw
  * `TransportError` for every failure; `coordinate` returns the coordinator's answer, errors included.
  */
 export interface ReplicationTransport {

@@ -6,7 +6,7 @@ import type { Entry } from '../store/entry.js';
 import type { ApplySource } from '../store/store-events.js';
 
 /**
- * The JSON schema of the data-plane peer messages (CONTRACT §7.2, §7.3). A value travels in
+ * The JSON schema of the data-plane peer messages (docs/peer-protocol.md §2, §3). A value travels in
  * `value_b64`, which is base64 by definition: the receiver never guesses an encoding. Every time
  * is absolute epoch milliseconds. Parsers validate the whole message before anything is applied.
  */
@@ -30,7 +30,7 @@ export interface WireTombstone {
 
 export type WireEntry = WireItem | WireTombstone;
 
-/** Sources a `replicate` may carry; hard applies for the first three, soft for the others (§6.12). */
+/** Sources a `replicate` may carry; hard applies for the first three, soft for the others (docs/single-node.md §2). */
 export const REPLICATE_SOURCES = ['replication', 'hint', 'handoff', 'repair', 'merkle', 'migration'] as const;
 export type ReplicateSource = (typeof REPLICATE_SOURCES)[number] & ApplySource;
 export const HARD_SOURCES: ReadonlySet<ReplicateSource> = new Set(['replication', 'hint', 'handoff']);
@@ -51,7 +51,7 @@ export interface CoordinateRequest {
   preconditions?: Preconditions;
 }
 
-/** The data of the client answer a coordinator produced (CONTRACT §6.4 relay). */
+/** The data of the client answer a coordinator produced (docs/cluster.md §4 relay). */
 export type CoordinateReply =
   | { ok: true; version: number; acks: number; n: number; owners: string[]; expiresAt: number }
   | { ok: false; status: number; code: string; error: string; version?: number; acks?: number; n?: number; owners?: string[] };

@@ -7,7 +7,7 @@ interface VNode {
 }
 
 /**
- * Consistent-hash ring (CONTRACT §6.2): virtual node i of member m hashes UTF-8(m) ‖ byte(i);
+ * Consistent-hash ring (docs/cluster.md §1): virtual node i of member m hashes UTF-8(m) ‖ byte(i);
  * virtual nodes are sorted by unsigned hash, ties by node ID; owners walk clockwise collecting
  * distinct members.
  */

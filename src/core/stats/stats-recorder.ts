@@ -1,4 +1,4 @@
-/** Per-stat sample windows for GET /stats (CONTRACT §5.3): the last `window` samples of each stat. */
+/** Per-stat sample windows for GET /stats (docs/api.md §2.2): the last `window` samples of each stat. */
 export type StatName =
   | 'eviction_loop_count'
   | 'eviction_loop_duration'

@@ -1,4 +1,4 @@
-/** Replicated entries (CONTRACT §6.1). All times are absolute epoch milliseconds. */
+/** Replicated entries (docs/cluster.md §6.1). All times are absolute epoch milliseconds. */
 export interface ItemEntry {
   kind: 'item';
   key: string;

@@ -1,7 +1,7 @@
 import { Int32Column } from './columns.js';
 
 /**
- * Chooses which item to evict when a cap is hit (CONTRACT §6.12). Works on the store's slot numbers
+ * Chooses which item to evict when a cap is hit (docs/single-node.md §2). Works on the store's slot numbers
  * (small non-negative integers, one per stored key) and keeps its bookkeeping in per-slot typed
  * columns: no per-item JS object or Map entry.
  */

@@ -24,7 +24,7 @@ export type ApplyResult = 'applied' | 'stale' | 'skipped';
 export const SMALL_VALUE_BYTES = 1024;
 
 /**
- * The node's local entries (CONTRACT §6.1, §6.5, §6.7, §6.11, §6.12): at most one item or tombstone
+ * The node's local entries (docs/cluster.md §6.1, §7, §6, docs/single-node.md §3, §2): at most one item or tombstone
  * per key, apply-if-newer on every path, caps enforced on every apply.
  *
  * Compact layout (issue 7, ≤ 150 B per item beyond key and value bytes): each stored key gets a slot
@@ -155,7 +155,7 @@ export class LocalStore {
     return e.kind === 'tombstone' && this.clock.now() < e.deletedAt + this.limits.tombstoneTtlMs;
   }
 
-  /** apply-if-newer (§6.7) with the capacity rules of §6.12. */
+  /** apply-if-newer (docs/cluster.md §6) with the capacity rules of docs/single-node.md §2. */
   apply(entry: Entry, mode: ApplyMode, source: ApplySource): ApplyResult {
     if (entry.kind === 'tombstone' && !this.isLiveTombstone(entry)) {
       this.observer.staleApply(source);
@@ -202,13 +202,13 @@ export class LocalStore {
   enforceCaps(): number {
     const start = this.clock.hrtimeNs();
     const evicted = this.makeRoom(0, 0);
-    // POST /evict is an eviction pass (§5.3) even when it finds nothing to evict; makeRoom reports the others.
+    // POST /evict is an eviction pass (docs/api.md §2.2) even when it finds nothing to evict; makeRoom reports the others.
     if (evicted === 0) this.observer.evictionPass(0, Number(this.clock.hrtimeNs() - start), this.itemCount);
     return evicted;
   }
 
   /**
-   * One active-expiry pass (§6.11): sample `sampleSize` items with an expiry, remove the expired,
+   * One active-expiry pass (docs/single-node.md §3): sample `sampleSize` items with an expiry, remove the expired,
    * repeat while more than 25 % of the sample expired and the time budget lasts.
    */
   sweepExpired(sampleSize: number, budgetMs: number, random: { int(n: number): number }): number {
@@ -228,7 +228,7 @@ export class LocalStore {
     return removed;
   }
 
-  /** Full sweep (POST /trigger-expiration, §5.8): every item with an expiry, and non-live tombstones. */
+  /** Full sweep (POST /trigger-expiration, docs/api.md §2.8): every item with an expiry, and non-live tombstones. */
   expireAll(): number {
     const start = this.clock.hrtimeNs();
     const slots = this.expiring.all();
@@ -255,7 +255,7 @@ export class LocalStore {
 
   private endSweep(trigger: ExpiryTrigger, examined: number, removed: number, start: bigint): void {
     if (removed > 0) this.observer.expired(trigger, removed);
-    // A periodic sweep with nothing to examine is not recorded, so an idle node keeps empty stats (§5.3).
+    // A periodic sweep with nothing to examine is not recorded, so an idle node keeps empty stats (docs/api.md §2.2).
     if (examined > 0 || trigger === 'manual') this.observer.expirySweep(removed, Number(this.clock.hrtimeNs() - start), this.itemCount);
   }
 
@@ -275,7 +275,7 @@ export class LocalStore {
 
   /**
    * Drops the local copy of `key` (item or tombstone) with all its accounting and writes no
-   * tombstone: a copy this node no longer owns (rebalancing, §6.10). Returns whether one existed.
+   * tombstone: a copy this node no longer owns (rebalancing, docs/cluster.md §8.4). Returns whether one existed.
    */
   discard(key: string): boolean {
     const slot = this.index.get(key);

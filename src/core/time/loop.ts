@@ -1,7 +1,7 @@
 import { type Cancel, type Scheduler, systemScheduler } from './scheduler.js';
 
 /**
- * A background loop (CONTRACT §6.13): ticks never overlap (a tick that finds the previous run
+ * A background loop (docs/cluster.md §11): ticks never overlap (a tick that finds the previous run
  * still going is skipped) and an error in one iteration is reported and the loop goes on.
  */
 export class PeriodicLoop {

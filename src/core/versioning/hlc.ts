@@ -4,7 +4,7 @@ import type { Clock } from '../time/clock.js';
 export const SKEW_WARN_MS = 10_000;
 
 /**
- * Hybrid logical clock packed into one integer: physical_ms × 1000 + logical (CONTRACT §6.7).
+ * Hybrid logical clock packed into one integer: physical_ms × 1000 + logical (docs/cluster.md §6).
  * Versions issued by one node strictly increase; a logical overflow carries into the physical part.
  */
 export class HybridLogicalClock {

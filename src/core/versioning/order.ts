@@ -1,4 +1,4 @@
-/** Total order on (version, origin) (CONTRACT §6.7): higher version wins, ties go to the larger origin as UTF-8 bytes. */
+/** Total order on (version, origin) (docs/cluster.md §6): higher version wins, ties go to the larger origin as UTF-8 bytes. */
 export interface Versioned {
   version: number;
   origin: string;

@@ -6,7 +6,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
 
 /**
- * Acknowledged-write loss (CONTRACT §6.14 G1/G7): continuous QUORUM writes to a 5-node RF-3 cluster;
+ * Acknowledged-write loss (docs/cluster.md §9 G1/G7): continuous QUORUM writes to a 5-node RF-3 cluster;
  * one node is SIGKILLed a third into the run and restarted after it (same ID and ports, new process, empty). After
  * convergence every acknowledged key reads back its last acknowledged value (or a later write whose
  * outcome was unknown) from every node, at ONE and at ALL.

@@ -6,13 +6,13 @@ import { sampleSum, scrapeNode } from '../../support/prom-text.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * I16 (CONTRACT §6.8): with one owner down (SIGKILL; HEARTBEAT 10 s keeps it on the ring, so every
+ * I16 (docs/cluster.md §8.2): with one owner down (SIGKILL; HEARTBEAT 10 s keeps it on the ring, so every
  * write hints it), hints pending for it stay ≤ HINT_MAX_PER_NODE and hint bytes ≤ HINT_MAX_BYTES at
  * every sample, the caps drop the oldest hints, and hints expire after HINT_TTL.
  */
 const IDS = ['node-1', 'node-2', 'node-3'];
 const MAX_PER_NODE = 50;
-/** The smallest legal value: MAX_VALUE_BYTES (1 KiB) + 1 KiB (§1.3). */
+/** The smallest legal value: MAX_VALUE_BYTES (1 KiB) + 1 KiB (docs/configuration.md §4). */
 const MAX_BYTES = 2048;
 const HINT_TTL_MS = 3000;
 

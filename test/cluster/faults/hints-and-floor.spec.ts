@@ -6,7 +6,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
  * The quorum floor (docs/cluster.md §3.1) and hint replay to a returning
- * target (§6.8), on 3 processes with RF 3. node-3 is SIGSTOPped: writes at ONE made while it is
+ * target (docs/cluster.md §8.2), on 3 processes with RF 3. node-3 is SIGSTOPped: writes at ONE made while it is
  * still on the ring queue hints for it; once it is `dead` a QUORUM write shows `2/3` and ALL answers
  * 503 `2/3`; with node-2 stopped too, node-1's view collapses and QUORUM answers 503 `1/3`. After
  * SIGCONT, every hint is delivered within a few HINT_REPLAY ticks of the target turning `alive`.

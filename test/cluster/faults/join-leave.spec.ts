@@ -7,7 +7,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 import { WriteLoad } from '../../support/write-load.js';
 
 /**
- * Scaling under load (CONTRACT §6.10, §1.4 step 4): a 4th node joins a loaded 3-node RF-2 cluster,
+ * Scaling under load (docs/cluster.md §8.4, docs/lifecycle.md §3 step 4): a 4th node joins a loaded 3-node RF-2 cluster,
  * then one node leaves gracefully (SIGTERM → drain, handoff). Every key stays readable at QUORUM
  * throughout, and after rebalancing every owner holds every key it owns (GET at ONE on the owner).
  */

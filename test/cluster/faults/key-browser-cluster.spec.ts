@@ -5,7 +5,7 @@ import { killSpawnedNodes } from '../../support/spawn-node.js';
 import type { ListKeysResponse } from '../../../src/cache/key-browser.controller.js';
 
 /**
- * I19 across nodes (CONTRACT §4.10): 5 nodes, RF 1 so the keys are spread; the browser fans out to
+ * I19 across nodes (docs/api.md §1.12): 5 nodes, RF 1 so the keys are spread; the browser fans out to
  * every alive member. HEARTBEAT 10 s keeps a SIGKILLed member alive in the views, so its listing fails
  * and it is reported in `partial_nodes`.
  */

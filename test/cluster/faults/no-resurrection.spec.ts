@@ -5,7 +5,7 @@ import { within, hold } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * I5 (CONTRACT §6.15, G5): a delete acknowledged while an owner is away is not undone when that owner
+ * I5 (docs/cluster.md §9.1, G5): a delete acknowledged while an owner is away is not undone when that owner
  * comes back, whether it kept its old copy (SIGSTOP: it is declared dead, then resumes with the old
  * item) or lost everything (SIGKILL + restart). After the owner is back and 2 × MERKLE_INTERVAL have
  * passed, k is 404 on every node at one, quorum and all, and stays so while checked for a further

@@ -6,7 +6,7 @@ import { PartitionProxy } from '../../support/partition-proxy.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * I8 (CONTRACT §6.15, G3/G7): partition a 5-node cluster 2/3 with a TCP proxy on every dist
+ * I8 (docs/cluster.md §9.1, G3/G7): partition a 5-node cluster 2/3 with a TCP proxy on every dist
  * listener, write different values for the same keys on both sides (ONE, so the minority side
  * accepts them), heal → within G7's bound every owner returns the greatest (version, origin), and
  * every node shows 5 alive members.
@@ -17,7 +17,7 @@ const MAJORITY = ['node-3', 'node-4', 'node-5'];
 const KEYS = Array.from({ length: 60 }, (_, i) => `part-${i}`);
 /** G7 with FAST_ENV: HINT_REPLAY + REBALANCE_INTERVAL + (4 alive peers) × MERKLE_INTERVAL. */
 const G7_MS = 200 + 250 + 4 * 1000;
-/** Transfer time is not fixed by the contract; a busy 2-core box needs room. */
+/** Transfer time is not fixed by docs/; a busy 2-core box needs room. */
 const TRANSFER_SLACK_MS = 5000;
 
 interface Written {

@@ -5,7 +5,7 @@ import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * I6 and I7 (CONTRACT §6.15) with real restarts: HEARTBEAT 10 s keeps the stopped nodes on the ring
+ * I6 and I7 (docs/cluster.md §9.1) with real restarts: HEARTBEAT 10 s keeps the stopped nodes on the ring
  * (suspect after 30 s, dead after 60 s), so the owner set does not change while they are down; the
  * restarted nodes (same ID and ports, empty) must hold the key once they have rejoined.
  */

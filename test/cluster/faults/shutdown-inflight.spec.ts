@@ -6,7 +6,7 @@ import { within } from '../../support/poll.js';
 import { killSpawnedNodes } from '../../support/spawn-node.js';
 
 /**
- * CONTRACT §1.4 step 3: closing the client API lets in-flight requests finish and closes idle
+ * docs/lifecycle.md §3 step 3: closing the client API lets in-flight requests finish and closes idle
  * keep-alive sockets. A request in flight at SIGTERM must therefore not hold the shutdown until
  * SHUTDOWN_TIMEOUT: once its answer is sent, its keep-alive connection is idle and must be closed
  * (or the answer must say `Connection: close`). Found by the rolling-restart test, where a request in

@@ -14,7 +14,7 @@ function setup(limits: Partial<{ ttlMs: number; maxPerNode: number; maxBytes: nu
 
 const keysOf = (q: HintQueue, target: string) => q.hintsFor(target).map((h) => h.entry.key);
 
-describe('HintQueue (CONTRACT §6.8)', () => {
+describe('HintQueue (docs/cluster.md §8.2)', () => {
   it('keeps one hint per (target, key): a newer entry replaces the queued one, an older or equal one is dropped', () => {
     const { queue, counters } = setup();
     queue.enqueue('n2', item('k', 'v1', 10), 'replication');

@@ -37,7 +37,7 @@ function setup(states: Record<string, MemberState>, maxBatchBytes = 1 << 20) {
   return { clock, scheduler, counters, queue, members, transport, replayer };
 }
 
-describe('HintReplayer (CONTRACT §6.8)', () => {
+describe('HintReplayer (docs/cluster.md §8.2)', () => {
   it('delivers an alive target\'s hints in FIFO order with replicate source "hint", in batches', async () => {
     const { queue, transport, replayer, counters } = setup({ n2: 'alive' });
     const keys = Array.from({ length: HINT_BATCH_ENTRIES + 5 }, (_, i) => `k${String(i).padStart(4, '0')}`);

@@ -6,7 +6,7 @@ import { SimNetwork, type SimOptions, converged, everyView } from './sim-network
 
 /**
  * Scenario scripts over the in-memory network (HEARTBEAT = GOSSIP_INTERVAL = 1 s, K = 2,
- * one-way latency 1–10 ms unless stated). Each measures the time the contract bounds.
+ * one-way latency 1–10 ms unless stated). Each measures the time the specification bounds.
  */
 const seedOf = (id: string): SeedSpec => ({ kind: 'id', id, address: `${id}:7946` });
 
@@ -36,7 +36,7 @@ const stateIs = (sim: SimNetwork, subject: string, ...states: MemberState[]) => 
 };
 const neverState = (sim: SimNetwork, state: MemberState) => sim.ids().every((id) => sim.node(id).log.every((e) => e.type !== 'stateChanged' || e.to !== state));
 
-describe('join through seeds (§6.3, §1.2)', () => {
+describe('join through seeds (docs/cluster.md §2, docs/lifecycle.md §2)', () => {
   it('three nodes join via id@, host:port and dns+ seeds and converge all-alive with equal incarnations', () => {
     const sim = new SimNetwork();
     sim.dns.set('hypercache.svc:7946', ['10.0.0.1:7946', '10.0.0.2:7946', '10.0.0.3:7946']);
@@ -81,7 +81,7 @@ describe('join through seeds (§6.3, §1.2)', () => {
   });
 });
 
-describe('failure detection (§6.3, I9)', () => {
+describe('failure detection (docs/cluster.md §2, I9)', () => {
   it('a killed node is suspect within 5 s and dead within 8 s everywhere, then off every ring, forgotten after 60 s', () => {
     const worst = { suspect: 0, dead: 0, forgotten: 0 };
     for (let seed = 1; seed <= 10; seed++) {
@@ -158,7 +158,7 @@ describe('failure detection (§6.3, I9)', () => {
   });
 });
 
-describe('refutation (§6.3, I11)', () => {
+describe('refutation (docs/cluster.md §2, I11)', () => {
   it('gossiping a suspect record about X at X’s incarnation to X raises it; X stays alive everywhere', () => {
     const sim = cluster(3);
     const before = sim.view('n2', 'n2')!.Incarnation;
@@ -183,7 +183,7 @@ describe('refutation (§6.3, I11)', () => {
   });
 });
 
-describe('graceful leave (§6.3, I10)', () => {
+describe('graceful leave (docs/cluster.md §2, I10)', () => {
   it('every other node shows the leaver `leaving` and excludes it from its ring within 2 × GOSSIP_INTERVAL', () => {
     const sim = cluster(4);
     sim.leave('n4');
@@ -212,7 +212,7 @@ describe('graceful leave (§6.3, I10)', () => {
   });
 });
 
-describe('partitions (§6.3, I8 membership part)', () => {
+describe('partitions (docs/cluster.md §2, I8 membership part)', () => {
   const left = ['n1', 'n2'];
   const right = ['n3', 'n4', 'n5'];
 
@@ -242,7 +242,7 @@ describe('partitions (§6.3, I8 membership part)', () => {
   });
 });
 
-describe('restart (§6.3)', () => {
+describe('restart (docs/cluster.md §2)', () => {
   it('a restarted node (incarnation 1 again) rejoins with a higher incarnation than before, after being declared dead', () => {
     const sim = cluster(3);
     sim.kill('n3');
@@ -275,7 +275,7 @@ describe('restart (§6.3)', () => {
   });
 });
 
-describe('seed id mismatch (§6.3)', () => {
+describe('seed id mismatch (docs/cluster.md §2)', () => {
   it('the configured record is forgotten, the real one used, and the wrong ID never spreads', () => {
     const sim = cluster(2);
     sim.add({ id: 'n3', seeds: [{ kind: 'id', id: 'typo', address: 'n1:7946' }] });
@@ -287,7 +287,7 @@ describe('seed id mismatch (§6.3)', () => {
   });
 });
 
-describe('retention against stale gossip (§6.3)', () => {
+describe('retention against stale gossip (docs/cluster.md §2)', () => {
   it('a dead record is kept 60 s so stale alive gossip cannot bring the node back', () => {
     const sim = cluster(3);
     const stale = sim.view('n1', 'n3')!;

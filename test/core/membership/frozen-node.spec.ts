@@ -36,7 +36,7 @@ function freezeUntilDead(sim: SimNetwork, frozen: readonly string[], extraMs = 2
   return sim.now;
 }
 
-describe('a node that thaws after being declared dead (§6.3 local health)', () => {
+describe('a node that thaws after being declared dead (docs/cluster.md §2 local health)', () => {
   it('1 of 3 frozen for 10+ s: it never marks a live peer dead, never is alone on its ring, refutes, and counts one stall', () => {
     const sim = cluster(3);
     const incBefore = sim.node('n3').machine.incarnation();

@@ -45,7 +45,7 @@ function setup(opts: { seeds?: SeedSpec[]; k?: number; members?: MemberRecord[] 
   return { m, table, counters, events, transitions, timeoutAll };
 }
 
-describe('failure detection (§6.3)', () => {
+describe('failure detection (docs/cluster.md §2)', () => {
   it('probes every other alive/suspect member each heartbeat, never dead or leaving ones; a ping to a suspect carries the suspicion', () => {
     const { m } = setup({ members: [rec('b'), rec('c', 'suspect'), rec('d'), rec('e')] });
     m.receive({ op: 'gossip', members: [rec('d', 'dead'), rec('e', 'leaving')] }, 'b', T0);
@@ -167,7 +167,7 @@ describe('failure detection (§6.3)', () => {
   });
 });
 
-describe('local health (§6.3 item 5)', () => {
+describe('local health (docs/cluster.md §2 local health)', () => {
   /** Ticks every HEARTBEAT over [from, to], probes timing out at once; returns the non-send effects. */
   const run = (x: ReturnType<typeof setup>, from: number, to: number) => {
     const out: Effect[] = [];
@@ -261,7 +261,7 @@ describe('relaying a ping_req', () => {
   });
 });
 
-describe('gossip (§6.3)', () => {
+describe('gossip (docs/cluster.md §2)', () => {
   it('pushes the full list to one random live peer and to one random dead member per round; never to leaving ones', () => {
     const { m } = setup({ members: [rec('b'), rec('c', 'suspect')] });
     m.receive({ op: 'gossip', members: [rec('d', 'alive', 2), rec('e', 'alive', 2)] }, 'b', T0);
@@ -289,7 +289,7 @@ describe('gossip (§6.3)', () => {
   });
 });
 
-describe('refutation (§6.3, I11)', () => {
+describe('refutation (docs/cluster.md §2, I11)', () => {
   it('a suspect record about self at its incarnation raises it by one and pushes to the sender and one random peer', () => {
     const { m, table, counters } = setup({ members: [rec('b'), rec('c'), rec('d')] });
     const r = m.receive({ op: 'gossip', members: [rec('self', 'suspect', 1)] }, 'b', T0);
@@ -332,7 +332,7 @@ describe('refutation (§6.3, I11)', () => {
   });
 });
 
-describe('join (§6.3)', () => {
+describe('join (docs/cluster.md §2)', () => {
   it.each([
     ['unknown joiner: its claimed incarnation', undefined, 1, 1],
     ['known joiner: max(claimed, known + 1)', rec('j', 'dead', 3), 1, 4],
@@ -391,7 +391,7 @@ describe('join (§6.3)', () => {
   });
 });
 
-describe('seeds (§6.3, §1.2)', () => {
+describe('seeds (docs/cluster.md §2, docs/lifecycle.md §2)', () => {
   it('an id@ seed is a member from boot (alive, incarnation 0) that is never gossiped; a real record replaces it', () => {
     const { m, table } = setup({ seeds: [{ kind: 'id', id: 'n1', address: 'n1:7946' }] });
     expect(table.get('n1')).toEqual(rec('n1', 'alive', 0));
@@ -493,7 +493,7 @@ describe('seeds (§6.3, §1.2)', () => {
   });
 });
 
-describe('graceful leave (§6.3, I10)', () => {
+describe('graceful leave (docs/cluster.md §2, I10)', () => {
   it('marks self leaving at the same incarnation, pushes to every live member, and keeps gossiping as leaving', () => {
     const { m, table, counters } = setup({ members: [rec('b'), rec('c', 'suspect'), rec('d')] });
     m.receive({ op: 'gossip', members: [rec('d', 'dead')] }, 'b', T0);
@@ -517,7 +517,7 @@ describe('graceful leave (§6.3, I10)', () => {
   });
 });
 
-describe('retention of dead and leaving records (§6.3)', () => {
+describe('retention of dead and leaving records (docs/cluster.md §2)', () => {
   it.each(['dead', 'leaving'] as const)('a %s record outlives stale gossip for 60 s, then is forgotten', (state) => {
     const { m, table, counters } = setup({ members: [rec('b'), rec('c')] });
     m.receive({ op: 'gossip', members: [rec('c', state)] }, 'b', T0 + 1000);
@@ -546,7 +546,7 @@ describe('retention of dead and leaving records (§6.3)', () => {
   });
 });
 
-describe('events and version (§5.7)', () => {
+describe('events and version (docs/api.md §2.7)', () => {
   it('each applied change bumps the version and emits member + members; a no-op message emits nothing', () => {
     const { m, table, events } = setup({ members: [rec('b')] });
     const v = table.membershipVersion;
@@ -563,7 +563,7 @@ describe('events and version (§5.7)', () => {
     expect(table.membershipVersion).toBe(v + 2);
   });
 
-  it('maps state changes to the §1.6 log lines (WARN for dead)', () => {
+  it('maps state changes to the docs/lifecycle.md §5 log lines (WARN for dead)', () => {
     const { m } = setup({ members: [rec('b')] });
     const out = m.receive({ op: 'gossip', members: [rec('b', 'dead')] }, 'b', T0).effects;
     expect(out.map(logLineOf)).toEqual([

@@ -9,7 +9,7 @@ import { emptyDistMetrics } from '../../../src/core/metrics/dist-metrics.js';
 import { SeededRandom } from '../../../src/core/time/random.js';
 
 /**
- * The merge of §6.3 is a join on the precedence order: for members a node already knows, the
+ * The merge of docs/cluster.md §2 is a join on the precedence order: for members a node already knows, the
  * outcome of any set of gossip messages is the per-ID maximum, whatever the delivery order or
  * duplication. Checked through the real state machine, not a model of it.
  */
@@ -49,7 +49,7 @@ const greatest = (rs: MemberRecord[]) => rs.reduce((a, b) => (comparePrecedence(
 /** Precedence ties between records with different addresses are broken by arrival; compare without Address. */
 const claims = (rs: MemberRecord[]) => rs.map(({ ID, State, Incarnation }) => ({ ID, State, Incarnation }));
 
-describe('merge laws (§6.3 precedence)', () => {
+describe('merge laws (docs/cluster.md §2.1 precedence)', () => {
   const initial = IDS.map((ID) => ({ ID, Address: 'a:1', State: 'alive' as const, Incarnation: 1 }));
 
   it('known members: any delivery order gives the per-ID precedence maximum', () => {

@@ -5,7 +5,7 @@ import {
 
 const member = { ID: 'node-1', Address: 'hypercache-1:7946', State: 'alive', Incarnation: 1 } as const;
 
-describe('membership messages (§7.2)', () => {
+describe('membership messages (docs/peer-protocol.md §2)', () => {
   const requests: MembershipRequest[] = [
     { op: 'ping', from: 'node-1', fromIncarnation: 3, fromState: 'alive' },
     { op: 'ping', from: 'node-1', fromIncarnation: 3, fromState: 'leaving', suspicion: { ...member, ID: 'node-2', State: 'suspect' } },

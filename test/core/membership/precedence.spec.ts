@@ -11,7 +11,7 @@ import {
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'leaving'];
 const rec = (State: MemberState, Incarnation: number) => ({ State, Incarnation });
 
-describe('precedence (§6.3)', () => {
+describe('precedence (docs/cluster.md §2)', () => {
   it('ranks alive < suspect < dead < leaving', () => {
     expect(RANK).toEqual({ alive: 0, suspect: 1, dead: 2, leaving: 3 });
     expect(STATES.filter(isLive)).toEqual(['alive', 'suspect']);
@@ -48,7 +48,7 @@ describe('precedence (§6.3)', () => {
   });
 });
 
-describe('join incarnation (§6.3)', () => {
+describe('join incarnation (docs/cluster.md §2)', () => {
   it.each([
     [1, undefined, 1],
     [7, undefined, 7],
@@ -62,7 +62,7 @@ describe('join incarnation (§6.3)', () => {
   });
 });
 
-describe('records about self (§6.3 refutation)', () => {
+describe('records about self (docs/cluster.md §2 refutation)', () => {
   const own = rec('alive', 5);
 
   /** [claimed state, claimed incarnation, draining] → outcome. */
@@ -89,7 +89,7 @@ describe('records about self (§6.3 refutation)', () => {
   });
 });
 
-describe('suspicion maths (§6.3, §8)', () => {
+describe('suspicion maths (docs/cluster.md §2, docs/configuration.md §6)', () => {
   it('fixes suspect after more than 3 and dead after more than 6 heartbeats without contact', () => {
     expect(SUSPECT_AFTER_HEARTBEATS).toBe(3);
     expect(DEAD_AFTER_HEARTBEATS).toBe(6);

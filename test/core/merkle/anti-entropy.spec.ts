@@ -20,7 +20,7 @@ const tuples = (store: LocalStore) => [...store.allEntries()].map((e) => `${e.ke
 const peersVisited = (net: MemoryNetwork, from: string) => net.calls.filter((c) => c.from === from && c.want === 'summary').map((c) => c.to);
 const entriesMoved = (net: MemoryNetwork) => net.calls.reduce((n, c) => n + c.entries, 0);
 
-describe('anti-entropy rounds (CONTRACT §6.9)', () => {
+describe('anti-entropy rounds (docs/cluster.md §8.3)', () => {
   it('divergent replicas converge both ways in one round; the next rounds are clean', async () => {
     const net = new MemoryNetwork(['node-1', 'node-2'], hash);
     net.seed('node-1', item('a', 'new', V + 10, 'node-1'), item('b', 'old', V + 5, 'node-1'), item('c', 'only-1', V + 1, 'node-1'), tomb('d', V + 9, 'node-1'));

@@ -36,7 +36,7 @@ function changed(t: MerkleTuple, change: Change): MerkleTuple | undefined {
   }
 }
 
-describe('merkle tree (CONTRACT §6.9)', () => {
+describe('merkle tree (docs/cluster.md §8.3)', () => {
   it('has a fixed two-level layout', () => {
     expect(GROUP_COUNT * GROUP_SIZE).toBe(LEAF_COUNT);
     const tree = MerkleTree.of([], hash);

@@ -79,7 +79,7 @@ describe('merkle wire: responses', () => {
   });
 });
 
-describe('message sizes and splitting (CONTRACT §7.4)', () => {
+describe('message sizes and splitting (docs/peer-protocol.md §4)', () => {
   const entryArb = fc.oneof(
     fc.record({ key: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), v: fc.uint8Array({ maxLength: 300 }), version: fc.integer({ min: 1, max: 2 ** 53 - 1 }) })
       .map(({ key, v, version }): Entry => item(key, Buffer.from(v), version, 'node-2', 17)),

@@ -43,7 +43,7 @@ function lonelyNode(count: number, transport: ReplicationTransport) {
   return { rebalancer, counters, hints, grow, store, ringOf };
 }
 
-describe('migration batches (CONTRACT §6.10, §8)', () => {
+describe('migration batches (docs/cluster.md §8.4, docs/configuration.md §6)', () => {
   it('batches hold at most 128 entries, at most 2 are in flight, every entry goes once to its owner', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
@@ -120,7 +120,7 @@ describe('migration batches (CONTRACT §6.10, §8)', () => {
     expect(n.counters.rebalanceMigrations.lost_ownership).toBe(owners.filter((o) => o === 'p2' || o === 'p3').length);
   });
 
-  it('a batch also stays within the byte budget (CONTRACT §7.4): an entry that would overflow starts the next batch', async () => {
+  it('a batch also stays within the byte budget (docs/peer-protocol.md §4): an entry that would overflow starts the next batch', async () => {
     const members = new MemberTable('a', 'a:7946', new EventBus());
     members.set({ ID: 'p1', Address: 'p1:7946', State: 'alive', Incarnation: 1 });
     const sizes: number[][] = [];

@@ -27,7 +27,7 @@ function owed(net: RebalanceNet, self: string): string[] {
   }).sort();
 }
 
-describe('leave handoff (CONTRACT §1.4 step 4)', () => {
+describe('leave handoff (docs/lifecycle.md §3 step 4)', () => {
   it('sends every local entry to owners_new \\ owners_old with source handoff, and counts them', async () => {
     const net = seeded();
     const a = net.node('a');

@@ -4,7 +4,7 @@ import { handoffTargets, plan, senderOf, takeover } from '../../../src/core/reba
 /** Membership of a ring, as the planner asks it. */
 const on = (...ids: string[]) => (id: string) => ids.includes(id);
 
-describe('rebalance planner (CONTRACT §6.10)', () => {
+describe('rebalance planner (docs/cluster.md §8.4)', () => {
   it('the sender is the first old owner still on the ring, whether or not it keeps the key', () => {
     expect(senderOf(['a', 'b', 'c'], on('a', 'b', 'c', 'd'))).toBe('a');
     expect(senderOf(['a', 'b', 'c'], on('b', 'c', 'd'))).toBe('b');

@@ -33,7 +33,7 @@ function changed(net: RebalanceNet, before: string[], after: string[]) {
     .filter((k) => k.old.join() !== k.now.join());
 }
 
-describe('Rebalancer: steady state (CONTRACT §6.10, I3)', () => {
+describe('Rebalancer: steady state (docs/cluster.md §8.4, I3)', () => {
   it('a stable ring never scans, sends or counts, over many ticks and with writes going on', async () => {
     const net = seeded();
     for (let i = 0; i < 50; i++) {

@@ -90,7 +90,7 @@ function keyNotOwnedBy(net: MemoryNetwork, entry: string): { key: string; owners
   }
 }
 
-describe('coordinator: writes (CONTRACT §6.4)', () => {
+describe('coordinator: writes (docs/cluster.md §4)', () => {
   const ids = ['node-1', 'node-2', 'node-3'];
 
   it('replicates to every other owner in parallel and answers at quorum', async () => {
@@ -216,7 +216,7 @@ describe('coordinator: writes (CONTRACT §6.4)', () => {
   });
 });
 
-describe('coordinator: reads (CONTRACT §6.6)', () => {
+describe('coordinator: reads (docs/cluster.md §5)', () => {
   const ids = ['node-1', 'node-2', 'node-3'];
   const item = (key: string, value: string, version: number, origin = 'node-1'): Entry =>
     ({ kind: 'item', key, value: Buffer.from(value), version, origin, updatedAt: T0, expiresAt: 0 });

@@ -12,7 +12,7 @@ const OK = undefined;
 const FAIL_WITH_VERSION = { version: 7 };
 const FAIL_NO_VERSION = {};
 
-// §4.7: If-Match `*` needs a live item; a list needs the current version in it; If-None-Match `*` needs
+// docs/api.md §1.9: If-Match `*` needs a live item; a list needs the current version in it; If-None-Match `*` needs
 // no live item (absent, expired or tombstoned); both headers must hold. Failures carry the version
 // only when the key exists.
 const table: [string, Entry | undefined, Preconditions | undefined, object | undefined][] = [
@@ -40,7 +40,7 @@ const table: [string, Entry | undefined, Preconditions | undefined, object | und
   ['both: If-Match [7] and If-None-Match * on live', live, { ifMatch: [7], ifNoneMatchAny: true }, FAIL_WITH_VERSION],
 ];
 
-describe('failedPrecondition (§4.7)', () => {
+describe('failedPrecondition (docs/api.md §1.9)', () => {
   it.each(table)('%s', (_name, current, pre, expected) => {
     expect(failedPrecondition(current, pre, NOW)).toEqual(expected);
   });

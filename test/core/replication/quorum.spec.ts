@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Consistency } from '../../../src/config/config.types.js';
 import { flooredN, required } from '../../../src/core/replication/quorum.js';
 
-// §4.8: one → 1, quorum → ⌊n/2⌋ + 1, all → n.
+// docs/cluster.md §3: one → 1, quorum → ⌊n/2⌋ + 1, all → n.
 const table: [Consistency, number, number][] = [
   ['one', 1, 1], ['one', 3, 1], ['one', 5, 1],
   ['quorum', 1, 1], ['quorum', 2, 2], ['quorum', 3, 2], ['quorum', 4, 3], ['quorum', 5, 3], ['quorum', 6, 4], ['quorum', 7, 4],
   ['all', 1, 1], ['all', 2, 2], ['all', 3, 3], ['all', 5, 5],
 ];
 
-describe('required (§4.8)', () => {
+describe('required (docs/cluster.md §3)', () => {
   it.each(table)('%s of %i owners needs %i', (level, n, want) => {
     expect(required(level, n)).toBe(want);
   });
@@ -19,7 +19,7 @@ describe('required (§4.8)', () => {
   });
 });
 
-describe('flooredN (§6.4 step 3.4)', () => {
+describe('flooredN (docs/cluster.md §3.1)', () => {
   it('is the owner count while the view is whole', () => {
     expect(flooredN(3, 3, 5)).toBe(3);
     expect(flooredN(1, 1, 5)).toBe(1);

@@ -8,7 +8,7 @@ import {
 const MAX = 4096;
 const roundTrip = (e: Entry) => parseEntry(JSON.parse(JSON.stringify(encodeEntry(e))), 'e', MAX);
 
-describe('peer wire encoding (CONTRACT §7.3)', () => {
+describe('peer wire encoding (docs/peer-protocol.md §3)', () => {
   it('items round-trip byte-exact for all 256 byte values, empty and MAX_VALUE_BYTES values; times stay absolute', () => {
     for (const value of [Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.alloc(0), Buffer.alloc(MAX, 0xff)]) {
       const e: Entry = { kind: 'item', key: 'ключ/🔑', value, version: 2 ** 53 - 1, origin: 'node-1', updatedAt: 1_700_000_000_000, expiresAt: 1_700_000_060_000 };

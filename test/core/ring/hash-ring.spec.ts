@@ -19,7 +19,7 @@ const memberArb = fc.string({ unit: 'binary', minLength: 1, maxLength: 10 });
 const membersArb = fc.uniqueArray(memberArb, { minLength: 1, maxLength: 7 });
 const keyArb = fc.string({ unit: 'binary', minLength: 1, maxLength: 16 });
 
-/** §6.2 owners, computed from scratch: walk the sorted (hash, id) vnodes clockwise from hash(key). */
+/** docs/cluster.md §1 owners, computed from scratch: walk the sorted (hash, id) vnodes clockwise from hash(key). */
 function referenceOwners(members: string[], vnodes: number, key: string, rf: number): string[] {
   const ring = members
     .flatMap((m) => Array.from({ length: vnodes }, (_, i) => ({ h: h64(Buffer.concat([utf8(m), Buffer.from([i])])), m })))
@@ -34,7 +34,7 @@ function referenceOwners(members: string[], vnodes: number, key: string, rf: num
   return out;
 }
 
-describe('HashRing (§6.2)', () => {
+describe('HashRing (docs/cluster.md §1)', () => {
   it('hashes virtual node i of m as xxHash64(UTF-8(m) ‖ byte(i)), seed 0', () => {
     const ring = new HashRing(['node-1', 'nœud-2'], 64, hash);
     const entries = ring.describe();
@@ -74,7 +74,7 @@ describe('HashRing (§6.2)', () => {
     expect(new HashRing(['a', 'b'], 64, hash).owners('k', 0)).toEqual([]);
   });
 
-  it('property: owners are distinct, min(rf, members) long, and match the §6.2 walk (primary first)', () => {
+  it('property: owners are distinct, min(rf, members) long, and match the docs/cluster.md §1 walk (primary first)', () => {
     fc.assert(
       fc.property(membersArb, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 16 }), keyArb, (members, rf, vnodes, key) => {
         const owners = new HashRing(members, vnodes, hash).owners(key, rf);

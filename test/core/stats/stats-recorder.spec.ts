@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 
-describe('StatsRecorder (§5.3)', () => {
+describe('StatsRecorder (docs/api.md §2.2)', () => {
   it('a fresh recorder returns {}', () => {
     expect(new StatsRecorder().snapshot()).toEqual({});
   });

@@ -19,7 +19,7 @@ class CountingRandom implements Random {
   }
 }
 
-describe('active expiry sweep (§6.11)', () => {
+describe('active expiry sweep (docs/single-node.md §3)', () => {
   it('stops after a sample with at most 25 % expired', () => {
     const { store } = setup();
     // 40 keys with an expiry; the first sample is k0..k19 and holds exactly 5 expired (25 %).
@@ -59,7 +59,7 @@ describe('active expiry sweep (§6.11)', () => {
     expect(observer.sweeps).toEqual([]);
   });
 
-  it('a triggered full sweep is always one recorded sweep (§5.3), even with nothing to examine', () => {
+  it('a triggered full sweep is always one recorded sweep (docs/api.md §2.2), even with nothing to examine', () => {
     const { store, observer } = setup();
     store.apply(item('k', 'v', 1), 'hard', 'local');
     expect(store.expireAll()).toBe(0);
@@ -67,7 +67,7 @@ describe('active expiry sweep (§6.11)', () => {
     expect(observer.expirations).toEqual([]);
   });
 
-  it('a triggered full sweep also purges non-live tombstones (§5.8), keeping live ones', () => {
+  it('a triggered full sweep also purges non-live tombstones (docs/api.md §2.8), keeping live ones', () => {
     const { store, clock, observer } = setup();
     store.apply(tomb('old', 1, 'n1', T0), 'hard', 'local');
     clock.advance(600_000);

@@ -24,7 +24,7 @@ function storedKeys(store: LocalStore): string[] {
   return [...store.allEntries()].filter((e) => e.kind === 'item').map((e) => e.key).sort();
 }
 
-describe('LocalStore apply-if-newer (§6.7)', () => {
+describe('LocalStore apply-if-newer (docs/cluster.md §6)', () => {
   it('applies a newer version and rejects older or equal ones as stale', () => {
     const { store, observer } = setup();
     expect(store.apply(item('k', 'v5', 5), 'hard', 'local')).toBe('applied');
@@ -103,7 +103,7 @@ describe('LocalStore apply-if-newer (§6.7)', () => {
   });
 });
 
-describe('LocalStore reads and TTL (§6.11, G9)', () => {
+describe('LocalStore reads and TTL (docs/single-node.md §3, G9)', () => {
   it('serves an item until expiresAt and removes it at expiresAt with trigger read', () => {
     const { store, clock, observer } = setup();
     store.apply(item('k', 'v', 1, 'n1', T0 + 1000), 'hard', 'local');
@@ -137,7 +137,7 @@ describe('LocalStore reads and TTL (§6.11, G9)', () => {
   });
 });
 
-describe('LocalStore caps and eviction (§6.12, G10, I14)', () => {
+describe('LocalStore caps and eviction (docs/single-node.md §2, G10, I14)', () => {
   it('I14 LRU with CAPACITY=3: PUT a,b,c; read a; PUT d → b evicted', () => {
     const { store, observer } = setup({ capacity: 3 });
     for (const [i, k] of ['a', 'b', 'c'].entries()) store.apply(item(k, 'v', i + 1), 'hard', 'local');
@@ -313,7 +313,7 @@ describe('LocalStore caps and eviction (§6.12, G10, I14)', () => {
     expect(observer.passes).toEqual([{ evicted: 0, itemsAfter: 5 }, { evicted: 3, itemsAfter: 2 }]);
   });
 
-  it('enforceCaps (POST /evict) is one eviction pass even when nothing is evicted (§5.3)', () => {
+  it('enforceCaps (POST /evict) is one eviction pass even when nothing is evicted (docs/api.md §2.2)', () => {
     const { store, observer } = setup({ capacity: 5 });
     store.apply(item('a', 'v', 1), 'hard', 'local');
     expect(store.enforceCaps()).toBe(0);

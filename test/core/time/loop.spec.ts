@@ -14,7 +14,7 @@ function deferred() {
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
-describe('PeriodicLoop (§6.13)', () => {
+describe('PeriodicLoop (docs/cluster.md §11)', () => {
   it('registers its interval on start and cancels on stop; start is idempotent', () => {
     const scheduler = new ManualScheduler();
     const loop = new PeriodicLoop('x', 100, () => {}, () => {}, scheduler);

@@ -5,7 +5,7 @@ import { HybridLogicalClock, SKEW_WARN_MS } from '../../../src/core/versioning/h
 
 const T0 = 1_700_000_000_000;
 
-describe('HybridLogicalClock (§6.7)', () => {
+describe('HybridLogicalClock (docs/cluster.md §6)', () => {
   it('issues wall_ms × 1000 when the wall clock moves and strictly increases', () => {
     const clock = new ManualClock(T0);
     const hlc = new HybridLogicalClock(clock);

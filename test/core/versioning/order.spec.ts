@@ -9,7 +9,7 @@ const originArb = fc.oneof(
 );
 const versionedArb: fc.Arbitrary<Versioned> = fc.record({ version: fc.integer({ min: 0, max: 3 }), origin: originArb });
 
-describe('compareVersioned (§6.7)', () => {
+describe('compareVersioned (docs/cluster.md §6)', () => {
   it('higher version wins, then the larger origin', () => {
     expect(compareVersioned({ version: 2, origin: 'a' }, { version: 1, origin: 'z' })).toBeGreaterThan(0);
     expect(compareVersioned({ version: 1, origin: 'a' }, { version: 1, origin: 'b' })).toBeLessThan(0);

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 /**
- * Offline validators for the deployment artefacts (CONTRACT §9), installed into .tools/ by
+ * Offline validators for the deployment artefacts (docs/deployment.md), installed into .tools/ by
  * scripts/ensure-deploy-tools.sh: helm v4 (lint/template, enforces values.schema.json),
  * kubernetes-models (+ prometheus-operator models) for rendered manifests, docker-compose v1.
  */

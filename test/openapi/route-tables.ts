@@ -1,10 +1,10 @@
 /**
- * The route tables of CONTRACT §4.2 (without `/docs`) and §5.1, with the scopes of §3.7, copied from
- * the contract. `null` = public. These are the contract, not derived from the code.
+ * The route tables of docs/api.md §1.1 (without `/docs`) and docs/api.md §2, with the scopes of docs/auth.md §3.1, copied from
+ * the specification (docs/). `null` = public. These are the specification (docs/), not derived from the code.
  */
-export type ContractRoute = readonly [method: string, path: string, scope: 'read' | 'write' | 'admin' | null];
+export type DocumentedRoute = readonly [method: string, path: string, scope: 'read' | 'write' | 'admin' | null];
 
-export const CLIENT_ROUTES: readonly ContractRoute[] = [
+export const CLIENT_ROUTES: readonly DocumentedRoute[] = [
   ['GET', '/healthz', null],
   ['GET', '/v1/openapi.yaml', null],
   ['PUT', '/v1/cache/{key}', 'write'],
@@ -20,7 +20,7 @@ export const CLIENT_ROUTES: readonly ContractRoute[] = [
   ['GET', '/v1/me/can', 'read'],
 ];
 
-export const MANAGEMENT_ROUTES: readonly ContractRoute[] = [
+export const MANAGEMENT_ROUTES: readonly DocumentedRoute[] = [
   ['GET', '/health', null],
   ['GET', '/health/ready', null],
   ['GET', '/health/live', null],
