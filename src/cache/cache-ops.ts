@@ -1,12 +1,13 @@
 import type { HypercacheConfig } from '../config/config.types.js';
 import { CacheError, Errors } from '../core/errors.js';
 import type { CacheNodeApi } from '../core/node-api.js';
-import type { Preconditions, WriteOutcome } from '../core/node.types.js';
+import { NOT_LOCAL, type Preconditions, type WriteOutcome } from '../core/node.types.js';
 import type { ItemEntry } from '../core/store/entry.js';
 import type { Clock } from '../core/time/clock.js';
-import { conditionMatches, etagOf, parseEtagCondition } from './conditional-headers.js';
+import { type EtagCondition, conditionMatches, etagOf, parseEtagCondition } from './conditional-headers.js';
 import { parseConsistency } from './consistency-header.js';
-import { type ItemEnvelope, itemFields, writeItemHeaders } from './item-view.js';
+import { ItemHeaders } from './item-headers.js';
+import { type ItemEnvelope, itemFields } from './item-view.js';
 import { requireKey } from './key-param.js';
 import { parseTtlParam } from './ttl-param.js';
 
@@ -50,6 +51,9 @@ export interface CacheOpsDeps {
   clock: Clock;
 }
 
+/** A value, or a promise of it when the operation had to wait (a read through peers). */
+export type MaybePromise<T> = T | Promise<T>;
+
 const OCTET_STREAM = 'application/octet-stream';
 const JSON_ACCEPT = /application\/json/i;
 
@@ -61,6 +65,8 @@ const JSON_ACCEPT = /application\/json/i;
  * `CacheError`s and leave through the error envelope.
  */
 export class CacheOps {
+  private readonly headers = new ItemHeaders();
+
   constructor(private readonly deps: CacheOpsDeps) {}
 
   /** PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, docs/auth.md §7). */
@@ -83,24 +89,18 @@ export class CacheOps {
     };
   }
 
-  /** GET: the raw value, or the JSON envelope when `Accept` names application/json (docs/api.md §1.5). */
-  async get(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<Buffer | ItemEnvelope | undefined> {
-    const item = await this.lookup(rawKey, h, reply);
-    if (!item) return undefined;
-    const accept = h.accept;
-    if (accept !== undefined && JSON_ACCEPT.test(accept)) {
-      return { key: item.key, ...itemFields(item, this.deps.clock.now()), node: this.deps.node.nodeId, owners: this.deps.node.owners(item.key) };
-    }
-    reply.header('content-type', OCTET_STREAM);
-    return item.value;
+  /**
+   * GET: the raw value, or the JSON envelope when `Accept` names application/json (docs/api.md
+   * §1.5). A read this node answers from its own copy (at ONE on an owner) is synchronous: no
+   * promise, the answer is returned directly; otherwise a promise of it.
+   */
+  get(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): MaybePromise<Buffer | ItemEnvelope | undefined> {
+    return this.read(rawKey, h, reply, true);
   }
 
-  /** HEAD: GET's headers; the returned value only sets Content-Length (Node writes no body for HEAD). */
-  async head(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<Buffer | undefined> {
-    const item = await this.lookup(rawKey, h, reply);
-    if (!item) return undefined;
-    reply.header('content-type', OCTET_STREAM);
-    return item.value;
+  /** HEAD: GET's headers; the returned value only sets Content-Length (Node writes no body for HEAD). Synchronous like GET. */
+  head(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): MaybePromise<Buffer | undefined> {
+    return this.read(rawKey, h, reply, false) as MaybePromise<Buffer | undefined>;
   }
 
   async delete(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<DeleteResponse> {
@@ -112,22 +112,34 @@ export class CacheOps {
     return { key, deleted: true, version: out.version, node: this.deps.node.nodeId, owners: out.owners };
   }
 
-  /**
-   * GET/HEAD lookup: the visible item with its headers set, or undefined after answering 304 when
-   * If-None-Match matches it. Missing → 404.
-   */
-  private async lookup(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<ItemEntry | undefined> {
+  /** GET/HEAD: the local read answered at once, a read that needs peers through the node's `get`. */
+  private read(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead, envelope: boolean): MaybePromise<Buffer | ItemEnvelope | undefined> {
     const key = requireKey(rawKey);
     const level = parseConsistency(h['x-consistency'], this.deps.config.readConsistency);
     const condition = parseEtagCondition('If-None-Match', h['if-none-match']);
-    const item = await this.deps.node.get(key, level);
+    const local = this.deps.node.getLocal(key, level);
+    if (local !== NOT_LOCAL) return this.answer(key, local, condition, envelope ? h.accept : undefined, reply);
+    return this.deps.node.get(key, level).then((item) => this.answer(key, item, condition, envelope ? h.accept : undefined, reply));
+  }
+
+  /**
+   * The answer to a GET/HEAD for `item`: missing → 404; the item's headers; 304 and no body when
+   * If-None-Match matches it; else the raw value, or the JSON envelope when `accept` names JSON.
+   */
+  private answer(key: string, item: ItemEntry | undefined, condition: EtagCondition | undefined, accept: string | undefined, reply: ReplyHead): Buffer | ItemEnvelope | undefined {
     if (!item) throw Errors.notFound();
-    writeItemHeaders(reply, item, this.deps.node.owners(key), this.deps.clock.now());
+    const owners = this.deps.node.owners(key);
+    const now = this.deps.clock.now();
+    this.headers.write(reply, item, owners, now);
     if (condition !== undefined && conditionMatches(condition, item.version)) {
       reply.code(304);
       return undefined;
     }
-    return item;
+    if (accept !== undefined && JSON_ACCEPT.test(accept)) {
+      return { key: item.key, ...itemFields(item, now), node: this.deps.node.nodeId, owners };
+    }
+    reply.header('content-type', OCTET_STREAM);
+    return item.value;
   }
 }
 

@@ -55,7 +55,7 @@ export class CacheController {
   @HotRoute()
   @RequireScope('read')
   @ApiHeadKey()
-  head(@Param('key') rawKey: string, @Headers() headers: KeyRequestHeaders, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | undefined> {
+  async head(@Param('key') rawKey: string, @Headers() headers: KeyRequestHeaders, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | undefined> {
     return this.ops.head(rawKey, headers, reply);
   }
 
@@ -63,7 +63,7 @@ export class CacheController {
   @HotRoute()
   @RequireScope('read')
   @ApiGetKey()
-  get(
+  async get(
     @Param('key') rawKey: string,
     @Headers() headers: KeyRequestHeaders,
     @Res({ passthrough: true }) reply: FastifyReply,

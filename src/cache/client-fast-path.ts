@@ -19,7 +19,7 @@ export interface ClientHotRouteDeps extends CacheOpsDeps {
   auth: AuthPolicy;
 }
 
-type Operation = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type Operation = (req: FastifyRequest, reply: FastifyReply) => unknown;
 
 /**
  * The client listener's hot routes: `CacheController`'s `@HotRoute()` handlers (`GET`, `HEAD`,
@@ -37,7 +37,8 @@ type Operation = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
  *   answered here. Anything else (no or unknown credentials, a missing scope, an OIDC JWT to verify)
  *   goes on to the Nest route, whose guard answers or verifies exactly as before.
  * - The operation is `CacheOps`, the code the controller calls; errors leave through the envelope
- *   of the app's exception filter (`answerError`).
+ *   of the app's exception filter (`answerError`). A local GET/HEAD returns its answer directly and
+ *   is sent in the same turn; the other operations return a promise.
  */
 export function clientHotRoutes(deps: ClientHotRouteDeps, logger: Logger): HotRouteOperations {
   const ops = new CacheOps(deps);
@@ -65,10 +66,22 @@ function scopedHook(route: RoutePolicy, op: Operation, auth: AuthPolicy, logger:
     const identity = auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
     if (identity === undefined || !hasScope(identity, scope)) return done();
     (req as AuthenticatedRequest).identity = identity;
-    op(req, reply).then(
-      (body) => send(reply, body),
-      (err: unknown) => answerError(reply, err, logger),
-    );
+    let body: unknown;
+    try {
+      body = op(req, reply);
+    } catch (err) {
+      answerError(reply, err, logger);
+      return;
+    }
+    // A local read answers synchronously; anything that waits (a body, peers, a write) is a promise.
+    if (body instanceof Promise) {
+      body.then(
+        (result) => send(reply, result),
+        (err: unknown) => answerError(reply, err, logger),
+      );
+    } else {
+      send(reply, body);
+    }
   };
 }
 

@@ -4,7 +4,7 @@ import type { MemberState } from './membership/member-table.js';
 import type { MerkleRequest, MerkleResponse } from './merkle/merkle-wire.js';
 import type { CoreCounters, LatencySink } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
-import type { DeleteCommand, ListKeysQuery, ListKeysResult, PutCommand, WriteOutcome } from './node.types.js';
+import type { DeleteCommand, ListKeysQuery, ListKeysResult, NOT_LOCAL, PutCommand, WriteOutcome } from './node.types.js';
 import type { CoordinateRequest, ReplicateResult, ReplicateSource } from './replication/wire.js';
 import type { StatSummary } from './stats/stats-recorder.js';
 import type { Entry, ItemEntry } from './store/entry.js';
@@ -55,6 +55,8 @@ export interface CacheNodeApi {
   delete(cmd: DeleteCommand): Promise<WriteOutcome>;
   /** Visible item or undefined (missing, expired, deleted). */
   get(key: string, consistency: Consistency): Promise<ItemEntry | undefined>;
+  /** `get` answered synchronously from the local copy, or `NOT_LOCAL` when the read needs peers. */
+  getLocal(key: string, consistency: Consistency): ItemEntry | undefined | typeof NOT_LOCAL;
   owners(key: string): string[];
   listKeys(q: ListKeysQuery): Promise<ListKeysResult>;
 

@@ -15,7 +15,7 @@ import { MemberTable } from './membership/member-table.js';
 import { Membership } from './membership/membership.js';
 import { seedSpecsOf } from './membership/seed-spec.js';
 import type { CacheNodeApi, NodeSnapshot } from './node-api.js';
-import type { DeleteCommand, ListKeysQuery, ListKeysResult, PutCommand, WriteOutcome } from './node.types.js';
+import { type DeleteCommand, type ListKeysQuery, type ListKeysResult, NOT_LOCAL, type PutCommand, type WriteOutcome } from './node.types.js';
 import { ReplicationCoordinator } from './replication/coordinator.js';
 import { batchByteBudget, peerMessageLimit } from './replication/message-limits.js';
 import { ReplicaReceiver } from './replication/replica-receiver.js';
@@ -282,7 +282,24 @@ export class CacheNode implements CacheNodeApi {
     return this.antiEntropy.answer(req);
   }
 
+  /**
+   * A read this node answers from its own copy, synchronously: the visible item or undefined, with
+   * the same counters as `get`; `NOT_LOCAL` when the read needs peers (docs/cluster.md §5: at ONE
+   * when this node is not an owner, at QUORUM/ALL whenever the ring is not empty).
+   */
+  getLocal(key: string, consistency: Consistency): ItemEntry | undefined | typeof NOT_LOCAL {
+    const owners = this.owners(key);
+    if (owners.length !== 0 && (consistency !== 'one' || !owners.includes(this.nodeId))) return NOT_LOCAL;
+    const start = this.deps.clock.hrtimeNs();
+    const item = this.store.read(key);
+    this.counters.cacheOp('get', item ? 'hit' : 'miss');
+    this.counters.latency.cacheOperation('get', consistency, Number(this.deps.clock.hrtimeNs() - start) / 1e9);
+    return item;
+  }
+
   async get(key: string, consistency: Consistency): Promise<ItemEntry | undefined> {
+    const local = this.getLocal(key, consistency);
+    if (local !== NOT_LOCAL) return local;
     const start = this.deps.clock.hrtimeNs();
     let outcome: CacheOutcome = 'error';
     try {

@@ -47,3 +47,6 @@ export interface ListKeysResult {
   truncated: boolean;
   partialNodes: string[];
 }
+
+/** `getLocal`'s answer when the read needs peers (the caller then takes the asynchronous `get`). */
+export const NOT_LOCAL: unique symbol = Symbol('not local');
