@@ -52,22 +52,26 @@ export class ReplicationCoordinator {
   constructor(private readonly deps: ReplicationDeps) {}
 
   /** Owners in ring order, `alive` ones first, then `suspect` ones (docs/cluster.md §4 step 2). */
-  candidates(key: string): string[] {
-    const owners = this.deps.owners(key);
+  candidates(key: string, owners: string[] = this.deps.owners(key)): string[] {
     const state = (id: string) => (id === this.deps.nodeId ? 'alive' : this.deps.members.get(id)?.State);
     return [...owners.filter((id) => state(id) === 'alive'), ...owners.filter((id) => state(id) !== 'alive')];
   }
 
   /**
-   * Entry-node write (docs/cluster.md §4 steps 1–2): candidates in order; self coordinates when its turn comes,
-   * any other is sent the whole operation. Only failures that prove nothing was applied (or, for an
-   * unconditional write, any transport failure) move on to the next candidate.
+   * Entry-node write (docs/cluster.md §4 steps 1–2). An owner coordinates an unconditional write itself;
+   * concurrent ones coordinated by different owners resolve by (version, origin). A conditional write,
+   * or any write entering at a non-owner, walks the candidates in order: self coordinates when its turn
+   * comes, any other is sent the whole operation, so one coordinator evaluates every precondition of a
+   * key. Only failures that prove nothing was applied (or, for an unconditional write, any transport
+   * failure) move on to the next candidate.
    */
   async write(req: CoordinateRequest): Promise<WriteOutcome> {
     if (this.deps.isDraining()) throw Errors.draining();
     const d = this.deps.counters.dist;
     const conditional = req.preconditions !== undefined;
-    const candidates = this.candidates(req.key);
+    const owners = this.deps.owners(req.key);
+    if (!conditional && owners.includes(this.deps.nodeId)) return this.coordinate(req, owners);
+    const candidates = this.candidates(req.key, owners);
     for (let i = 0; i < candidates.length; i++) {
       if (i > 0) d.WriteForwardPromotion++;
       const c = candidates[i]!;
@@ -98,11 +102,10 @@ export class ReplicationCoordinator {
    * interleaves for the key), then replicate to the other owners in parallel and answer as soon as
    * the acks meet the consistency level.
    */
-  coordinate(req: CoordinateRequest): Promise<WriteOutcome> {
+  coordinate(req: CoordinateRequest, owners: string[] = this.deps.owners(req.key)): Promise<WriteOutcome> {
     const { deps } = this;
     if (deps.isDraining()) return Promise.reject(Errors.draining());
     const d = deps.counters.dist;
-    const owners = deps.owners(req.key);
     const now = deps.clock.now();
     const failed = failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
     if (failed) {

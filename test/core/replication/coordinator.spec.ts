@@ -25,6 +25,7 @@ type Fault = 'refuse' | 'lost' | 'hang';
 class MemoryNetwork {
   readonly nodes = new Map<string, CacheNode>();
   readonly faults = new Map<string, Fault>();
+  readonly clocks = new Map<string, ManualClock>();
   readonly calls: Array<{ op: string; to: string; source?: string }> = [];
 
   transportFor(): ReplicationTransport {
@@ -59,7 +60,9 @@ async function coordinateAt(n: CacheNode, req: CoordinateRequest): Promise<Coord
 function cluster(ids: string[], replication: number): MemoryNetwork {
   const net = new MemoryNetwork();
   for (const id of ids) {
-    const node = new CacheNode({ config: testConfig({ nodeId: id, replication, advertiseAddr: `${id}:7946` }), clock: new ManualClock(T0), random: new SeededRandom(1), hash });
+    const clock = new ManualClock(T0);
+    const node = new CacheNode({ config: testConfig({ nodeId: id, replication, advertiseAddr: `${id}:7946` }), clock, random: new SeededRandom(1), hash });
+    net.clocks.set(id, clock);
     node.useTransport(net.transportFor());
     net.nodes.set(id, node);
   }
@@ -107,15 +110,51 @@ describe('coordinator: writes (docs/cluster.md §4)', () => {
     expect(net.calls.filter((c) => c.op === 'replicate').every((c) => c.source === 'replication')).toBe(true);
   });
 
-  it('an owner that is not the first candidate forwards to it; ALL waits for every owner; deletes fan out as ReplicaFanoutRemove', async () => {
+  it('an owner that is not the first candidate coordinates unconditional writes itself; ALL waits for every owner; deletes fan out as ReplicaFanoutRemove', async () => {
     const net = cluster(ids, 3);
     const [primary, second] = node(net, 'node-1').owners('a') as [string, string];
     expect((await node(net, second).put(put('a', 'v1', { consistency: 'all' }))).acks).toBe(3);
     const del = await node(net, second).delete({ key: 'a', consistency: 'all' });
     expect(del.acks).toBe(3);
     for (const id of ids) expect(node(net, id).store.peek('a')?.kind).toBe('tombstone');
-    expect(node(net, second).counters.dist).toMatchObject({ ForwardSet: 1, ForwardRemove: 1, WriteAttempts: 0 });
-    expect(node(net, primary).counters.dist).toMatchObject({ WriteAttempts: 2, ReplicaFanoutSet: 2, ReplicaFanoutRemove: 2 });
+    expect(node(net, 'node-1').store.peek('a')?.origin).toBe(second);
+    expect(net.calls.filter((c) => c.op === 'coordinate')).toEqual([]);
+    expect(net.calls.filter((c) => c.op === 'replicate').map((c) => c.to).sort()).toEqual(ids.filter((id) => id !== second).flatMap((id) => [id, id]).sort());
+    expect(node(net, second).counters.dist).toMatchObject({ ForwardSet: 0, ForwardRemove: 0, WriteAttempts: 2, ReplicaFanoutSet: 2, ReplicaFanoutRemove: 2 });
+    expect(node(net, primary).counters.dist).toMatchObject({ WriteAttempts: 0 });
+  });
+
+  it('a conditional write from an owner that is not the first candidate still goes to the first candidate', async () => {
+    const net = cluster(ids, 3);
+    const [primary, second] = node(net, 'node-1').owners('a') as [string, string];
+    const created = await node(net, second).put(put('a', 'v1', { preconditions: { ifNoneMatchAny: true } }));
+    const replaced = await node(net, second).put(put('a', 'v2', { preconditions: { ifMatch: [created.version] } }));
+    const refused = await rejection(node(net, second).put(put('a', 'v3', { preconditions: { ifNoneMatchAny: true } })));
+    expect(refused.code).toBe('PRECONDITION_FAILED');
+    expect(refused.details.version).toBe(replaced.version);
+    await node(net, second).delete({ key: 'a', consistency: 'quorum', preconditions: { ifMatch: '*' } });
+    expect(net.calls.filter((c) => c.op === 'coordinate').map((c) => c.to)).toEqual([primary, primary, primary, primary]);
+    expect(node(net, second).counters.dist).toMatchObject({ ForwardSet: 3, ForwardRemove: 1, WriteAttempts: 0 });
+    expect(node(net, primary).counters.dist).toMatchObject({ WriteAttempts: 3, PreconditionFailures: 1 });
+    expect(node(net, primary).store.peek('a')).toMatchObject({ kind: 'tombstone', origin: primary });
+  });
+
+  it('concurrent unconditional writes coordinated by two owners converge on the (version, origin) winner on every owner', async () => {
+    const net = cluster(ids, 3);
+    const converged = (key: string) => ids.map((id) => node(net, id).store.peek(key)).map((e) => e && { value: e.kind === 'item' ? e.value.toString() : 'tombstone', version: e.version, origin: e.origin });
+    // Same wall time on both: equal versions, the larger origin wins.
+    const [tieLow, tieHigh] = await Promise.all([node(net, 'node-2').put(put('a', 'from-2')), node(net, 'node-3').put(put('a', 'from-3'))]);
+    expect(tieLow.version).toBe(tieHigh.version);
+    await within('every owner to settle on node-3\'s write', 2000, () => converged('a').every((e) => e?.origin === 'node-3'), 1);
+    expect(new Set(converged('a').map((e) => JSON.stringify(e))).size).toBe(1);
+    expect(converged('a')[0]).toMatchObject({ value: 'from-3', origin: 'node-3' });
+    // node-2's clock ahead: its larger version wins over the larger origin, a delete included.
+    net.clocks.get('node-2')!.advance(5);
+    const [later, earlier] = await Promise.all([node(net, 'node-2').delete({ key: 'b', consistency: 'quorum' }), node(net, 'node-3').put(put('b', 'from-3'))]);
+    expect(later.version).toBeGreaterThan(earlier.version);
+    await within('every owner to settle on node-2\'s delete', 2000, () => converged('b').every((e) => e?.origin === 'node-2'), 1);
+    expect(converged('b')).toEqual(ids.map(() => ({ value: 'tombstone', version: later.version, origin: 'node-2' })));
+    expect(net.calls.filter((c) => c.op === 'coordinate')).toEqual([]);
   });
 
   it('two owners down → QUORUM_NOT_MET with 1/3 acks, nothing rolled back', async () => {
@@ -160,6 +199,9 @@ describe('coordinator: writes (docs/cluster.md §4)', () => {
       expect(node(net, owners[0]!).counters.dist.WriteAttempts).toBe(1);
       expect(node(net, 'node-1').counters.dist).toMatchObject({ ForwardSet: 1, WriteAttempts: 0, WriteForwardPromotion: 0 });
       expect(node(net, 'node-1').store.peek(key)).toBeUndefined();
+      await node(net, 'node-1').delete({ key, consistency: 'quorum' });
+      expect(net.calls.filter((c) => c.op === 'coordinate').map((c) => c.to)).toEqual([owners[0], owners[0]]);
+      expect(node(net, 'node-1').counters.dist).toMatchObject({ ForwardRemove: 1, WriteAttempts: 0 });
     });
 
     it.each(['refuse', 'lost'] as const)('primary %s → the unconditional write is promoted to the next owner', async (fault) => {
