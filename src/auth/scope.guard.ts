@@ -57,7 +57,12 @@ export class ScopeGuard implements CanActivate {
 
 /** CN of a client certificate the TLS handshake verified, if any. */
 export function verifiedCertCn(req: FastifyRequest): string | undefined {
-  const socket = req.raw.socket as TLSSocket;
+  return verifiedSocketCn(req.raw.socket);
+}
+
+/** CN of the client certificate the TLS handshake of `socket` verified, if any. */
+export function verifiedSocketCn(connection: object): string | undefined {
+  const socket = connection as TLSSocket;
   if (!socket.encrypted || !socket.authorized) return undefined;
   const cn = socket.getPeerCertificate()?.subject?.CN;
   return typeof cn === 'string' && cn.length > 0 ? cn : undefined;

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CacheModule } from '../cache/cache.module.js';
-import { installHotRoutes } from '../auth/hot-routes.js';
+import { rawHotRoutes } from '../auth/hot-routes.js';
 import { routeTable } from '../auth/route-policy.js';
 import { clientHotRoutes } from '../cache/client-fast-path.js';
 import { clientFastifyOptions } from '../cache/client-fastify-options.js';
@@ -32,13 +32,15 @@ export function createClientApp(core: Core, tls?: TlsMaterial, opts: HotRouteSwi
       rejectUnauthorized: tls.ca !== undefined,
       minVersion: 'TLSv1.2',
     },
-    configure: (fastify, app) => {
+    configure: (fastify) => {
       fastify.addHook('onRequest', (_req, reply, done) => {
         reply.header('x-cache-node', nodeId);
         done();
       });
-      // The single-key routes skip the Nest router; same guard checks, same answers (cache/client-fast-path.ts).
-      if (opts.hotRoutes !== false) installHotRoutes(fastify, routeTable(app, 'client'), clientHotRoutes(core, core.logger));
     },
+    // The single-key routes are answered ahead of Fastify; same guard checks, same answers (cache/client-fast-path.ts).
+    ...(opts.hotRoutes !== false && {
+      rawHotRoutes: (app, trail) => rawHotRoutes(routeTable(app, 'client'), clientHotRoutes(core, trail, nodeId)),
+    }),
   });
 }

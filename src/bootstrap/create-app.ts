@@ -10,6 +10,9 @@ import { NestPinoLogger } from '../common/nest-logger.js';
 import { frameworkErrorOptions, HOST_CHECKED_BY_HOOK, installFrameworkErrorAnswers } from '../common/framework-errors.js';
 import { ignoreRequestContentType, passThroughBodies } from '../common/raw-body.js';
 import { configNamespace } from '../config/config.namespace.js';
+import type { RawHotDispatch } from '../auth/hot-routes.js';
+import { RequestFront } from '../common/request-front.js';
+import { RequestTrail } from '../common/request-trail.js';
 import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { installTracing } from '../tracing/http-spans.js';
 import { SeamsModule } from '../seams/seams.module.js';
@@ -32,15 +35,22 @@ export interface AppSpec {
   fastifyOptions?: Pick<FastifyServerOptions, 'rewriteUrl' | 'routerOptions'>;
   /** Called with the Fastify instance (and the app, its providers resolvable) before Nest registers routes (hooks, parsers). */
   configure?: (fastify: FastifyInstance, app: NestFastifyApplication) => void;
+  /**
+   * The listener's hot routes answered from the raw request handler, ahead of Fastify (the client
+   * API: cache/client-fast-path.ts): built at the `configure` step, with the listener's trail
+   * (metrics, span end, debug log). When set, the listener's server is created here
+   * (common/request-front.ts) rather than by Fastify.
+   */
+  rawHotRoutes?: (app: NestFastifyApplication, trail: RequestTrail) => RawHotDispatch;
 }
 
 /**
  * Test-only switch of the client and dist apps: `hotRoutes: false` leaves the `@HotRoute()`s to the
  * Nest router, so test/e2e/hot-route-equivalence.spec.ts can compare both ways (docs/auth.md
- * "Where a request enters"). Production always serves them from their hooks.
+ * "Where a request enters"). Production always serves them ahead of Nest.
  */
 export interface HotRouteSwitch {
-  /** Answer the `@HotRoute()`s from their Fastify hooks (default true). */
+  /** Answer the `@HotRoute()`s ahead of the Nest router (default true): the raw request handler on the client API, Fastify hooks on dist. */
   hotRoutes?: boolean;
 }
 
@@ -64,6 +74,14 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   class ListenerAppModule {}
 
   const nodeIdHeader = spec.listener === 'client' ? core.node.nodeId : undefined;
+  const front = spec.rawHotRoutes
+    ? new RequestFront({
+        http: HOST_CHECKED_BY_HOOK,
+        ...(spec.https && { https: spec.https }),
+        keepAliveTimeoutMs: KEEP_ALIVE_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      })
+    : undefined;
   const adapter = new FastifyAdapter({
     bodyLimit: spec.bodyLimit,
     requestTimeout: REQUEST_TIMEOUT_MS,
@@ -73,6 +91,8 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
     // Errors raised before a route runs still get the envelope (and X-Cache-Node on the client API).
     ...frameworkErrorOptions(nodeIdHeader),
     ...spec.fastifyOptions,
+    // The server answers the raw hot routes first and hands everything else to Fastify's handler.
+    ...(front && { serverFactory: front.serverFactory as unknown as FastifyServerOptions['serverFactory'] }),
   });
   const logger = core.logger.child({ listener: spec.listener });
   const app = await NestFactory.create<NestFastifyApplication>(ListenerAppModule, adapter, {
@@ -85,17 +105,13 @@ export async function createApp(core: Core, spec: AppSpec): Promise<NestFastifyA
   installFrameworkErrorAnswers(fastify, nodeIdHeader);
   passThroughBodies(fastify);
   ignoreRequestContentType(fastify);
+  const trail = new RequestTrail(spec.listener, installHttpMetrics(fastify, spec.listener), logger);
   fastify.addHook('onResponse', (req, reply, done) => {
-    if (logger.isLevelEnabled('debug')) {
-      logger.debug(
-        { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime) },
-        'request',
-      );
-    }
+    trail.log(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
     done();
   });
-  installHttpMetrics(fastify, spec.listener);
   spec.configure?.(fastify, app);
+  if (front && spec.rawHotRoutes) front.serve(fastify, spec.rawHotRoutes(app, trail));
   await app.init();
   app.getHttpServer().headersTimeout = HEADERS_TIMEOUT_MS;
   return app;

@@ -1,17 +1,19 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { HotHook, HotOperation, HotRouteOperations } from '../auth/hot-routes.js';
+import { context, type Span } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HotOperation, HotRouteOperations, RawHotHandler } from '../auth/hot-routes.js';
 import type { RoutePolicy } from '../auth/route-policy.js';
 import { hasScope } from '../auth/scopes.js';
-import { type AuthenticatedRequest, verifiedCertCn } from '../auth/scope.guard.js';
+import { verifiedSocketCn } from '../auth/scope.guard.js';
 import type { AuthPolicy } from '../auth/auth-policy.js';
 import type { HypercacheConfig } from '../config/config.types.js';
-import { answerError, sendJson } from '../common/error-envelope.js';
+import { answerRawError, RawReply } from '../common/raw-reply.js';
 import { readRawBody } from '../common/raw-body.js';
+import type { RequestTrail } from '../common/request-trail.js';
 import { Errors } from '../core/errors.js';
+import { startRequestSpan } from '../tracing/http-spans.js';
+import { activeTracer } from '../tracing/tracing.js';
 import { CacheController } from './cache.controller.js';
-import { CacheOps, type CacheOpsDeps } from './cache-ops.js';
-import { firstValue } from './key-param.js';
+import { CacheOps, type CacheOpsDeps, type KeyRequestHeaders } from './cache-ops.js';
 
 /** What the hot routes call: the operations' dependencies, the value size limit and the auth policy. */
 export interface ClientHotRouteDeps extends CacheOpsDeps {
@@ -19,74 +21,135 @@ export interface ClientHotRouteDeps extends CacheOpsDeps {
   auth: AuthPolicy;
 }
 
-type Operation = (req: FastifyRequest, reply: FastifyReply) => unknown;
+/** One operation: the raw `{key}` segment, the `ttl` query (PUT only), the headers; returns the body or a promise of it. */
+type Operation = (req: IncomingMessage, segment: string, ttl: string | undefined, reply: RawReply) => unknown;
 
 /**
  * The client listener's hot routes: `CacheController`'s `@HotRoute()` handlers (`GET`, `HEAD`,
- * `PUT` and `DELETE /v1/cache/{key}`) answered from their Fastify route's `onRequest` hook instead
- * of the Nest router (src/auth/hot-routes.ts). They are most of a cache's traffic, and Nest's
- * execution context (guard consumer, interceptors, parameter extractors, the async body iterator,
- * the response pipeline) cost more CPU per request than the whole of a bare Fastify server
- * (bench/PROFILE.md). Same checks, same answers (docs/auth.md "Where a request enters"):
+ * `PUT` and `DELETE /v1/cache/{key}`) answered from the raw Node request handler, ahead of
+ * Fastify's routing and hook chain (src/common/request-front.ts, src/auth/hot-routes.ts). They
+ * are most of a cache's traffic, and the request through Fastify and Nest cost more CPU than the
+ * operation itself (bench/PROFILE.md). Same checks, same answers (docs/auth.md "Where a request
+ * enters"):
  *
- * - Fastify matches the route as before, so `http.route`, the HTTP metrics, the request span and
- *   `X-Cache-Node` are unchanged, and `CacheController` still declares the routes in OpenAPI.
+ * - Only a target that is exactly the route is answered: one non-empty `{key}` segment of plain
+ *   URL characters (percent escapes are decoded and checked by the operation, as for the Fastify
+ *   route), and no query except one `ttl=<duration>` on PUT. Anything else goes to Fastify.
  * - The scope comes from the route's policy (src/auth/route-policy.ts, the guard's own reading of
  *   `@RequireScope()`), the identity from the same `AuthPolicy`. Only a request the guard would
  *   admit synchronously (open mode, a static bearer or a verified certificate holding the scope) is
  *   answered here. Anything else (no or unknown credentials, a missing scope, an OIDC JWT to verify)
- *   goes on to the Nest route, whose guard answers or verifies exactly as before.
- * - The operation is `CacheOps`, the code the controller calls; errors leave through the envelope
- *   of the app's exception filter (`answerError`). A local GET/HEAD returns its answer directly and
- *   is sent in the same turn; the other operations return a promise.
+ *   goes to Fastify and the Nest route, whose guard answers or verifies exactly as before.
+ * - The operation is `CacheOps`, the code the controller calls, writing into a `RawReply` that is
+ *   sent with one `writeHead`; errors leave through the same envelope (`answerRawError`).
+ * - What Fastify's hooks would add is added here: `X-Cache-Node` first, the request span (named
+ *   and labelled with the route template, the operation run in its context), the HTTP metrics and
+ *   the debug log line (`RequestTrail`), with the route template as label.
+ *
+ * A local GET/HEAD is answered in the same turn; the other operations return a promise.
  */
-export function clientHotRoutes(deps: ClientHotRouteDeps, logger: Logger): HotRouteOperations {
+export function clientHotRoutes(deps: ClientHotRouteDeps, trail: RequestTrail, nodeId: string): HotRouteOperations<RawHotHandler> {
   const ops = new CacheOps(deps);
   const limit = deps.config.maxValueBytes;
   const tooLarge = () => Errors.tooLarge(limit);
-  const param = (req: FastifyRequest) => (req.params as { key?: string }).key;
-  const hot = (op: Operation) => (route: RoutePolicy) => scopedHook(route, op, deps.auth, logger);
+  const headers = (req: IncomingMessage) => req.headers as KeyRequestHeaders;
+  const hot = (op: Operation, ttlQuery = false) => (route: RoutePolicy) => rawHandler(route, op, ttlQuery, deps.auth, trail, nodeId);
   const controller = CacheController.prototype;
-  return new Map<RoutePolicy['handler'], HotOperation>([
-    [controller.get, hot((req, reply) => ops.get(param(req), req.headers, reply))],
-    [controller.head, hot((req, reply) => ops.head(param(req), req.headers, reply))],
+  return new Map<RoutePolicy['handler'], HotOperation<RawHotHandler>>([
+    [controller.get, hot((req, key, _ttl, reply) => ops.get(key, headers(req), reply))],
+    [controller.head, hot((req, key, _ttl, reply) => ops.head(key, headers(req), reply))],
     // Body and size come before validation (docs/api.md §1.15, check order).
-    [controller.put, hot((req, reply) =>
-      readRawBody(req.raw, limit, tooLarge).then((value) =>
-        ops.put(param(req), value, firstValue((req.query as { ttl?: unknown }).ttl), req.headers, reply)))],
-    [controller.delete, hot((req, reply) => ops.delete(param(req), req.headers, reply))],
+    [controller.put, hot((req, key, ttl, reply) => readRawBody(req, limit, tooLarge).then((value) => ops.put(key, value, ttl, headers(req), reply)), true)],
+    [controller.delete, hot((req, key, _ttl, reply) => ops.delete(key, headers(req), reply))],
   ]);
 }
 
-/** The hook of one scoped route: the guard's synchronous admission, then `op`, or on to Nest. */
-function scopedHook(route: RoutePolicy, op: Operation, auth: AuthPolicy, logger: Logger): HotHook {
+/** The raw handler of one scoped route: the exact target, the guard's synchronous admission, then `op`; otherwise false (on to Fastify). */
+function rawHandler(route: RoutePolicy, op: Operation, ttlQuery: boolean, auth: AuthPolicy, trail: RequestTrail, nodeId: string): RawHotHandler {
   if (route.access.kind !== 'scope') throw new Error(`client hot route ${route.method} ${route.path} must require a scope`);
   const { scope } = route.access;
-  return (req, reply, done) => {
-    const identity = auth.resolveStatic(req.headers.authorization, verifiedCertCn(req), req.raw.socket);
-    if (identity === undefined || !hasScope(identity, scope)) return done();
-    (req as AuthenticatedRequest).identity = identity;
+  const { method, path } = route;
+  const logger = trail.logger;
+
+  const finish = (res: ServerResponse, start: number, span: Span | undefined) =>
+    trail.answered(method, path, res.statusCode, performance.now() - start, span);
+  const fail = (res: ServerResponse, start: number, span: Span | undefined, err: unknown) => {
+    answerRawError(res, method, ['x-cache-node', nodeId], err, logger);
+    finish(res, start, span);
+  };
+  const run = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined) => {
+    const reply = new RawReply(['x-cache-node', nodeId]);
     let body: unknown;
     try {
-      body = op(req, reply);
+      body = op(req, segment, ttl, reply);
     } catch (err) {
-      answerError(reply, err, logger);
-      return;
+      return fail(res, start, span, err);
     }
     // A local read answers synchronously; anything that waits (a body, peers, a write) is a promise.
     if (body instanceof Promise) {
       body.then(
-        (result) => send(reply, result),
-        (err: unknown) => answerError(reply, err, logger),
+        (result: Buffer | object | undefined) => {
+          reply.send(res, method, result);
+          finish(res, start, span);
+        },
+        (err: unknown) => fail(res, start, span, err),
       );
     } else {
-      send(reply, body);
+      reply.send(res, method, body as Buffer | object | undefined);
+      finish(res, start, span);
     }
+  };
+
+  return (req, res, rest) => {
+    const start = performance.now();
+    const q = rest.indexOf('?');
+    const segment = q < 0 ? rest : rest.slice(0, q);
+    if (!isPlainSegment(segment)) return false;
+    let ttl: string | undefined;
+    if (q >= 0) {
+      ttl = ttlQuery ? ttlOf(rest, q + 1) : undefined;
+      if (ttl === undefined) return false;
+    }
+    const identity = auth.resolveStatic(req.headers.authorization, verifiedSocketCn(req.socket), req.socket);
+    if (identity === undefined || !hasScope(identity, scope)) return false;
+    const tracer = activeTracer();
+    if (tracer === undefined) {
+      run(req, res, segment, ttl, start, undefined);
+    } else {
+      const { span, ctx } = startRequestSpan(tracer, method, path, req.headers, trail.listener);
+      context.with(ctx, run, undefined, req, res, segment, ttl, start, span);
+    }
+    return true;
   };
 }
 
-/** A handler's result as Nest's passthrough reply would send it: bytes as is, objects as JSON. */
-function send(reply: FastifyReply, body: unknown): void {
-  if (body === undefined || Buffer.isBuffer(body)) reply.send(body);
-  else sendJson(reply, body);
+/**
+ * A `{key}` segment the Fastify route would hand over unchanged: non-empty, only unreserved,
+ * sub-delim, `:`, `@` and `%` characters (no `/`, `?`, `#`, spaces or non-ASCII). The operation
+ * decodes and checks the escapes, as it does for the segment the Fastify route passes.
+ */
+function isPlainSegment(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    if (PLAIN[s.charCodeAt(i)] !== 1) return false;
+  }
+  return true;
+}
+
+const PLAIN = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@%") PLAIN[c.charCodeAt(0)] = 1;
+
+/**
+ * The value of a query that is exactly `ttl=<value>` with `<value>` of letters, digits and dots
+ * (a Go duration as written; empty allowed), else undefined: a query parser would read it the
+ * same, so nothing else (escapes, `+`, several parameters) is interpreted here.
+ */
+function ttlOf(target: string, from: number): string | undefined {
+  if (!target.startsWith('ttl=', from)) return undefined;
+  for (let i = from + 4; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e;
+    if (!ok) return undefined;
+  }
+  return target.slice(from + 4);
 }

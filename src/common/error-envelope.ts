@@ -35,14 +35,26 @@ export function toEnvelope(err: unknown, maxBodyBytes?: number): { status: numbe
   return { status: 500, body: { error: 'internal error', code: 'INTERNAL' }, unexpected: true };
 }
 
-/** Writes an error answer; 401 carries `WWW-Authenticate: Bearer`, 412/503 the ETag / X-Cache-Acks they need. */
-export function sendError(reply: FastifyReply, status: number, body: ErrorEnvelope, error?: CacheError): void {
-  if (status === 401) reply.header('www-authenticate', 'Bearer');
+/**
+ * The headers an error answer carries besides its content type, as a flat `[name, value, ...]` list
+ * in the order they are written: `WWW-Authenticate: Bearer` on a 401, the ETag a 412/503 reports,
+ * `X-Cache-Acks` when the error counted acknowledgements.
+ */
+export function errorHeaders(status: number, error?: CacheError): string[] {
+  const headers: string[] = [];
+  if (status === 401) headers.push('www-authenticate', 'Bearer');
   const d = error?.details;
   if (d?.version !== undefined && (error!.code === 'PRECONDITION_FAILED' || error!.code === 'QUORUM_NOT_MET')) {
-    reply.header('etag', `"${d.version}"`);
+    headers.push('etag', `"${d.version}"`);
   }
-  if (d?.acks !== undefined && d.n !== undefined) reply.header('x-cache-acks', `${d.acks}/${d.n}`);
+  if (d?.acks !== undefined && d.n !== undefined) headers.push('x-cache-acks', `${d.acks}/${d.n}`);
+  return headers;
+}
+
+/** Writes an error answer with `errorHeaders`; a HEAD answer has no body. */
+export function sendError(reply: FastifyReply, status: number, body: ErrorEnvelope, error?: CacheError): void {
+  const headers = errorHeaders(status, error);
+  for (let i = 0; i < headers.length; i += 2) reply.header(headers[i]!, headers[i + 1]!);
   reply.status(status);
   if (reply.request.method === 'HEAD') {
     reply.send();
@@ -51,15 +63,18 @@ export function sendError(reply: FastifyReply, status: number, body: ErrorEnvelo
   sendJson(reply, body);
 }
 
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /** Sends `body` as JSON (the content type every JSON answer of the three listeners carries). */
 export function sendJson(reply: FastifyReply, body: unknown): void {
-  reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  reply.header('content-type', JSON_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 /**
  * Answers anything a request handler threw with the envelope, logging unexpected errors (no detail
- * reaches the client). The exception filter of every app and the fast paths that answer from a hook
- * (client-fast-path.ts, peer-fast-path.ts) all end here.
+ * reaches the client). The exception filter of every app and the peer fast path (peer-fast-path.ts)
+ * end here; the client fast path, which answers from the raw request handler, ends in its twin
+ * `answerRawError` (raw-reply.ts).
  */
 export function answerError(reply: FastifyReply, err: unknown, logger: Pick<Logger, 'error'>): void {
   const { status, body, error, unexpected } = toEnvelope(err);

@@ -1,5 +1,6 @@
-import { type Context, context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { parseTraceparent, TRACESTATE } from './traceparent.js';
 import { activeTracer, initTracing } from './tracing.js';
@@ -40,29 +41,13 @@ export async function installTracing(fastify: FastifyInstance, listener: string,
     const t = traces.get(req);
     if (!t || t.ended) return;
     t.ended = true;
-    t.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-    if (status >= 500) {
-      t.span.setAttribute(ATTR_ERROR_TYPE, String(status));
-      t.span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    t.span.end();
+    endRequestSpan(t.span, status);
   };
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const tracer = activeTracer();
     if (!tracer) return done();
-    const remote = parseTraceparent(req.headers.traceparent, req.headers[TRACESTATE]);
-    const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-    const route = req.routeOptions.url;
-    const span = tracer.startSpan(
-      route ? `${req.method} ${route}` : req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_LISTENER]: listener, ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) },
-      },
-      parent,
-    );
-    const ctx = trace.setSpan(parent, span);
+    const { span, ctx } = startRequestSpan(tracer, req.method, req.routeOptions.url, req.headers, listener);
     traces.set(req, { span, ctx, ended: false });
     // Hijacked replies (the SSE stream) and aborted requests never reach onResponse.
     reply.raw.once('close', () => end(req, reply.raw.statusCode));
@@ -77,4 +62,33 @@ export async function installTracing(fastify: FastifyInstance, listener: string,
     end(req, reply.statusCode);
     done();
   });
+}
+
+/**
+ * The SERVER span of one request (see `installTracing`), and the context that makes it the parent
+ * of what the request does. Shared by the Fastify hooks and the hot routes answered from the raw
+ * request handler (src/cache/client-fast-path.ts), so both name and label it alike.
+ */
+export function startRequestSpan(tracer: Tracer, method: string, route: string | undefined, headers: IncomingHttpHeaders, listener: string): { span: Span; ctx: Context } {
+  const remote = parseTraceparent(headers.traceparent, headers[TRACESTATE]);
+  const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+  const span = tracer.startSpan(
+    route ? `${method} ${route}` : method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_LISTENER]: listener, ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) },
+    },
+    parent,
+  );
+  return { span, ctx: trace.setSpan(parent, span) };
+}
+
+/** Ends a request span with the answer's status; a 5xx marks it as an error. */
+export function endRequestSpan(span: Span, status: number): void {
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (status >= 500) {
+    span.setAttribute(ATTR_ERROR_TYPE, String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
 }
