@@ -1,11 +1,14 @@
+import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { routeTable } from '../../src/auth/route-policy.js';
 import { ScopeGuard } from '../../src/auth/scope.guard.js';
 import { parseAuthConfig } from '../../src/config/auth-config.js';
 import { ManualClock } from '../../src/core/time/clock.js';
 import { PeerGuard } from '../../src/peer/peer.guard.js';
+import { flushTracing, initTracing, shutdownTracing } from '../../src/tracing/tracing.js';
 import { rawBytes } from '../support/http.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../tracing/otlp-receiver.js';
 
 /**
  * docs/auth.md "Where a request enters": a request a hot route answers from its Fastify hook gets
@@ -19,8 +22,14 @@ import { startTestNode, type TestNode } from '../support/in-process-node.js';
  * frozen clock; `X-Cache-Node` and owners from the shared node ID; `Connection: close` is asked for.
  *
  * Each case also says which way it must take, checked by counting the Nest guards' calls: a request
- * the hot hook answers never reaches the guard on `hot`; a refused one (401, 403, bad protocol
- * version) goes on to the Nest route on both nodes.
+ * the hot route answers never reaches the guard on `hot`; a refused one (401, 403, bad protocol
+ * version) or one that is not exactly the route (an odd target or query, `Expect`, no `Host`) goes
+ * on to the Nest route on both nodes; one Fastify answers itself (`router`) reaches no guard.
+ *
+ * What the hot path must produce besides the bytes is compared per case too: the HTTP metrics
+ * (`hypercache_http_requests_total` and the latency histogram's count, by listener, method, route
+ * and status) and the request spans (tracing is on, spans go to a loopback OTLP receiver: name,
+ * kind, attributes, status, and whether the caller's `traceparent` is the parent).
  */
 
 const TOKENS = { rw: 'eq-read-write', read: 'eq-read-only', write: 'eq-write-only' };
@@ -38,13 +47,15 @@ const AUTH_FILE = parseAuthConfig(
 const MAX_VALUE_BYTES = 1024;
 const START_MS = Date.UTC(2026, 4, 6, 10, 0, 0);
 
-type Way = 'hot' | 'nest';
+type Way = 'hot' | 'nest' | 'router';
 interface Case {
   name: string;
   listener: 'api' | 'dist';
   request: string | Buffer;
-  /** How the `hot` node answers it: from the hot hook, or through the Nest route. */
+  /** How the `hot` node answers it: from the hot route, through the Nest route, or by Fastify before any route (no guard). */
   way: Way;
+  /** Answered by the Node server before any handler: no metrics, no span on either node. */
+  unseen?: boolean;
   status: number;
 }
 
@@ -60,6 +71,9 @@ function http(method: string, target: string, headers: Record<string, string> = 
 }
 
 const KEEP_ALIVE = { connection: 'keep-alive' };
+const TRACEPARENT = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+/** A request exactly as written (no Host or Connection added). */
+const verbatim = (lines: string[], body = '') => Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1');
 const json = (value: unknown) => JSON.stringify(value);
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const wireItem = (key: string, value: Buffer, version: number) => ({
@@ -111,6 +125,44 @@ const CLIENT_CASES: Case[] = [
   { name: 'HEAD → 200 with the value headers', listener: 'api', way: 'hot', status: 200, request: http('HEAD', '/v1/cache/greeting', bearer(TOKENS.read)) },
   { name: 'HEAD If-None-Match: * → 304', listener: 'api', way: 'hot', status: 304, request: http('HEAD', '/v1/cache/greeting', { ...bearer(TOKENS.read), 'if-none-match': '*' }) },
   { name: 'HEAD a missing key → 404', listener: 'api', way: 'hot', status: 404, request: http('HEAD', '/v1/cache/missing', bearer(TOKENS.read)) },
+  // The request span continues the caller's trace on both ways.
+  { name: 'GET with a traceparent', listener: 'api', way: 'hot', status: 200, request: http('GET', '/v1/cache/greeting', { ...bearer(TOKENS.read), ...TRACEPARENT }) },
+  { name: 'PUT with a traceparent and an empty ttl', listener: 'api', way: 'hot', status: 200, request: http('PUT', '/v1/cache/traced?ttl=', { ...bearer(TOKENS.rw), ...TRACEPARENT }, 'v') },
+  // Conditional headers that do not stop the request, and a weak or foreign ETag.
+  { name: 'GET If-None-Match another version → 200', listener: 'api', way: 'hot', status: 200, request: http('GET', '/v1/cache/greeting', { ...bearer(TOKENS.read), 'if-none-match': '"999", W/"1"' }) },
+  { name: 'GET a malformed If-None-Match → 400', listener: 'api', way: 'hot', status: 400, request: http('GET', '/v1/cache/greeting', { ...bearer(TOKENS.read), 'if-none-match': 'nope' }) },
+  { name: 'PUT If-Match: * on an existing key → 200', listener: 'api', way: 'hot', status: 200, request: http('PUT', '/v1/cache/twice', { ...bearer(TOKENS.rw), 'if-match': '*' }, 'v2') },
+  { name: 'PUT a ttl over 87600h → 400', listener: 'api', way: 'hot', status: 400, request: http('PUT', '/v1/cache/greeting?ttl=87601h', bearer(TOKENS.rw), 'x') },
+  { name: 'DELETE a missing key → 200 (a tombstone)', listener: 'api', way: 'hot', status: 200, request: http('DELETE', '/v1/cache/never-written', bearer(TOKENS.rw)) },
+  { name: 'GET an escaped UTF-8 key', listener: 'api', way: 'hot', status: 404, request: http('GET', '/v1/cache/caf%C3%A9', bearer(TOKENS.read)) },
+  // Keep-alive and HTTP/1.0 handling stay Node's: the same server answers both ways.
+  {
+    name: 'GET, HEAD and PUT on one kept-alive connection', listener: 'api', way: 'hot', status: 200,
+    request: Buffer.concat([
+      http('GET', '/v1/cache/greeting', { ...bearer(TOKENS.read), ...KEEP_ALIVE }),
+      http('HEAD', '/v1/cache/greeting', { ...bearer(TOKENS.read), ...KEEP_ALIVE }),
+      http('PUT', '/v1/cache/kept', bearer(TOKENS.rw), 'k'),
+    ]),
+  },
+  { name: 'HTTP/1.0 GET without Host', listener: 'api', way: 'hot', status: 200, request: verbatim(['GET /v1/cache/greeting HTTP/1.0', `Authorization: Bearer ${TOKENS.read}`]) },
+  {
+    name: 'HTTP/1.0 GET with Connection: keep-alive', listener: 'api', way: 'hot', status: 200,
+    request: Buffer.concat([
+      verbatim(['GET /v1/cache/greeting HTTP/1.0', 'Host: 127.0.0.1', 'Connection: keep-alive', `Authorization: Bearer ${TOKENS.read}`]),
+      verbatim(['GET /v1/cache/greeting HTTP/1.0', 'Host: 127.0.0.1', `Authorization: Bearer ${TOKENS.read}`]),
+    ]),
+  },
+  // Not exactly a hot route: left to Fastify, answered as before.
+  { name: 'HTTP/1.1 GET without Host → 400', listener: 'api', way: 'router', status: 400, request: verbatim(['GET /v1/cache/greeting HTTP/1.1', 'Connection: close', `Authorization: Bearer ${TOKENS.read}`]) },
+  { name: 'GET with a query', listener: 'api', way: 'nest', status: 200, request: http('GET', '/v1/cache/greeting?x=1', bearer(TOKENS.read)) },
+  { name: 'PUT with a ttl among other parameters', listener: 'api', way: 'nest', status: 200, request: http('PUT', '/v1/cache/mixed?a=b&ttl=1m', bearer(TOKENS.rw), 'm') },
+  { name: 'PUT with an escaped ttl', listener: 'api', way: 'nest', status: 200, request: http('PUT', '/v1/cache/escaped?ttl=1%6D', bearer(TOKENS.rw), 'e') },
+  { name: 'GET a key with a character outside the plain set', listener: 'api', way: 'nest', status: 404, request: http('GET', '/v1/cache/a|b', bearer(TOKENS.read)) },
+  { name: 'GET a path below a key → 404 route not found', listener: 'api', way: 'router', status: 404, request: http('GET', '/v1/cache/a/b', bearer(TOKENS.read)) },
+  { name: 'GET with a trailing slash → 400 empty key', listener: 'api', way: 'nest', status: 400, request: http('GET', '/v1/cache/', bearer(TOKENS.read)) },
+  { name: 'PUT with Expect: 100-continue', listener: 'api', way: 'nest', status: 200, request: http('PUT', '/v1/cache/expect', { ...bearer(TOKENS.rw), expect: '100-continue' }, 'x') },
+  { name: 'PUT with an unsupported Expect → 417', listener: 'api', way: 'router', status: 417, unseen: true, request: http('PUT', '/v1/cache/expect', { ...bearer(TOKENS.rw), expect: 'teapot' }, 'x') },
+  { name: 'POST on a key → 404 route not found', listener: 'api', way: 'router', status: 404, request: http('POST', '/v1/cache/greeting', bearer(TOKENS.rw), 'x') },
   // Deletes.
   { name: 'DELETE If-None-Match → 400', listener: 'api', way: 'hot', status: 400, request: http('DELETE', '/v1/cache/greeting', { ...bearer(TOKENS.rw), 'if-none-match': '*' }) },
   { name: 'DELETE → 200', listener: 'api', way: 'hot', status: 200, request: http('DELETE', '/v1/cache/greeting', bearer(TOKENS.write)) },
@@ -179,8 +231,12 @@ let hot: TestNode;
 let nest: TestNode;
 let scopeGuard: MockInstance;
 let peerGuard: MockInstance;
+let receiver: OtlpReceiver;
 
 beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  const tracer = await initTracing({ nodeId: 'eq', version: '0-test', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+  expect(tracer, 'tracing on for this file').toBeDefined();
   scopeGuard = vi.spyOn(ScopeGuard.prototype, 'canActivate');
   peerGuard = vi.spyOn(PeerGuard.prototype, 'canActivate');
   const config = { authConfigFile: 'equivalence.json', distToken: PEER_TOKEN, maxValueBytes: MAX_VALUE_BYTES };
@@ -190,6 +246,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([hot?.stop(), nest?.stop()]);
+  await shutdownTracing();
+  await receiver?.close();
   vi.restoreAllMocks();
 });
 
@@ -202,25 +260,72 @@ describe('the hot routes', () => {
   });
 });
 
-/** Sends `c` to one node; returns its answer and how many times the listener's Nest guard ran. */
-async function answer(node: TestNode, c: Case): Promise<{ bytes: Buffer; guardCalls: number }> {
+/** The HTTP metric samples of the process (both nodes share the registry) as `labels → value`. */
+async function httpSamples(): Promise<Map<string, number>> {
+  const samples = new Map<string, number>();
+  for (const name of ['hypercache_http_requests_total', 'hypercache_http_request_duration_seconds']) {
+    const metric = register.getSingleMetric(name) as unknown as { get(): Promise<{ values: Array<{ labels: object; value: number; metricName?: string }> }> };
+    for (const v of (await metric.get()).values) {
+      // The latency histogram by its count only: durations differ from run to run.
+      if (v.metricName !== undefined && !v.metricName.endsWith('_count')) continue;
+      samples.set(`${v.metricName ?? name} ${JSON.stringify(v.labels)}`, v.value);
+    }
+  }
+  return samples;
+}
+
+/** What changed between two `httpSamples`. */
+function sampleDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [k, v] of after) if (v !== (before.get(k) ?? 0)) delta[k] = v - (before.get(k) ?? 0);
+  return delta;
+}
+
+/** A span as compared: everything but its IDs and times; the parent only as "the caller's" or not. */
+const spanShape = (s: ReceivedSpan) => ({
+  name: s.name, kind: s.kind, attributes: s.attributes, status: s.status, parent: s.parentSpanId === '' ? 'root' : s.parentSpanId,
+});
+
+interface Answer {
+  bytes: Buffer;
+  guardCalls: number;
+  metrics: Record<string, number>;
+  spans: Array<ReturnType<typeof spanShape>>;
+}
+
+/** Sends `c` to one node; returns its answer, how many times the listener's Nest guard ran, and the metrics and spans it left. */
+async function answer(node: TestNode, c: Case): Promise<Answer> {
   const guard = c.listener === 'api' ? scopeGuard : peerGuard;
   const before = guard.mock.calls.length;
+  await flushTracing();
+  const spansBefore = receiver.spans.length;
+  const metricsBefore = await httpSamples();
   const bytes = await rawBytes(node.ports[c.listener], c.request, { timeoutMs: 10_000 });
-  return { bytes, guardCalls: guard.mock.calls.length - before };
+  const requests = c.request.toString('latin1').split(/ HTTP\/1\.[01]\r\n/).length - 1;
+  await flushTracing();
+  const spans = (await receiver.waitFor((all) => all.length >= spansBefore + (c.unseen ? 0 : requests))).slice(spansBefore);
+  return { bytes, guardCalls: guard.mock.calls.length - before, metrics: sampleDelta(metricsBefore, await httpSamples()), spans: spans.map(spanShape) };
 }
 
 describe.each([
   ['client listener', CLIENT_CASES],
   ['dist listener', PEER_CASES],
-])('%s: hot hook and Nest route answer byte for byte alike', (_listener, cases) => {
+])('%s: hot route and Nest route answer byte for byte alike', (_listener, cases) => {
   it.each(cases)('$name', async (c) => {
     const fromHot = await answer(hot, c);
     const fromNest = await answer(nest, c);
     expect(comparable(fromHot.bytes)).toBe(comparable(fromNest.bytes));
-    expect(fromHot.bytes.toString('latin1')).toMatch(new RegExp(`^HTTP/1\\.1 ${c.status} `));
-    const requests = c.request.toString('latin1').split(' HTTP/1.1\r\n').length - 1;
-    expect(fromNest.guardCalls, 'the Nest-only node runs the guard').toBe(requests);
-    expect(fromHot.guardCalls, c.way === 'hot' ? 'answered by the hot hook' : 'left to the Nest route').toBe(c.way === 'hot' ? 0 : requests);
+    expect(fromHot.bytes.toString('latin1')).toMatch(new RegExp(`^(HTTP/1\\.1 100 Continue\r\n\r\n)?HTTP/1\\.[01] ${c.status} `));
+    const requests = c.request.toString('latin1').split(/ HTTP\/1\.[01]\r\n/).length - 1;
+    const guarded = c.way === 'router' ? 0 : requests;
+    expect(fromNest.guardCalls, 'the Nest-only node runs the guard').toBe(guarded);
+    expect(fromHot.guardCalls, c.way === 'hot' ? 'answered by the hot route' : 'left to Fastify and the Nest route').toBe(c.way === 'hot' ? 0 : guarded);
+    // The same HTTP metric series moved by the same amounts, and the same spans were recorded.
+    const moved = (metric: string) => Object.entries(fromHot.metrics).filter(([k]) => k.startsWith(`${metric} `)).reduce((sum, [, n]) => sum + n, 0);
+    expect(moved('hypercache_http_requests_total'), 'every request counted').toBe(c.unseen ? 0 : requests);
+    expect(moved('hypercache_http_request_duration_seconds_count'), 'every request timed').toBe(c.unseen ? 0 : requests);
+    expect(fromHot.metrics).toEqual(fromNest.metrics);
+    expect(fromHot.spans.length).toBe(c.unseen ? 0 : requests);
+    expect(fromHot.spans).toEqual(fromNest.spans);
   });
 });
