@@ -15,7 +15,8 @@ export const RequireScope = (scope: Scope) =>
   applyDecorators(SetMetadata(SCOPE_KEY, scope), ApiBearerAuth('bearer'), ApiExtension('x-required-scope', scope));
 
 /**
- * A route answered from a Fastify hook instead of the Nest router, with the same checks and the same
+ * A route answered ahead of the Nest router (client API: from the raw request handler; dist: from a
+ * Fastify hook), with the same checks and the same
  * answers (docs/auth.md "Where a request enters"). The listener's hot-route operations must name
  * this handler (src/cache/client-fast-path.ts, src/peer/peer-fast-path.ts); boot fails otherwise.
  */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RawHotDispatch } from '../common/request-front.js';
 import type { RoutePolicy } from './route-policy.js';
 
 /**
@@ -16,8 +17,6 @@ export type HotHook = (req: FastifyRequest, reply: FastifyReply, done: () => voi
  */
 export type RawHotHandler = (req: IncomingMessage, res: ServerResponse, rest: string) => boolean;
 
-/** The raw request handler of a listener's hot routes: true when it answered the request, false to hand it to Fastify. */
-export type RawHotDispatch = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
  * What a listener answers on its hot routes: for each `@HotRoute()` handler (the controller method

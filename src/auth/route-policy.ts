@@ -27,7 +27,7 @@ export interface RoutePolicy {
   /** The path Nest registers with Fastify, in Fastify syntax (`/v1/cache/:key`). */
   path: string;
   access: RouteAccess;
-  /** Marked `@HotRoute()`: answered from a Fastify hook instead of the Nest router (src/common/hot-routes.ts). */
+  /** Marked `@HotRoute()`: answered ahead of the Nest router (src/auth/hot-routes.ts). */
   hot: boolean;
 }
 

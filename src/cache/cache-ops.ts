@@ -6,7 +6,7 @@ import type { ItemEntry } from '../core/store/entry.js';
 import type { Clock } from '../core/time/clock.js';
 import { type EtagCondition, conditionMatches, etagOf, parseEtagCondition } from './conditional-headers.js';
 import { parseConsistency } from './consistency-header.js';
-import { ItemHeaders } from './item-headers.js';
+import { type HeaderSink, ItemHeaders } from './item-headers.js';
 import { type ItemEnvelope, itemFields } from './item-view.js';
 import { requireKey } from './key-param.js';
 import { parseTtlParam } from './ttl-param.js';
@@ -30,9 +30,8 @@ export interface DeleteResponse {
   owners: string[];
 }
 
-/** The part of a reply the operations write: status and headers (a Fastify reply is one). */
-export interface ReplyHead {
-  header(name: string, value: string): unknown;
+/** The part of a reply the operations write: status and headers (a Fastify reply is one, so is a `RawReply`). */
+export interface ReplyHead extends HeaderSink {
   code(status: number): unknown;
 }
 

@@ -8,7 +8,7 @@ import type { AuthPolicy } from '../auth/auth-policy.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { answerRawError, RawReply } from '../common/raw-reply.js';
 import { readRawBody } from '../common/raw-body.js';
-import type { RequestTrail } from '../common/request-trail.js';
+import type { RequestTrail } from '../metrics/request-trail.js';
 import { Errors } from '../core/errors.js';
 import { startRequestSpan } from '../tracing/http-spans.js';
 import { activeTracer } from '../tracing/tracing.js';

@@ -12,6 +12,14 @@ interface VersionHeaders {
   lastUpdated: string;
   /** Undefined for an item that never expires. */
   expiresAtText: string | undefined;
+  /** ETag, X-Cache-Version, X-Cache-Origin and X-Cache-Last-Updated as a `[name, value, ...]` list. */
+  fixed: readonly string[];
+}
+
+/** Where the headers go: a Fastify reply, or a sink that takes a pre-built list at once (common/raw-reply.ts). */
+export interface HeaderSink {
+  header(name: string, value: string): unknown;
+  headerList?(pairs: readonly string[]): unknown;
 }
 
 /** How many keys' headers are kept; the oldest insertion goes first beyond it. */
@@ -29,12 +37,13 @@ export class ItemHeaders {
 
   constructor(private readonly capacity = ITEM_HEADER_CACHE_KEYS) {}
 
-  write(reply: { header(name: string, value: string): unknown }, item: ItemEntry, owners: string[], now: number): void {
+  write(reply: HeaderSink, item: ItemEntry, owners: string[], now: number): void {
     const h = this.of(item);
-    reply.header('etag', h.etag);
-    reply.header('x-cache-version', h.versionText);
-    reply.header('x-cache-origin', h.origin);
-    reply.header('x-cache-last-updated', h.lastUpdated);
+    if (reply.headerList !== undefined) {
+      reply.headerList(h.fixed);
+    } else {
+      for (let i = 0; i < h.fixed.length; i += 2) reply.header(h.fixed[i]!, h.fixed[i + 1]!);
+    }
     reply.header('x-cache-owners', owners.length === 1 ? owners[0]! : owners.join(','));
     if (h.expiresAtText !== undefined) {
       reply.header('x-cache-ttl-ms', String(remainingMs(item, now)));
@@ -58,15 +67,19 @@ export class ItemHeaders {
     ) {
       return kept;
     }
+    const etag = etagOf(item.version);
+    const versionText = String(item.version);
+    const lastUpdated = new Date(item.updatedAt).toISOString();
     const made: VersionHeaders = {
       version: item.version,
       origin: item.origin,
       updatedAt: item.updatedAt,
       expiresAt: item.expiresAt,
-      etag: etagOf(item.version),
-      versionText: String(item.version),
-      lastUpdated: new Date(item.updatedAt).toISOString(),
+      etag,
+      versionText,
+      lastUpdated,
       expiresAtText: item.expiresAt !== 0 ? new Date(item.expiresAt).toISOString() : undefined,
+      fixed: ['etag', etag, 'x-cache-version', versionText, 'x-cache-origin', item.origin, 'x-cache-last-updated', lastUpdated],
     };
     if (kept === undefined && this.byKey.size >= this.capacity) {
       const oldest = this.byKey.keys().next();

@@ -39,7 +39,7 @@ export function ignoreRequestContentType(fastify: FastifyInstance): void {
 
 /**
  * Reads a request body up to `limit` bytes straight from the request stream (the fast paths call it
- * from an `onRequest` hook, `readBody` behind the pass-through parser): a Content-Length over the
+ * from the raw request handler or an `onRequest` hook, `readBody` behind the pass-through parser): a Content-Length over the
  * limit is refused without reading, a longer chunked body stops at the limit (413, the rest
  * discarded, so the answer still reaches the client), a body cut short is 400 `incomplete request
  * body`. Returns one Buffer (a single copy at most).

@@ -24,6 +24,12 @@ export class RawReply {
     return this;
   }
 
+  /** Several headers at once, from a list built beforehand (the item headers of a stored version). */
+  headerList(pairs: readonly string[]): this {
+    for (let i = 0; i < pairs.length; i++) this.headers.push(pairs[i]!);
+    return this;
+  }
+
   code(status: number): this {
     this.status = status;
     return this;

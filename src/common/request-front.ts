@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { RawHotDispatch } from '../auth/hot-routes.js';
+
+/** The raw request handler of a listener's hot routes (src/auth/hot-routes.ts): true when it answered the request, false to hand it to Fastify. */
+export type RawHotDispatch = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** The Node server settings Fastify applies to a server it creates itself (docs/configuration.md §6). */
 export interface FrontServerOptions {

@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { HttpMetrics } from '../metrics/http-metrics.js';
+import type { HttpMetrics } from './http-metrics.js';
 import { endRequestSpan } from '../tracing/http-spans.js';
 
 /**
