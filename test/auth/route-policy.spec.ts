@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import Fastify from 'fastify';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HotRoute, Public, RequireScope } from '../../src/auth/auth.decorators.js';
-import { type HotOperation, installHotRoutes } from '../../src/auth/hot-routes.js';
+import { type HotOperation, installHotRoutes, type RawHotHandler, rawHotRoutes } from '../../src/auth/hot-routes.js';
 import { routeAccess, type RoutePolicy, routeTable } from '../../src/auth/route-policy.js';
 import type { ListenerName } from '../../src/auth/scope.guard.js';
 import { RouteRecorder } from '../../src/openapi/route-recorder.js';
@@ -46,6 +48,47 @@ describe('routeTable on a running node', () => {
     expect(accessOf('management', 'GET /health/ready')).toEqual({ kind: 'public' });
     expect(accessOf('management', 'POST /clear')).toEqual({ kind: 'scope', scope: 'admin' });
     expect(accessOf('dist', 'GET /health')).toEqual({ kind: 'peer' });
+  });
+});
+
+describe('rawHotRoutes', () => {
+  const route = (handlerName: keyof Routes, method: string, path: string, hot: boolean): RoutePolicy => ({
+    listener: 'client', controller: Routes, handlerName, handler: Routes.prototype[handlerName], method, path,
+    access: routeAccess('client', Routes.prototype[handlerName], Routes), hot,
+  });
+  const table = [route('write', 'GET', '/hot/:id', true), route('read', 'GET', '/cold/:id', false)];
+  const answering = (policy: RoutePolicy): RawHotHandler => (req, res, rest) => {
+    if (req.headers['x-skip'] !== undefined) return false;
+    res.writeHead(200, ['x-answered-by', `hot ${policy.handlerName}`]).end(`rest=${rest}`);
+    return true;
+  };
+
+  it('answers only the hot route\'s method and prefix, with the rest of the target; a declined request goes on', async () => {
+    const dispatch = rawHotRoutes(table, new Map([[Routes.prototype.write, answering]]));
+    const server = createServer((req, res) => {
+      if (!dispatch(req, res)) res.end('fastify');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const hot = await fetch(`${base}/hot/a%2Fb?ttl=1m`);
+      expect([await hot.text(), hot.headers.get('x-answered-by')]).toEqual(['rest=a%2Fb?ttl=1m', 'hot write']);
+      expect(await (await fetch(`${base}/hot/1`, { headers: { 'x-skip': '1' } })).text()).toBe('fastify');
+      expect(await (await fetch(`${base}/hot/1`, { method: 'POST' })).text()).toBe('fastify');
+      expect(await (await fetch(`${base}/cold/1`)).text()).toBe('fastify');
+      expect(await (await fetch(`${base}/hotter/1`)).text()).toBe('fastify');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses at boot the same mistakes as installHotRoutes, and a hot path that does not end in its only parameter', () => {
+    expect(() => rawHotRoutes(table, new Map())).toThrow('hot route Routes.write (GET /hot/:id) has no hot operation on the client listener');
+    const extra = new Map([[Routes.prototype.write, answering], [Routes.prototype.read, answering]]);
+    expect(() => rawHotRoutes(table, extra)).toThrow('hot operations for handlers without @HotRoute(): read');
+    for (const path of ['/hot', '/hot/:id/more']) {
+      expect(() => rawHotRoutes([route('write', 'GET', path, true)], new Map([[Routes.prototype.write, answering]]))).toThrow('ends in its only parameter segment');
+    }
   });
 });
 
