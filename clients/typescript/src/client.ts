@@ -100,12 +100,17 @@ export interface KeysOptions {
   max?: number;
 }
 
-type Retry = 'safe' | 'conditional';
+/** What may be sent to the next candidate: reads on any failure, unconditional writes on all but `QUORUM_NOT_MET`, conditional writes only when nothing can have been applied. */
+type Retry = 'read' | 'write' | 'conditional';
 
 const DEFAULT_REFRESH_MS = 5_000;
 const BATCH_LIMIT = 1000;
-/** Per-item codes worth trying at the next candidate: the node refused before doing anything, or could not reach the owners. */
-const RETRY_ITEM_CODES = new Set(['DRAINING', 'UNAVAILABLE']);
+/** 503 codes that send a request on to the next candidate, per kind of operation. */
+const RETRY_CODES: Record<Retry, ReadonlySet<string>> = {
+  read: new Set(['DRAINING', 'UNAVAILABLE', 'QUORUM_NOT_MET']),
+  write: new Set(['DRAINING', 'UNAVAILABLE']),
+  conditional: new Set(['DRAINING']),
+};
 
 /**
  * A client of hypercache-server that computes each key's owners as the nodes do (from
@@ -188,7 +193,7 @@ export class HypercacheClient {
   /** The value with its version and ETag (for a compare-and-set with `ifMatch`). */
   async getEntry(key: string, opts: ReadOptions = {}): Promise<Entry | undefined> {
     if (key === 'keys') return this.getEntryByBatch(key, opts); // GET /v1/cache/keys is the key browser
-    const a = await this.send(key, { method: 'GET', path: itemPath(key), headers: this.readHeaders(opts) }, 'safe');
+    const a = await this.send(key, { method: 'GET', path: itemPath(key), headers: this.readHeaders(opts) }, 'read');
     if (a.status === 404 && codeOf(404, parseJson(a.body)) === 'NOT_FOUND') return undefined;
     if (a.status !== 200) throw this.error(a);
     const etag = header(a, 'etag') ?? '';
@@ -216,12 +221,12 @@ export class HypercacheClient {
         : { value: Buffer.from(it.value.buffer, it.value.byteOffset, it.value.byteLength).toString('base64'), value_encoding: 'base64' as const }),
       ...(it.ttl !== undefined && { ttl_ms: ttlMs(it.ttl) }),
     }));
-    return this.batch<PutManyResult>(items.map((it) => it.key), ROUTES.batchPut, (idx) => ({ items: idx.map((i) => wire[i]) }), this.writeHeaders(opts));
+    return this.batch<PutManyResult>(items.map((it) => it.key), ROUTES.batchPut, (idx) => ({ items: idx.map((i) => wire[i]) }), this.writeHeaders(opts), 'write');
   }
 
   /** Reads every key from its owners. One result per key, in order. */
   async getMany(keys: readonly string[], opts: ReadOptions = {}): Promise<GetManyResult[]> {
-    const raw = await this.batch<BatchGetBody['results'][number]>(keys, ROUTES.batchGet, (idx) => ({ keys: idx.map((i) => keys[i]) }), this.readHeaders(opts));
+    const raw = await this.batch<BatchGetBody['results'][number]>(keys, ROUTES.batchGet, (idx) => ({ keys: idx.map((i) => keys[i]) }), this.readHeaders(opts), 'read');
     return raw.map((r) =>
       r.found
         ? { key: r.key, found: true, value: Buffer.from(r.value ?? '', 'base64'), version: r.version ?? 0, owners: r.owners ?? [] }
@@ -231,7 +236,7 @@ export class HypercacheClient {
 
   /** Deletes every key at its owners. One result per key, in order; per-item failures do not throw. */
   async deleteMany(keys: readonly string[], opts: ReadOptions = {}): Promise<DeleteManyResult[]> {
-    return this.batch<DeleteManyResult>(keys, ROUTES.batchDelete, (idx) => ({ keys: idx.map((i) => keys[i]) }), this.writeHeaders(opts));
+    return this.batch<DeleteManyResult>(keys, ROUTES.batchDelete, (idx) => ({ keys: idx.map((i) => keys[i]) }), this.writeHeaders(opts), 'write');
   }
 
   /** Every live key of the cluster matching `pattern`, in UTF-8 byte order (paged through `GET /v1/cache/keys`). */
@@ -239,7 +244,7 @@ export class HypercacheClient {
     let cursor = '0';
     while (cursor !== '') {
       const q = new URLSearchParams({ q: opts.pattern ?? '', limit: String(opts.pageSize ?? 500), cursor, ...(opts.max !== undefined && { max: String(opts.max) }) });
-      const a = await this.send(undefined, { method: 'GET', path: `${ROUTES.keys}?${q}`, headers: this.readHeaders({}) }, 'safe');
+      const a = await this.send(undefined, { method: 'GET', path: `${ROUTES.keys}?${q}`, headers: this.readHeaders({}) }, 'read');
       const page = this.json<ListKeysBody>(a, 200);
       yield* page.keys;
       cursor = page.next_cursor;
@@ -281,8 +286,9 @@ export class HypercacheClient {
 
   /**
    * Sends a request to the first candidate for `key` (its primary, alive owners first), then to the
-   * next owner and any other node on connection errors, `503 UNAVAILABLE` or `503 DRAINING`. A
-   * conditional write moves on only when it cannot have been applied (not connected, `DRAINING`).
+   * next owner and any other node on connection errors, `503 UNAVAILABLE` or `503 DRAINING` (a read
+   * also on `503 QUORUM_NOT_MET`). A conditional write moves on only when it cannot have been
+   * applied (not connected, `DRAINING`).
    */
   private async send(key: string | undefined, req: Request, retry: Retry): Promise<Answer> {
     const topology = await this.current();
@@ -295,18 +301,13 @@ export class HypercacheClient {
       } catch (err) {
         this.refreshSoon();
         lastError = err;
-        if (retry === 'safe' || notSent(err)) continue;
+        if (retry !== 'conditional' || notSent(err)) continue;
         throw new ConnectionError(`${req.method} to ${url} failed after it was sent; a conditional write is not retried`, 'CONNECTION', 0, undefined, { cause: err });
       }
-      if (a.status === 503) {
-        const code = codeOf(503, parseJson(a.body));
-        if (code === 'DRAINING' || code === 'UNAVAILABLE') {
-          this.refreshSoon();
-          if (retry === 'safe' || code === 'DRAINING') {
-            lastAnswer = a;
-            continue;
-          }
-        }
+      if (a.status === 503 && RETRY_CODES[retry].has(codeOf(503, parseJson(a.body)))) {
+        this.refreshSoon();
+        lastAnswer = a;
+        continue;
       }
       return a;
     }
@@ -316,15 +317,16 @@ export class HypercacheClient {
 
   /**
    * A batch split per owner: each item goes with the others of the same first candidate (its primary),
-   * in requests of at most 1000 items. Items answered `DRAINING` or `UNAVAILABLE`, and items of a
-   * request that failed to connect, move to their next candidate; the batch operations are
-   * unconditional, so that is safe.
+   * in requests of at most 1000 items. Items answered with a code that `retry` allows, and items of
+   * a request that failed, move to their next candidate; the batch operations are unconditional, so
+   * that is safe.
    */
   private async batch<R extends { key: string; code?: string }>(
     keys: readonly string[],
     path: string,
     body: (indexes: number[]) => unknown,
     headers: Record<string, string>,
+    retry: Retry,
   ): Promise<R[]> {
     const topology = await this.current();
     const candidates = keys.map((k) => unique([...topology.candidates(k), ...this.endpoints]));
@@ -359,7 +361,7 @@ export class HypercacheClient {
           const results = this.json<{ results: R[] }>(a, 200).results;
           chunk.forEach((i, j) => {
             const r = results[j]!;
-            if (r.code !== undefined && RETRY_ITEM_CODES.has(r.code)) {
+            if (r.code !== undefined && RETRY_CODES[retry].has(r.code)) {
               this.refreshSoon();
               advance(i, r);
             } else out[i] = r;
@@ -404,7 +406,7 @@ export class HypercacheClient {
 }
 
 function retryOf(opts: PutOptions | DeleteOptions): Retry {
-  return opts.ifMatch !== undefined || ('ifNoneMatch' in opts && opts.ifNoneMatch !== undefined) ? 'conditional' : 'safe';
+  return opts.ifMatch !== undefined || ('ifNoneMatch' in opts && opts.ifNoneMatch !== undefined) ? 'conditional' : 'write';
 }
 
 /** `*` and ETags as given; a version number (or its digits) as the strong ETag `"<version>"`. */
