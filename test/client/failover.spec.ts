@@ -13,7 +13,7 @@ import { killSpawnedNodes } from '../support/spawn-node.js';
 const IDS = ['node-1', 'node-2', 'node-3'];
 const WORKERS = 6;
 const MAX_OPS = 20_000;
-const MAX_MS = 60_000;
+const MAX_MS = 180_000;
 
 /**
  * Each worker owns its keys (`w<n>:<i>`) and alternates a put and a read-back of the same key, so
@@ -91,18 +91,18 @@ describe('the routing client through a node failure and a drain (3 nodes, RF 3)'
   it('zero failed operations while a node is SIGKILLed', async () => {
     const load = new Workload(c, 'kill');
     try {
-      await within('load running before the kill', 20_000, () => load.ops >= 200);
+      await within('load running before the kill', 60_000, () => load.ops >= 100);
       const atKill = load.ops;
       await cluster.kill('node-3');
       await within('node-3 dead on the survivors', 30_000, async () => (await stateIn(cluster.node('node-1'), 'node-3')) === 'dead');
       await within('the client routes without node-3', 10_000, () => !c.currentTopology!.members.some((m) => m.id === 'node-3'));
-      await within('load running after the kill', 20_000, () => load.ops >= atKill + 300);
+      await within('load running after the kill', 60_000, () => load.ops >= atKill + 200);
     } finally {
       await load.stop();
     }
     expect(load.failures).toEqual([]);
-    expect(load.ops).toBeGreaterThan(500);
-  }, 120_000);
+    expect(load.ops).toBeGreaterThanOrEqual(300);
+  }, 240_000);
 
   it('zero failed operations while a node drains', async () => {
     await cluster.start(['node-3']);
@@ -111,16 +111,16 @@ describe('the routing client through a node failure and a drain (3 nodes, RF 3)'
     await warmUp(c);
     const load = new Workload(c, 'drain');
     try {
-      await within('load running before the drain', 20_000, () => load.ops >= 200);
+      await within('load running before the drain', 60_000, () => load.ops >= 100);
       const drained = await fetch(`${mgmt(cluster.node('node-2'))}/dist/drain`, { method: 'POST', headers: auth() });
       expect(drained.status).toBe(200);
       const atDrain = load.ops;
       await within('the client routes without node-2', 10_000, () => !c.currentTopology!.members.some((m) => m.id === 'node-2'));
-      await within('load running after the drain', 20_000, () => load.ops >= atDrain + 300);
+      await within('load running after the drain', 60_000, () => load.ops >= atDrain + 200);
     } finally {
       await load.stop();
     }
     expect(load.failures).toEqual([]);
-    expect(load.ops).toBeGreaterThan(500);
-  }, 120_000);
+    expect(load.ops).toBeGreaterThanOrEqual(300);
+  }, 240_000);
 });
