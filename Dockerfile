@@ -15,13 +15,17 @@ ENV npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
 COPY package.json package-lock.json ./
+# The TypeScript client (clients/typescript) is an npm workspace: npm ci needs its package.json to
+# match the lock file. The image holds the server only (build:server), never the client.
+COPY clients/typescript/package.json ./clients/typescript/package.json
 # --ignore-scripts: the only package with an install script is @scarf/scarf (install analytics);
 # nothing needs a native build.
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ ./src/
-RUN npm run build \
+RUN npm run build:server \
  && npm prune --omit=dev --ignore-scripts \
+ && rm -rf node_modules/@hypercache \
  && npm cache clean --force
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.spec.ts'],
+    include: ['test/**/*.spec.ts', 'clients/typescript/test/**/*.spec.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: throughput/latency of hypercache-server against bare baselines, memory per item,
-// idle RSS, a failover figure, and how bulk load and join scale with the data, in one bounded run. See bench/README.md.
-//   node bench/run.mjs [--duration 10] [--quick] [--only single,cluster,memory,failover,bulk,join] [--connections 64]
+// idle RSS, a failover figure, how bulk load and join scale with the data, and the routing client against
+// one entry node, in one bounded run. See bench/README.md.
+//   node bench/run.mjs [--duration 10] [--quick] [--only single,cluster,memory,failover,bulk,join,client] [--connections 64]
 // Expects an up-to-date dist/ (npm run bench builds first). Results: a table on stdout and JSON in
 // bench/results/<timestamp>.json and bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
@@ -19,7 +20,8 @@ import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const FAILOVER_LOAD = fileURLToPath(new URL('./lib/failover-load.mjs', import.meta.url));
-const SCENARIOS = ['single', 'cluster', 'memory', 'failover', 'bulk', 'join'];
+const CLIENT_LOAD = fileURLToPath(new URL('./lib/client-load.mjs', import.meta.url));
+const SCENARIOS = ['single', 'cluster', 'memory', 'failover', 'bulk', 'join', 'client'];
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +53,7 @@ const cfg = {
   bulkWindow: Number(values['bulk-window'] ?? 100_000),
   bulkCapMs: quick ? 600_000 : 900_000,
   joinKeys: Number(values['join-keys'] ?? 100_000),
+  clientGetPercent: 80,
 };
 const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of only) if (!SCENARIOS.includes(s)) fail(`--only: unknown scenario ${s} (expected ${SCENARIOS.join(', ')})`);
@@ -96,6 +99,7 @@ try {
   if (only.has('failover')) extra.failover = await failoverScenario();
   if (only.has('bulk')) extra.bulk = await bulkScenario();
   if (only.has('join')) extra.join = await joinScenario();
+  if (only.has('client')) extra.client = await clientScenario();
 } finally {
   await stopAll();
 }
@@ -327,6 +331,58 @@ async function joinScenario() {
 
 // ---- cells ----------------------------------------------------------------------------------------
 
+/**
+ * The routing client (clients/typescript) against one entry node: the same mixed load (80 % GET at
+ * the default ONE, 20 % PUT at the default QUORUM, 100 B values, 1000 keys, `connections` requests in
+ * flight) on 3 nodes, first with RF 3 (every node owns every key: the entry node never forwards, the
+ * client only spreads the load), then with RF 2 (an entry node owns 2/3 of the keys). Forwards are
+ * the ForwardGet + ForwardSet + ForwardRemove deltas of /dist/metrics over all nodes during the cell.
+ */
+async function clientScenario() {
+  const rows = [];
+  for (const rf of [3, 2]) {
+    const cluster = await startCluster({ n: 3, rf, cpus: pin.servers, prefix: `rc${rf}` });
+    await populate(cluster[0].url, { prefix: 'rc-', count: cfg.keyCount, valueBytes: 100 });
+    for (const mode of ['entry', 'client']) {
+      await clientLoad(mode, cluster, cfg.warmupS);
+      const before = await forwardsOf(cluster);
+      const load = os.loadavg()[0];
+      const r = await clientLoad(mode, cluster, cfg.durationS);
+      const forwards = (await forwardsOf(cluster)) - before;
+      const row = { rf, mode, ...r, forwards, forwards_per_request: r.requests ? round(forwards / r.requests) : null, load_avg_1m: round(load) };
+      rows.push(row);
+      log(`client rf${rf} ${pad(mode, 6)} ${pad(String(r.rps), 7)} ops/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  failed ${r.failed}  forwards ${forwards}  (load ${row.load_avg_1m})`);
+    }
+    await Promise.all(cluster.map((n) => stop(n, 'SIGKILL')));
+  }
+  const ratio = (rf) => round(rows.find((x) => x.rf === rf && x.mode === 'client').rps / rows.find((x) => x.rf === rf && x.mode === 'entry').rps);
+  return { nodes: 3, get_percent: cfg.clientGetPercent, value_bytes: 100, keys: cfg.keyCount, in_flight: cfg.connections, rows, client_over_entry_rf3: ratio(3), client_over_entry_rf2: ratio(2) };
+}
+
+async function clientLoad(mode, cluster, durationS) {
+  const load = await start({
+    name: `client-load-${mode}`, cmd: process.execPath, cpus: pin.load, timeoutMs: 30_000,
+    args: [CLIENT_LOAD, mode, cluster.map((n) => n.url).join(','), TOKEN, String(durationS * 1000), String(cfg.connections), '100', String(cfg.keyCount), 'rc-', String(cfg.clientGetPercent)],
+    ready: (line) => line === 'BENCH_START',
+  });
+  const got = new Promise((resolve) => load.child.stdout.on('data', (d) => {
+    for (const line of String(d).split('\n')) if (line.startsWith('BENCH_JSON ')) resolve(JSON.parse(line.slice(11)));
+  }));
+  const bound = sleep(durationS * 1000 + 30_000).then(() => { throw new Error(`client load (${mode}) did not finish in time`); });
+  const result = await Promise.race([got, bound]);
+  await load.exited;
+  return result;
+}
+
+async function forwardsOf(nodes) {
+  let n = 0;
+  for (const node of nodes) {
+    const m = await distMetrics(node);
+    n += m.ForwardGet + m.ForwardSet + m.ForwardRemove;
+  }
+  return n;
+}
+
 async function runMatrix(scenario, target, ops, meta = {}) {
   // Warm the JIT on every route first (the first measured cell would otherwise pay for it).
   const warm = { url: target.url, valueBytes: 100, keyCount: cfg.keyCount, prefix: 'w-', token: TOKEN, connections: cfg.connections, threads: wrkThreads, cpus: pin.load, durationS: cfg.warmupS };
@@ -454,6 +510,13 @@ function printReport(targets) {
     out('');
     out(table(['scaling', 'value', 'target', 'result'], rows));
   }
+  if (extra.client) {
+    const c = extra.client;
+    out('');
+    out(table([`routing client vs one entry node (3 nodes, ${c.get_percent} % GET ONE / ${100 - c.get_percent} % PUT QUORUM, ${c.value_bytes} B, ${c.in_flight} in flight)`, 'ops/s', 'p50 ms', 'p99 ms', 'failed', 'forwards', 'forwards/op'],
+      c.rows.map((r) => [`RF ${r.rf}, ${r.mode === 'client' ? '@hypercache/client' : 'one entry node'}`, String(r.rps), String(r.p50_ms), String(r.p99_ms), String(r.failed), String(r.forwards), String(r.forwards_per_request)])));
+    out(`client / entry ops/s: RF 3 ${c.client_over_entry_rf3}, RF 2 ${c.client_over_entry_rf2}`);
+  }
   const failed = targets.filter((t) => t.pass === false);
   out('');
   out(`machine: ${machine.cpu_model}, ${cores} cores, Node ${machine.node}, wrk ${machine.wrk}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -475,6 +538,7 @@ function writeResults(targets) {
     failover: extra.failover ?? null,
     bulk: extra.bulk ?? null,
     join: extra.join ?? null,
+    client: extra.client ?? null,
     targets: targets.map((t) => ({ scenario: t.scenario, op: t.op, value_bytes: t.value_bytes, metric: t.metric, ratio: t.ratio ?? t.value, p99_ratio: t.p99_ratio, target: t.target, pass: t.pass })),
   };
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { HypercacheConfig } from '../config/config.types.js';
+import { apiAdvertiseUrl } from '../config/api-advertise.js';
 import { type DistTlsMaterial, loadDistTls } from '../config/load-files.js';
 import { peerToken } from '../peer/peer-auth.js';
 import { createClientApp, type TlsMaterial } from './client-app.js';
@@ -44,6 +45,7 @@ export async function startNode(config: HypercacheConfig, logger: Logger, opts: 
     started.client = await createClientApp(core, opts.apiTls, opts);
     const api = await bind(started.client, config.apiAddr, 'HYPERCACHE_API_ADDR');
     logBound(logger, 'client', api, opts.apiTls !== undefined);
+    if (config.apiAdvertiseAddr === undefined) core.node.members.setSelfApiUrl(apiAdvertiseUrl(config, api.port)!);
 
     const apps = started as ListenerApps;
     logger.info(

@@ -24,6 +24,11 @@ export interface HypercacheConfig {
   /** host:port peers dial; `advertiseFromHostname` when derived from the OS hostname (WARN at boot). */
   advertiseAddr: string;
   advertiseFromHostname: boolean;
+  /**
+   * host:port of the client API that other nodes publish in `GET /v1/topology`. Undefined only when
+   * derived from an ephemeral API port (`:0`): the bound port completes it at boot.
+   */
+  apiAdvertiseAddr?: string;
   seeds: Seed[];
   replication: number;
   capacity: number;

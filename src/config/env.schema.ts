@@ -58,6 +58,7 @@ export const ENV_VARS = [
   'HYPERCACHE_DIST_TLS_CA',
   'HYPERCACHE_DIST_TLS_ALLOWED_NAMES',
   'HYPERCACHE_DIST_INSECURE',
+  'HYPERCACHE_API_ADVERTISE_ADDR',
 ] as const;
 
 export type EnvVar = (typeof ENV_VARS)[number];
@@ -210,4 +211,9 @@ export class EnvSchema implements Record<EnvVar, string | undefined> {
 
   @Matches(/^(true|false)$/i, { message: 'expected true or false' })
   HYPERCACHE_DIST_INSECURE = 'false';
+
+  /** Default derived by the loader from API_ADDR or the advertised dist host (unset when the API port is 0). */
+  @IsOptional()
+  @IsDialAddress()
+  HYPERCACHE_API_ADVERTISE_ADDR: string | undefined;
 }

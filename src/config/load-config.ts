@@ -49,6 +49,22 @@ function defaultAdvertise(
   return { addr: formatAddress(osHostname, dist.port), fromHostname: true };
 }
 
+/**
+ * API_ADDR when it names a concrete host, else the host of the advertised dist address with the API
+ * port; undefined when API_ADDR is invalid (reported as such) or its port is 0 (completed at bind).
+ */
+function defaultApiAdvertise(apiAddr: string, distAdvertise: string | undefined): string | undefined {
+  try {
+    const api = parseAddress(apiAddr, { minPort: 0 });
+    if (api.port === 0) return undefined;
+    if (!isUnspecifiedHost(api.host)) return apiAddr;
+    if (distAdvertise === undefined) return undefined;
+    return formatAddress(parseAddress(distAdvertise, { minPort: 1 }).host, api.port);
+  } catch {
+    return undefined;
+  }
+}
+
 function tableOrder(a: ValidationError, b: ValidationError): number {
   return ENV_VARS.indexOf(a.property as EnvVar) - ENV_VARS.indexOf(b.property as EnvVar);
 }
@@ -92,6 +108,7 @@ function toConfig(
     distAddr: parseAddress(values.HYPERCACHE_DIST_ADDR, { minPort: 1 }),
     advertiseAddr,
     advertiseFromHostname,
+    ...(values.HYPERCACHE_API_ADVERTISE_ADDR !== undefined && { apiAdvertiseAddr: values.HYPERCACHE_API_ADVERTISE_ADDR }),
     seeds,
     replication: Number(values.HYPERCACHE_REPLICATION),
     capacity: Number(values.HYPERCACHE_CAPACITY),
@@ -158,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined>, osHostname: 
       : undefined;
   if (derived) values.HYPERCACHE_DIST_ADVERTISE_ADDR = derived.addr;
   const advertiseFromHostname = derived?.fromHostname ?? false;
+  values.HYPERCACHE_API_ADVERTISE_ADDR ??= defaultApiAdvertise(values.HYPERCACHE_API_ADDR, values.HYPERCACHE_DIST_ADVERTISE_ADDR);
 
   reportFirstViolation(values, advertiseFromHostname ? osHostname : undefined);
   checkCrossVariables(values);

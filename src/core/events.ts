@@ -4,6 +4,11 @@ export interface MemberView {
   Address: string;
   State: 'alive' | 'suspect' | 'dead' | 'leaving';
   Incarnation: number;
+  /**
+   * Base URL of the member's client API (`http://host:port` or `https://…`), as the member itself
+   * advertises it (docs/cluster.md §2.2). Absent until learnt; never shown in the member views.
+   */
+  ApiURL?: string;
 }
 
 export type ClusterEvent =

@@ -1,3 +1,4 @@
+import { apiAdvertiseUrl } from '../config/api-advertise.js';
 import type { Consistency, HypercacheConfig } from '../config/config.types.js';
 import { CacheError } from './errors.js';
 import { EventBus, type Listener } from './events.js';
@@ -108,7 +109,7 @@ export class CacheNode implements CacheNodeApi {
       this.counters,
     );
     this.hlc = new HybridLogicalClock(clock, deps.onClockSkew);
-    this.members = new MemberTable(config.nodeId, config.advertiseAddr, this.events);
+    this.members = new MemberTable(config.nodeId, config.advertiseAddr, this.events, apiAdvertiseUrl(config));
     this.membership = new Membership({
       table: this.members,
       config: { heartbeatMs: config.heartbeatMs, indirectProbeK: config.indirectProbeK, gossipIntervalMs: config.gossipIntervalMs },

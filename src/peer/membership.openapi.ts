@@ -13,10 +13,15 @@ const state: SchemaObject = { type: 'string', enum: [...MEMBER_STATES] };
 const nodeId: SchemaObject = { type: 'string', description: 'A node ID' };
 const address: SchemaObject = { type: 'string', description: 'An advertised dist address, `host:port`' };
 
+const apiUrl: SchemaObject = {
+  type: 'string',
+  description: 'The member\'s client API base URL, `http(s)://host:port`; absent from nodes that advertise none (docs/cluster.md §2.2)',
+};
+
 const MEMBER: SchemaObject = {
   type: 'object',
   required: ['ID', 'Address', 'State', 'Incarnation'],
-  properties: { ID: nodeId, Address: address, State: state, Incarnation: incarnation },
+  properties: { ID: nodeId, Address: address, State: state, Incarnation: incarnation, ApiURL: apiUrl },
 };
 const MEMBERS: SchemaObject = { type: 'array', items: MEMBER, description: 'Every retained record, unique IDs' };
 const opField = (op: MembershipOp): SchemaObject => ({ type: 'string', enum: [op] });
@@ -57,7 +62,7 @@ const SHAPES: Record<MembershipOp, { summary: string; request: SchemaObject; rep
     request: {
       type: 'object',
       required: ['op', 'id', 'address', 'incarnation'],
-      properties: { op: opField('join'), id: nodeId, address, incarnation },
+      properties: { op: opField('join'), id: nodeId, address, incarnation, apiUrl },
     },
     reply: {
       type: 'object',

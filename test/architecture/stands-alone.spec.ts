@@ -13,9 +13,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = 'test/architecture/stands-alone.spec.ts';
 /** What must stand alone. */
-const ROOTS = ['README.md', 'docs/', 'src/', 'test/', 'bench/', 'scripts/', 'helm/', 'openapi/'];
+const ROOTS = ['README.md', 'docs/', 'src/', 'test/', 'bench/', 'scripts/', 'helm/', 'openapi/', 'clients/'];
 /** Where `docs/<file>.md §<n>` citations are checked against the headings. */
-const CITING_ROOTS = ['src/', 'test/', 'bench/', 'scripts/', 'helm/'];
+const CITING_ROOTS = ['src/', 'test/', 'bench/', 'scripts/', 'helm/', 'clients/'];
 
 /**
  * References to a document outside the repository: the old external spec by name (the word, any

@@ -16,7 +16,7 @@ const SECTION_3_7: Record<'client' | 'management', Partial<Record<Scope | 'publi
     public: ['GET /healthz', 'GET /v1/openapi.yaml', 'GET /docs'],
     read: [
       'GET /v1/cache/{key}', 'HEAD /v1/cache/{key}', 'GET /v1/cache/keys', 'POST /v1/cache/batch/get',
-      'GET /v1/owners/{key}', 'GET /v1/me', 'GET /v1/me/can',
+      'GET /v1/owners/{key}', 'GET /v1/me', 'GET /v1/me/can', 'GET /v1/topology',
     ],
     write: ['PUT /v1/cache/{key}', 'DELETE /v1/cache/{key}', 'POST /v1/cache/batch/put', 'POST /v1/cache/batch/delete'],
   },

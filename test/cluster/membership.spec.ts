@@ -78,7 +78,8 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
     expect(r.status).toBe(200);
     const reply = (await r.json()) as { id: string; members: Member[] };
     expect(reply.id).toBe(x.id);
-    expect(reply.members.find((m) => m.ID === x.id)).toEqual({ ...before, State: 'alive', Incarnation: before.Incarnation + 1 });
+    // On the peer wire the record also carries X's client API URL (docs/cluster.md §2.2).
+    expect(reply.members.find((m) => m.ID === x.id)).toEqual({ ...before, State: 'alive', Incarnation: before.Incarnation + 1, ApiURL: client(x) });
     expect(await memberOf(x, x.id)).toEqual({ ...before, Incarnation: before.Incarnation + 1 });
     expect(logged(x, 'self refuted suspicion')).toHaveLength(1);
     // The refutation reaches the others (pushed to the sender and one peer, then gossip).

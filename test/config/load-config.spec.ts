@@ -104,11 +104,12 @@ describe('loadConfig defaults', () => {
       HYPERCACHE_DIST_TLS_CA: '',
       HYPERCACHE_DIST_TLS_ALLOWED_NAMES: '',
       HYPERCACHE_DIST_INSECURE: 'false',
+      HYPERCACHE_API_ADVERTISE_ADDR: 'node-a:8080',
     });
   });
 
-  it('lists the 42 variables of docs/configuration.md §1', () => {
-    expect(ENV_VARS).toHaveLength(42);
+  it('lists the 43 variables of docs/configuration.md §1', () => {
+    expect(ENV_VARS).toHaveLength(43);
     expect(Object.keys(loadConfig({}, HOSTNAME).effectiveEnv)).toEqual([...ENV_VARS]);
   });
 
@@ -169,6 +170,26 @@ describe('loadConfig: advertised address', () => {
   });
 });
 
+describe('loadConfig: advertised client API address', () => {
+  it.each([
+    [{}, 'node-a:8080'],
+    [{ HYPERCACHE_API_ADDR: '127.0.0.1:9000' }, '127.0.0.1:9000'],
+    [{ HYPERCACHE_API_ADDR: '0.0.0.0:9000', HYPERCACHE_DIST_ADDR: '10.0.0.5:7000' }, '10.0.0.5:9000'],
+    [{ HYPERCACHE_API_ADDR: '[::]:9000', HYPERCACHE_DIST_ADVERTISE_ADDR: '[fd00::5]:7946' }, '[fd00::5]:9000'],
+    [{ HYPERCACHE_API_ADDR: ':9000', HYPERCACHE_API_ADVERTISE_ADDR: 'pod-0.svc:443' }, 'pod-0.svc:443'],
+  ] as const)('%j → %s', (env, addr) => {
+    const config = loadConfig(env, HOSTNAME);
+    expect(config.apiAdvertiseAddr).toBe(addr);
+    expect(config.effectiveEnv.HYPERCACHE_API_ADVERTISE_ADDR).toBe(addr);
+  });
+
+  it('leaves it to the bound port when the API port is ephemeral', () => {
+    const config = loadConfig({ HYPERCACHE_API_ADDR: ':0' }, HOSTNAME);
+    expect(config.apiAdvertiseAddr).toBeUndefined();
+    expect(config.effectiveEnv.HYPERCACHE_API_ADVERTISE_ADDR).toBe('');
+  });
+});
+
 describe('loadConfig: seeds', () => {
   it('parses the list and skips self by ID and by advertised address', () => {
     const config = loadConfig(
@@ -223,6 +244,11 @@ const RANGES: Array<{ name: EnvVar; inside: string[]; outside: string[]; base?: 
     name: 'HYPERCACHE_DIST_ADVERTISE_ADDR',
     inside: ['node-1:1', '10.0.0.1:65535', '[fd00::1]:7946'],
     outside: [':7946', '0.0.0.0:7946', '[::]:7946', 'node-1:0', 'node-1:65536', 'node-1'],
+  },
+  {
+    name: 'HYPERCACHE_API_ADVERTISE_ADDR',
+    inside: ['node-1:1', '10.0.0.1:65535', '[fd00::1]:8080', 'cache.example.com:443'],
+    outside: [':8080', '0.0.0.0:8080', '[::]:8080', 'node-1:0', 'node-1:65536', 'node-1', 'http://node-1:8080'],
   },
   {
     name: 'HYPERCACHE_SEEDS',

@@ -18,6 +18,7 @@ export const CLIENT_ROUTES: readonly DocumentedRoute[] = [
   ['GET', '/v1/owners/{key}', 'read'],
   ['GET', '/v1/me', 'read'],
   ['GET', '/v1/me/can', 'read'],
+  ['GET', '/v1/topology', 'read'],
 ];
 
 export const MANAGEMENT_ROUTES: readonly DocumentedRoute[] = [

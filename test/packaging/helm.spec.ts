@@ -229,10 +229,13 @@ describe.each(CI_FILES)('helm template with ci/%s', (file) => {
     // $(VAR) only expands variables defined earlier in the list
     expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('HYPERCACHE_NODE_ID'));
     expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('HYPERCACHE_DIST_ADVERTISE_ADDR'));
+    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('HYPERCACHE_API_ADVERTISE_ADDR'));
     expect(env.get('HYPERCACHE_API_ADDR')!.value).toBe(`:${values.ports.api}`);
     expect(env.get('HYPERCACHE_MGMT_ADDR')!.value).toBe(`:${values.ports.mgmt}`);
     expect(env.get('HYPERCACHE_DIST_ADDR')!.value).toBe(`:${values.ports.dist}`);
     expect(env.get('HYPERCACHE_DIST_ADVERTISE_ADDR')!.value).toBe(`$(POD_NAME).${HEADLESS}:${values.ports.dist}`);
+    // GET /v1/topology publishes the pod's DNS name, which the headless Service resolves on the api port
+    expect(env.get('HYPERCACHE_API_ADVERTISE_ADDR')!.value).toBe(`$(POD_NAME).${HEADLESS}:${values.ports.api}`);
     expect(env.get('HYPERCACHE_SEEDS')!.value).toBe(`dns+${HEADLESS}:${values.ports.dist}`);
   });
 

@@ -14,8 +14,9 @@ export class MemberTable {
     readonly selfId: string,
     selfAddress: string,
     private readonly events: EventBus,
+    selfApiUrl?: string,
   ) {
-    this.records.set(selfId, { ID: selfId, Address: selfAddress, State: 'alive', Incarnation: 1 });
+    this.records.set(selfId, { ID: selfId, Address: selfAddress, State: 'alive', Incarnation: 1, ...(selfApiUrl !== undefined && { ApiURL: selfApiUrl }) });
     this.version = 1;
   }
 
@@ -60,12 +61,33 @@ export class MemberTable {
     return true;
   }
 
-  /** Applies a record change and announces it (SSE `member` + `members`). */
+  /**
+   * Applies a record change and announces it (SSE `member` + `members`). A record without `ApiURL`
+   * keeps the URL already known for that member (probes and seeds carry none).
+   */
   set(record: MemberView): void {
     const previous = this.records.get(record.ID);
-    this.records.set(record.ID, { ...record });
+    const next = { ...record };
+    if (next.ApiURL === undefined && previous?.ApiURL !== undefined) next.ApiURL = previous.ApiURL;
+    this.records.set(record.ID, next);
     this.version++;
     this.events.publish({ type: 'member', member: { ...record }, previous: previous?.State ?? null });
     this.events.publish({ type: 'members' });
+  }
+
+  /**
+   * Adopts the client API URL of a received record that did not otherwise change the local one, when
+   * it is at least as recent (a member's URL is fixed for one incarnation). No event: the member
+   * views do not show it.
+   */
+  learnApiUrl(record: MemberView): void {
+    const local = this.records.get(record.ID);
+    if (!local || record.ApiURL === undefined || record.ApiURL === local.ApiURL) return;
+    if (record.Incarnation >= local.Incarnation) local.ApiURL = record.ApiURL;
+  }
+
+  /** Sets this node's own client API URL (once the client listener knows its port). */
+  setSelfApiUrl(url: string): void {
+    this.self().ApiURL = url;
   }
 }

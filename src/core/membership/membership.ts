@@ -197,7 +197,8 @@ export class Membership {
       if (address === self.Address || this.addressIds.get(address) === this.selfId || this.joining.has(address)) continue;
       if (this.joined && this.mapsToLiveMember(address)) continue;
       this.joining.add(address);
-      this.send(address, undefined, { op: 'join', id: this.selfId, address: self.Address, incarnation: self.Incarnation }, { kind: 'join', address });
+      const join = { op: 'join' as const, id: this.selfId, address: self.Address, incarnation: self.Incarnation, ...(self.ApiURL !== undefined && { apiUrl: self.ApiURL }) };
+      this.send(address, undefined, join, { kind: 'join', address });
     }
     return this.flush();
   }
@@ -237,7 +238,8 @@ export class Membership {
           const known = this.table.get(req.id);
           // A claim against the joiner that its own incarnation does not outbid: it must hear of it to refute it.
           if (known && known.State !== 'alive' && known.Incarnation >= req.incarnation) claim = known;
-          this.put({ ID: req.id, Address: req.address, State: 'alive', Incarnation: joinIncarnation(req.incarnation, known?.Incarnation) }, now);
+          const incarnation = joinIncarnation(req.incarnation, known?.Incarnation);
+          this.put({ ID: req.id, Address: req.address, State: 'alive', Incarnation: incarnation, ...(req.apiUrl !== undefined && { ApiURL: req.apiUrl }) }, now);
           this.contact(req.id, now);
           this.markJoined('join');
         }
@@ -385,6 +387,7 @@ export class Membership {
     for (const rec of records) {
       if (rec.ID === this.selfId) this.onSelfRecord(rec, senderId);
       else if (mergeDecision(this.table.get(rec.ID), rec) !== 'ignore') this.put(rec, now);
+      else this.table.learnApiUrl(rec);
     }
   }
 

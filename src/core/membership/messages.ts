@@ -56,6 +56,8 @@ export interface JoinRequest {
   id: string;
   address: string;
   incarnation: number;
+  /** The joiner's client API base URL; absent from nodes that do not advertise one. */
+  apiUrl?: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export class MessageError extends Error {
 /** Far above the 64-node design size; bounds the work one message can cause. */
 export const MAX_MEMBERS_PER_MESSAGE = 4096;
 const MAX_ADDRESS_LENGTH = 1024;
+const API_URL = /^https?:\/\/[^\s/?#]+$/;
 
 type Obj = Record<string, unknown>;
 
@@ -103,6 +106,12 @@ function address(v: unknown, what: string): string {
   return v;
 }
 
+/** A client API base URL: `http(s)://host:port`, nothing after the authority. */
+function apiUrl(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v.length > MAX_ADDRESS_LENGTH || !API_URL.test(v)) throw new MessageError(`${what}: invalid API URL`);
+  return v;
+}
+
 function incarnation(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new MessageError(`${what}: invalid incarnation`);
   return v;
@@ -113,14 +122,17 @@ function state(v: unknown, what: string): MemberState {
   return v as MemberState;
 }
 
+/** A record without `ApiURL` (from a node that advertises none) is accepted as it is. */
 export function parseMemberRecord(v: unknown, what = 'member'): MemberRecord {
   const o = object(v, what);
-  return {
+  const rec: MemberRecord = {
     ID: nodeId(o.ID, `${what}.ID`),
     Address: address(o.Address, `${what}.Address`),
     State: state(o.State, `${what}.State`),
     Incarnation: incarnation(o.Incarnation, `${what}.Incarnation`),
   };
+  if (o.ApiURL !== undefined) rec.ApiURL = apiUrl(o.ApiURL, `${what}.ApiURL`);
+  return rec;
 }
 
 function memberList(v: unknown): MemberRecord[] {
@@ -153,8 +165,11 @@ export function parseMembershipRequest(body: unknown): MembershipRequest {
       return { op: 'ping_req', target: nodeId(o.target, 'target'), address: address(o.address, 'address') };
     case 'gossip':
       return { op: 'gossip', members: memberList(o.members) };
-    case 'join':
-      return { op: 'join', id: nodeId(o.id, 'id'), address: address(o.address, 'address'), incarnation: incarnation(o.incarnation, 'incarnation') };
+    case 'join': {
+      const req: JoinRequest = { op: 'join', id: nodeId(o.id, 'id'), address: address(o.address, 'address'), incarnation: incarnation(o.incarnation, 'incarnation') };
+      if (o.apiUrl !== undefined) req.apiUrl = apiUrl(o.apiUrl, 'apiUrl');
+      return req;
+    }
     default:
       throw new MessageError('op: unknown membership operation');
   }

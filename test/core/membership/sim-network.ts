@@ -21,6 +21,8 @@ export interface SimNodeSpec {
   /** Other addresses the node answers at (e.g. the IPs a `dns+` seed resolves to). */
   aliases?: string[];
   seeds?: SeedSpec[];
+  /** The client API URL the node advertises with its record (absent: a node that advertises none). */
+  apiUrl?: string;
   /**
    * Drive an existing table and machine (a real CacheNode's) instead of fresh ones; called at boot.
    * The machine's own seeds apply then, not `seeds` (which only feeds the `dns` resolution).
@@ -229,7 +231,7 @@ export class SimNetwork {
       node.machine = attached.machine;
       node.counters = attached.counters;
     } else {
-      node.table = new MemberTable(node.id, node.address, bus);
+      node.table = new MemberTable(node.id, node.address, bus, node.spec.apiUrl);
       node.machine = new Membership({
         table: node.table,
         config: this.config,
