@@ -5,6 +5,7 @@ import {
   type CoordinateReply, type CoordinateRequest, type ReplicateResult, type ReplicateSource,
   encodeCoordinate, encodeEntry, parseCoordinateReply, parseReadReply, parseReplicateReply,
 } from '../core/replication/wire.js';
+import { encodeCoordinateBatch, parseCoordinateBatchReply } from '../core/replication/coordinate-batch-wire.js';
 import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
 import type { PeerClient, PeerReply } from './peer-client.js';
 import { REPLICATION_PATHS } from './peer-protocol.js';
@@ -30,8 +31,22 @@ export class PeerReplicationTransport implements ReplicationTransport {
 
   async coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
     const res = await this.post(peer, REPLICATION_PATHS.coordinate, encodeCoordinate(req), timeoutMs);
+    return this.coordinateReply(peer, res, (doc) => parseCoordinateReply(res.status, doc));
+  }
+
+  /** Several operations in one call: 200 answers each; any other status (401, 413, …) is every operation's answer. */
+  async coordinateMany(peer: PeerRef, reqs: CoordinateRequest[], timeoutMs: number): Promise<CoordinateReply[]> {
+    const res = await this.post(peer, REPLICATION_PATHS.coordinate, encodeCoordinateBatch(reqs), timeoutMs);
+    return this.coordinateReply(peer, res, (doc) => {
+      if (res.status === 200) return parseCoordinateBatchReply(doc, reqs.length);
+      const reply = parseCoordinateReply(res.status, doc);
+      return reqs.map(() => reply);
+    });
+  }
+
+  private coordinateReply<T>(peer: PeerRef, res: PeerReply, parse: (doc: unknown) => T): T {
     try {
-      return parseCoordinateReply(res.status, JSON.parse(res.body.toString('utf8')));
+      return parse(JSON.parse(res.body.toString('utf8')));
     } catch (err) {
       this.logger.debug({ peer: peer.id, op: 'coordinate', status: res.status, error: String(err) }, 'invalid peer reply');
       throw new TransportError('unknown', `invalid coordinate reply (status ${res.status})`);

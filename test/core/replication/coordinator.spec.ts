@@ -12,6 +12,7 @@ import { SeededRandom } from '../../../src/core/time/random.js';
 import { testConfig } from '../../support/test-config.js';
 import { T0 } from '../store/fixtures.js';
 import { within } from '../../support/poll.js';
+import { coordinateReplyOf, settledWrite } from './coordinate-reply.js';
 
 let hash: Hash64;
 beforeAll(async () => {
@@ -32,7 +33,8 @@ class MemoryNetwork {
     return {
       replicate: (peer, source, entries) => this.call(peer, 'replicate', source, (n) => n.applyReplicated(source, entries)),
       read: (peer, keys) => this.call(peer, 'read', undefined, (n) => n.readReplicas(keys)),
-      coordinate: (peer, req) => this.call(peer, 'coordinate', undefined, (n) => coordinateAt(n, req)),
+      coordinate: (peer, req) => this.call(peer, 'coordinate', undefined, async (n) => coordinateReplyOf(await settledWrite(n.coordinateForwarded(req)))),
+      coordinateMany: (peer, reqs) => this.call(peer, 'coordinate', undefined, async (n) => (await n.coordinateForwardedMany(reqs)).map(coordinateReplyOf)),
     };
   }
 
@@ -44,16 +46,6 @@ class MemoryNetwork {
     if (fault === 'lost') throw new TransportError('unknown', 'timeout after sending');
     if (fault === 'hang') return new Promise<T>(() => {});
     return fn(this.nodes.get(peer.id)!);
-  }
-}
-
-async function coordinateAt(n: CacheNode, req: CoordinateRequest): Promise<CoordinateReply> {
-  try {
-    const out = await n.coordinateForwarded(req);
-    return { ok: true, ...out };
-  } catch (err) {
-    if (!(err instanceof CacheError)) throw err;
-    return { ok: false, status: err.status, code: err.code, error: err.message, ...err.details };
   }
 }
 
