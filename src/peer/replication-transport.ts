@@ -13,6 +13,8 @@ import { REPLICATION_PATHS } from './peer-protocol.js';
 
 /** The replication port over the peer client: JSON bodies, replies validated before the core sees them. */
 export class PeerReplicationTransport implements ReplicationTransport {
+  private lastReplicate?: { source: ReplicateSource; entries: Entry[]; body: Buffer };
+
   constructor(
     private readonly client: PeerClient,
     private readonly maxValueBytes: number,
@@ -20,8 +22,22 @@ export class PeerReplicationTransport implements ReplicationTransport {
   ) {}
 
   async replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]> {
-    const res = await this.post(peer, REPLICATION_PATHS.replicate, { source, entries: entries.map(encodeEntry) }, timeoutMs);
+    const res = await this.post(peer, REPLICATION_PATHS.replicate, this.replicateBody(source, entries), timeoutMs);
     return this.parse(peer, 'replicate', res, (doc) => parseReplicateReply(doc, entries.length));
+  }
+
+  /**
+   * The coordinator sends one entries array to each owner of a batch in a row (coordinator.ts
+   * `replicateTo`): the body of the last call is kept until the next turn, so such a message is encoded once.
+   */
+  private replicateBody(source: ReplicateSource, entries: Entry[]): Buffer {
+    const last = this.lastReplicate;
+    if (last?.entries === entries && last.source === source) return last.body;
+    const body = Buffer.from(JSON.stringify({ source, entries: entries.map(encodeEntry) }));
+    // Kept for the rest of this turn only: a large body must not stay referenced.
+    if (!last) setImmediate(() => (this.lastReplicate = undefined));
+    this.lastReplicate = { source, entries, body };
+    return body;
   }
 
   async read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
@@ -56,7 +72,7 @@ export class PeerReplicationTransport implements ReplicationTransport {
   private async post(peer: PeerRef, path: string, body: unknown, timeoutMs: number): Promise<PeerReply> {
     try {
       return await this.client.call(peer.address, {
-        method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json', timeoutMs,
+        method: 'POST', path, body: Buffer.isBuffer(body) ? body : JSON.stringify(body), contentType: 'application/json', timeoutMs,
       });
     } catch (err) {
       throw peerCallFailure(err, peer, path, this.logger);

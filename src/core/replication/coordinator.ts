@@ -123,7 +123,8 @@ export class ReplicationCoordinator {
     const d = deps.counters.dist;
     const now = deps.clock.now();
     const results = new Array<WriteResult>(reqs.length);
-    const byTarget = new Map<string, WriteTally[]>();
+    // Writes with the same owners travel together: each message is built once and sent to each of them.
+    const byOwnerSet = new Map<string, { owners: string[]; tallies: WriteTally[] }>();
     const tallies: WriteTally[] = [];
     let open = 0;
     let answerAll!: (results: WriteResult[]) => void;
@@ -151,17 +152,16 @@ export class ReplicationCoordinator {
         if (--open === 0) answerAll(results);
       });
       d.WriteAttempts++;
-      for (const target of owners) {
-        if (target === deps.nodeId) continue;
-        if (req.op === 'put') d.ReplicaFanoutSet++;
-        else d.ReplicaFanoutRemove++;
-        const list = byTarget.get(target);
-        if (list) list.push(tally);
-        else byTarget.set(target, [tally]);
-      }
+      const fanout = owners.length - (self ? 1 : 0);
+      if (req.op === 'put') d.ReplicaFanoutSet += fanout;
+      else d.ReplicaFanoutRemove += fanout;
+      const set = owners.join(' ');
+      const group = byOwnerSet.get(set);
+      if (group) group.tallies.push(tally);
+      else byOwnerSet.set(set, { owners, tallies: [tally] });
       tallies.push(tally);
     }
-    for (const [target, list] of byTarget) this.replicateTo(target, list);
+    for (const { owners, tallies: group } of byOwnerSet.values()) this.replicateTo(owners.filter((id) => id !== deps.nodeId), group);
     // A write the local apply already satisfies (ONE, or n = 1) answers now; the rest as replies come in.
     for (const tally of tallies) tally.settle();
     if (open === 0) answerAll(results);
@@ -196,29 +196,37 @@ export class ReplicationCoordinator {
     return Promise.all([coordinated, ...walks]).then(() => results);
   }
 
-  /** The entries of `tallies` to `target`, one `replicate` per message byte budget (docs/peer-protocol.md §4). */
-  private replicateTo(target: string, tallies: readonly WriteTally[]): void {
+  /**
+   * The entries of `tallies` to each of `targets`, one `replicate` per message byte budget (docs/peer-protocol.md §4).
+   * Every target gets the same entries array, so a transport can encode the message once.
+   */
+  private replicateTo(targets: readonly string[], tallies: readonly WriteTally[]): void {
+    if (targets.length === 0) return;
     let chunk: WriteTally[] = [];
     let bytes = 0;
+    const send = () => {
+      const entries = chunk.map((t) => t.entry);
+      for (const target of targets) this.replicateChunk(target, chunk, entries);
+    };
     for (const tally of tallies) {
       const size = entryBytes(tally.entry);
       if (chunk.length > 0 && bytes + size > this.deps.maxBatchBytes) {
-        this.replicateChunk(target, chunk);
+        send();
         chunk = [];
         bytes = 0;
       }
       chunk.push(tally);
       bytes += size;
     }
-    if (chunk.length > 0) this.replicateChunk(target, chunk);
+    if (chunk.length > 0) send();
   }
 
   /** docs/cluster.md §4 steps 3.3–3.5: each write of the message counts its answer; a failure is a hint per write. */
-  private replicateChunk(target: string, chunk: readonly WriteTally[]): void {
+  private replicateChunk(target: string, chunk: readonly WriteTally[], entries: Entry[]): void {
     const { deps } = this;
     const peer = this.peer(target);
     const sent = peer
-      ? withDeadline(deps.transport().replicate(peer, 'replication', chunk.map((t) => t.entry), REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS, deps.scheduler)
+      ? withDeadline(deps.transport().replicate(peer, 'replication', entries, REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS, deps.scheduler)
       : Promise.reject(new TransportError('not-sent', `unknown member ${target}`));
     sent.then(
       () => {
