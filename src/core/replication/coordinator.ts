@@ -123,7 +123,7 @@ export class ReplicationCoordinator {
     const d = deps.counters.dist;
     const now = deps.clock.now();
     const results = new Array<WriteResult>(reqs.length);
-    // Writes with the same owners travel together: each message is built once and sent to each of them.
+    // Writes with the same owners (in any order) travel together: each message is built once and sent to each of them.
     const byOwnerSet = new Map<string, { owners: string[]; tallies: WriteTally[] }>();
     const tallies: WriteTally[] = [];
     let open = 0;
@@ -155,7 +155,7 @@ export class ReplicationCoordinator {
       const fanout = owners.length - (self ? 1 : 0);
       if (req.op === 'put') d.ReplicaFanoutSet += fanout;
       else d.ReplicaFanoutRemove += fanout;
-      const set = owners.join(' ');
+      const set = owners.length < 2 ? owners.join(' ') : [...owners].sort().join(' ');
       const group = byOwnerSet.get(set);
       if (group) group.tallies.push(tally);
       else byOwnerSet.set(set, { owners, tallies: [tally] });
