@@ -301,7 +301,13 @@ async function bulkScenario() {
  * the 3 old nodes sent (RebalancedKeys, summed) per key the new node needed.
  */
 async function joinScenario() {
-  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: 'join', env: { HYPERCACHE_CAPACITY: '0' } });
+  // BENCH_CPU_PROF=<dir>: every node runs under --cpu-prof (stopped by SIGTERM so the profiles are
+  // written); the log gives the fill's time range since the cluster spawn and since the new node's spawn.
+  const profDir = process.env.BENCH_CPU_PROF;
+  const profArgs = (name) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}/${name}`] : []);
+  const profEnv = profDir ? { HYPERCACHE_SHUTDOWN_TIMEOUT: '2s' } : {};
+  const spawnedAt = Date.now();
+  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: 'join', env: { HYPERCACHE_CAPACITY: '0', ...profEnv }, nodeArgs: (i) => profArgs(`join-${i + 1}`) });
   log(`join: loading ${cfg.joinKeys} × 100 B into 3 nodes RF 3`);
   const load = await bulkLoad(cluster[0].url, { items: cfg.joinKeys, window: cfg.joinKeys, capMs: 600_000, prefix: 'j' });
   if (!load.complete) throw new Error(`join: only ${load.items_sent} of ${cfg.joinKeys} keys loaded`);
@@ -312,7 +318,7 @@ async function joinScenario() {
   const needed = await ownedCount(keys, { nodeId: id, members: [...cluster.map((n) => n.id), id], rf: 3 });
   const before = (await Promise.all(cluster.map(distMetrics))).reduce((s, d) => s + d.RebalancedKeys, 0);
   const t0 = Date.now();
-  const node = await startNode({ id, rf: 3, cpus: pin.servers, env: { HYPERCACHE_CAPACITY: '0' }, seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
+  const node = await startNode({ id, rf: 3, cpus: pin.servers, env: { HYPERCACHE_CAPACITY: '0', ...profEnv }, nodeArgs: profArgs(id), seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
   const bootS = (Date.now() - t0) / 1000;
   const t1 = Date.now();
   const filled = await pollUntil(async () => (await distMetrics(node)).ItemsLocal >= needed, { timeoutMs: 180_000 });
@@ -325,7 +331,8 @@ async function joinScenario() {
     note: 'fill_seconds from the new node\'s "started" log line until its ItemsLocal reaches the number of keys it owns on the 4-node ring (RF 3)',
   };
   log(`join: ${id} holds ${held} of the ${needed} keys it owns after ${res.fill_seconds} s (boot ${res.boot_seconds} s); RebalancedKeys over the 3 old nodes ${sent} = ${res.sends_per_needed_key} per key`);
-  await Promise.all([...cluster, node].map((n) => stop(n, 'SIGKILL')));
+  if (profDir) log(`join: fill from ${t1 - spawnedAt} to ${t1 - spawnedAt + Math.round(fillS * 1000)} ms since the cluster spawn (${t1 - t0} to ${t1 - t0 + Math.round(fillS * 1000)} ms since ${id}'s spawn)`);
+  await Promise.all([...cluster, node].map((n) => (profDir ? stop(n, 'SIGTERM', 15_000) : stop(n, 'SIGKILL'))));
   return res;
 }
 

@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, CONFIG, LOGGER, NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';
+import type { WriteResult } from '../core/node.types.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/time/clock.js';
 import type { Consistency } from '../config/config.types.js';
 import { CacheError } from '../core/errors.js';
 import { isValidKey } from '../core/keys/key-codec.js';
-import { checkPutItem } from './batch-put-item.js';
+import { type PutItemCheck, checkPutItem } from './batch-put-item.js';
 import { itemFields } from './item-view.js';
-import { runKeyedInOrder } from './keyed-pool.js';
+import { keyedWaves, runKeyedInOrder } from './keyed-pool.js';
 
 /** Batch items in flight at once; same-key items still run in request order. */
 const BATCH_CONCURRENCY = 16;
@@ -34,9 +35,10 @@ export type BatchDeleteResult =
   | ({ key: string; deleted: false } & Failure);
 
 /**
- * Batch operations (docs/api.md §1.11): one result per element, in request order. Every item goes
- * through the same node call as the single-key route, so it is counted there; a per-item failure
- * never fails the batch.
+ * Batch operations (docs/api.md §1.11): one result per element, in request order; a per-item failure
+ * never fails the batch. Gets go through the single-key read, 16 at a time; puts and deletes go to
+ * the node as one unit of work per wave of distinct keys (docs/cluster.md §4.1), each item still
+ * counted as one operation.
  */
 @Injectable()
 export class BatchService {
@@ -56,31 +58,64 @@ export class BatchService {
     });
   }
 
-  put(elements: unknown[], consistency: Consistency): Promise<BatchPutResult[]> {
+  /** One unit of work per wave of distinct keys (docs/cluster.md §4.1), not one write per item. */
+  async put(elements: unknown[], consistency: Consistency): Promise<BatchPutResult[]> {
     const maxValueBytes = this.config.maxValueBytes;
     const checks = elements.map((el) => checkPutItem(el, maxValueBytes));
-    return runKeyedInOrder(checks.map((c) => (c.ok ? c.key : undefined)), BATCH_CONCURRENCY, async (i) => {
-      const c = checks[i]!;
-      if (!c.ok) return { key: c.key, stored: false, ...this.failure(c.error) };
-      try {
-        const out = await this.node.put({ key: c.key, value: c.value, ttlMs: c.ttlMs, consistency });
-        return { key: c.key, stored: true, bytes: c.value.length, version: out.version, acks: out.acks, owners: out.owners };
-      } catch (err) {
-        return { key: c.key, stored: false, ...this.failure(err) };
+    const results = new Array<BatchPutResult>(checks.length);
+    const valid: Extract<PutItemCheck, { ok: true }>[] = [];
+    const at: number[] = [];
+    checks.forEach((c, i) => {
+      if (!c.ok) results[i] = { key: c.key, stored: false, ...this.failure(c.error) };
+      else {
+        valid.push(c);
+        at.push(i);
       }
     });
+    for (const wave of keyedWaves(valid.map((c) => c.key))) {
+      const cmds = wave.map((j) => ({ key: valid[j]!.key, value: valid[j]!.value, ttlMs: valid[j]!.ttlMs, consistency }));
+      const outcomes = await this.settle(this.node.putMany(cmds), cmds.length);
+      wave.forEach((j, w) => {
+        const { key, value } = valid[j]!;
+        const out = outcomes[w]!;
+        results[at[j]!] = out instanceof Error
+          ? { key, stored: false, ...this.failure(out) }
+          : { key, stored: true, bytes: value.length, version: out.version, acks: out.acks, owners: out.owners };
+      });
+    }
+    return results;
   }
 
-  delete(elements: unknown[], consistency: Consistency): Promise<BatchDeleteResult[]> {
-    return runKeyedInOrder(elements.map(keyOrUndefined), BATCH_CONCURRENCY, async (i) => {
-      const key = elements[i];
-      if (!isValidKey(key)) return { key: typeof key === 'string' ? key : '', deleted: false, ...badKey() };
-      try {
-        const out = await this.node.delete({ key, consistency });
-        return { key, deleted: true, version: out.version, acks: out.acks, owners: out.owners };
-      } catch (err) {
-        return { key, deleted: false, ...this.failure(err) };
+  /** As `put`: one unit of work per wave of distinct keys. */
+  async delete(elements: unknown[], consistency: Consistency): Promise<BatchDeleteResult[]> {
+    const results = new Array<BatchDeleteResult>(elements.length);
+    const keys: string[] = [];
+    const at: number[] = [];
+    elements.forEach((key, i) => {
+      if (!isValidKey(key)) results[i] = { key: typeof key === 'string' ? key : '', deleted: false, ...badKey() };
+      else {
+        keys.push(key);
+        at.push(i);
       }
+    });
+    for (const wave of keyedWaves(keys)) {
+      const outcomes = await this.settle(this.node.deleteMany(wave.map((j) => ({ key: keys[j]!, consistency }))), wave.length);
+      wave.forEach((j, w) => {
+        const key = keys[j]!;
+        const out = outcomes[w]!;
+        results[at[j]!] = out instanceof Error
+          ? { key, deleted: false, ...this.failure(out) }
+          : { key, deleted: true, version: out.version, acks: out.acks, owners: out.owners };
+      });
+    }
+    return results;
+  }
+
+  /** A batch call that throws (unexpected, logged once) fails each of its items as INTERNAL, never the whole batch. */
+  private settle(results: Promise<WriteResult[]>, count: number): Promise<WriteResult[]> {
+    return results.catch((err: unknown) => {
+      this.logger.error({ err }, 'batch failed');
+      return Array.from({ length: count }, () => new CacheError('INTERNAL', 'internal error'));
     });
   }
 

@@ -31,3 +31,19 @@ export async function runKeyedInOrder<R>(
   await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
   return results;
 }
+
+/**
+ * Splits indexes into waves where no key repeats: wave k holds the (k+1)-th element of each key,
+ * in index order. Running the waves one after another applies same-key elements in index order
+ * (docs/api.md §1.11) while each wave goes down as one unit. An undefined key goes in the first wave.
+ */
+export function keyedWaves(keys: ReadonlyArray<string | undefined>): number[][] {
+  const waves: number[][] = [];
+  const seen = new Map<string, number>();
+  keys.forEach((key, i) => {
+    const wave = key === undefined ? 0 : (seen.get(key) ?? 0);
+    if (key !== undefined) seen.set(key, wave + 1);
+    (waves[wave] ??= []).push(i);
+  });
+  return waves;
+}

@@ -4,7 +4,7 @@ import type { MemberState } from './membership/member-table.js';
 import type { MerkleRequest, MerkleResponse } from './merkle/merkle-wire.js';
 import type { CoreCounters, LatencySink } from './metrics/core-counters.js';
 import type { DistMetrics } from './metrics/dist-metrics.js';
-import type { DeleteCommand, ListKeysQuery, ListKeysResult, NOT_LOCAL, PutCommand, WriteOutcome } from './node.types.js';
+import type { DeleteCommand, ListKeysQuery, ListKeysResult, NOT_LOCAL, PutCommand, WriteOutcome, WriteResult } from './node.types.js';
 import type { CoordinateRequest, ReplicateResult, ReplicateSource } from './replication/wire.js';
 import type { StatSummary } from './stats/stats-recorder.js';
 import type { Entry, ItemEntry } from './store/entry.js';
@@ -53,6 +53,12 @@ export interface CacheNodeApi {
   // Client API (entry node).
   put(cmd: PutCommand): Promise<WriteOutcome>;
   delete(cmd: DeleteCommand): Promise<WriteOutcome>;
+  /**
+   * Batch put and delete: one unit of work (docs/cluster.md §4.1), one result per command in order
+   * (the outcome, or the error of that write). Same-key commands must go in separate calls.
+   */
+  putMany(cmds: readonly PutCommand[]): Promise<WriteResult[]>;
+  deleteMany(cmds: readonly DeleteCommand[]): Promise<WriteResult[]>;
   /** Visible item or undefined (missing, expired, deleted). */
   get(key: string, consistency: Consistency): Promise<ItemEntry | undefined>;
   /** `get` answered synchronously from the local copy, or `NOT_LOCAL` when the read needs peers. */
@@ -67,6 +73,8 @@ export interface CacheNodeApi {
   readReplicas(keys: readonly string[]): (Entry | undefined)[];
   /** `coordinate`: a write forwarded by an entry node, coordinated here. */
   coordinateForwarded(req: CoordinateRequest): Promise<WriteOutcome>;
+  /** `coordinate` carrying several operations: each coordinated here, one result per operation. */
+  coordinateForwardedMany(reqs: readonly CoordinateRequest[]): Promise<WriteResult[]>;
   /** `merkle`: the anti-entropy answer over the entries co-owned with the sender. */
   answerMerkle(req: MerkleRequest): Promise<MerkleResponse>;
   /** `list_keys`: this node's `max` smallest matching live keys. */

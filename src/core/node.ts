@@ -16,7 +16,7 @@ import { MemberTable } from './membership/member-table.js';
 import { Membership } from './membership/membership.js';
 import { seedSpecsOf } from './membership/seed-spec.js';
 import type { CacheNodeApi, NodeSnapshot } from './node-api.js';
-import { type DeleteCommand, type ListKeysQuery, type ListKeysResult, NOT_LOCAL, type PutCommand, type WriteOutcome } from './node.types.js';
+import { type DeleteCommand, type ListKeysQuery, type ListKeysResult, NOT_LOCAL, type PutCommand, type WriteOutcome, type WriteResult } from './node.types.js';
 import { ReplicationCoordinator } from './replication/coordinator.js';
 import { batchByteBudget, peerMessageLimit } from './replication/message-limits.js';
 import { ReplicaReceiver } from './replication/replica-receiver.js';
@@ -142,6 +142,7 @@ export class CacheNode implements CacheNodeApi {
       counters: this.counters,
       clock,
       scheduler,
+      maxBatchBytes: batchByteBudget(config.maxValueBytes),
       isDraining: () => this.draining,
       transport: () => this.transport,
       onReplicaFailed: (target, entry) => this.hints.enqueue(target, entry, 'replication'),
@@ -263,9 +264,30 @@ export class CacheNode implements CacheNodeApi {
     );
   }
 
+  /** Batch put (docs/cluster.md §4.1): one result per command, in order; each is counted as a `put`. */
+  putMany(cmds: readonly PutCommand[]): Promise<WriteResult[]> {
+    return this.timedMany('put', cmds.map((cmd) => ({
+      op: 'put', key: cmd.key, value: cmd.value, ttlMs: cmd.ttlMs, consistency: cmd.consistency,
+      ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
+    })));
+  }
+
+  /** Batch delete (docs/cluster.md §4.1): one result per command, in order; each is counted as a `delete`. */
+  deleteMany(cmds: readonly DeleteCommand[]): Promise<WriteResult[]> {
+    return this.timedMany('delete', cmds.map((cmd) => ({
+      op: 'delete', key: cmd.key, ttlMs: 0, consistency: cmd.consistency,
+      ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
+    })));
+  }
+
   /** A write forwarded by an entry node (`coordinate` peer op): this node coordinates it (docs/cluster.md §4 steps 3–5). */
   coordinateForwarded(req: CoordinateRequest): Promise<WriteOutcome> {
     return this.replication.coordinate(req);
+  }
+
+  /** A `coordinate` call carrying several operations: coordinated here in one pass, one result per operation. */
+  coordinateForwardedMany(reqs: readonly CoordinateRequest[]): Promise<WriteResult[]> {
+    return this.replication.coordinateMany(reqs);
   }
 
   /** The `replicate` peer op: apply-if-newer (replication/replica-receiver.ts). */
@@ -468,6 +490,18 @@ export class CacheNode implements CacheNodeApi {
       this.counters.cacheOp(op, outcome);
       this.counters.latency.cacheOperation(op, consistency, Number(this.deps.clock.hrtimeNs() - start) / 1e9);
     }
+  }
+
+  /** `timed` for the writes of a batch: each is counted and timed as one operation (the batch's duration). */
+  private async timedMany(op: CacheOp, reqs: CoordinateRequest[]): Promise<WriteResult[]> {
+    const start = this.deps.clock.hrtimeNs();
+    const results = await this.replication.writeMany(reqs);
+    const seconds = Number(this.deps.clock.hrtimeNs() - start) / 1e9;
+    results.forEach((r, i) => {
+      this.counters.cacheOp(op, !(r instanceof Error) ? 'ok' : r instanceof CacheError ? outcomeOf(r) : 'error');
+      this.counters.latency.cacheOperation(op, reqs[i]!.consistency, seconds);
+    });
+    return results;
   }
 
   private buildRing(): HashRing {

@@ -33,6 +33,9 @@ export interface WriteOutcome {
   expiresAt: number;
 }
 
+/** One write of a batch: its outcome, or why it failed (a `CacheError`, or anything unexpected). */
+export type WriteResult = WriteOutcome | Error;
+
 export interface ListKeysQuery {
   /** The browser pattern `q` as the client sent it (sent on to the peers). */
   pattern: string;

@@ -1,8 +1,9 @@
 import type { CacheNodeApi } from '../core/node-api.js';
-import { CacheError } from '../core/errors.js';
+import type { WriteResult } from '../core/node.types.js';
+import { coordinateAnswer, parseCoordinateMessage } from '../core/replication/coordinate-batch-wire.js';
 import {
   type ReplicateResult, WireError, type WireEntry, encodeEntry,
-  parseCoordinateRequest, parseReadRequest, parseReplicateRequest,
+  parseReadRequest, parseReplicateRequest,
 } from '../core/replication/wire.js';
 import { parsePeerMessage } from './peer-message.js';
 
@@ -25,14 +26,24 @@ export function readOp(node: CacheNodeApi, body: Buffer): { entries: (WireEntry 
 /**
  * A forwarded client write: the coordinator's answer, errors included (status + `{error, code, …}`).
  * A message that fails validation, or an INTERNAL error, is thrown (the listener's error envelope).
+ * A message carrying several operations (`ops`) is answered 200 with one such answer per operation.
  */
 export async function coordinateOp(node: CacheNodeApi, maxValueBytes: number, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
-  const msg = parsePeerMessage('coordinate', body, (doc) => parseCoordinateRequest(doc, maxValueBytes), WireError);
-  try {
-    const out = await node.coordinateForwarded(msg);
-    return { status: 200, body: { version: out.version, acks: out.acks, n: out.n, owners: out.owners, expires_at: out.expiresAt } };
-  } catch (err) {
-    if (!(err instanceof CacheError) || err.code === 'INTERNAL') throw err;
-    return { status: err.status, body: { error: err.message, code: err.code, ...err.details } };
+  const msg = parsePeerMessage('coordinate', body, (doc) => parseCoordinateMessage(doc, maxValueBytes), WireError);
+  if (msg.batch) {
+    const results = await node.coordinateForwardedMany(msg.reqs);
+    return { status: 200, body: { results: results.map((r) => {
+      const answer = coordinateAnswer(r) ?? { status: 500, body: { error: 'internal error', code: 'INTERNAL' } };
+      return { status: answer.status, ...answer.body };
+    }) } };
   }
+  let result: WriteResult;
+  try {
+    result = await node.coordinateForwarded(msg.req);
+  } catch (err) {
+    result = err instanceof Error ? err : new Error(String(err));
+  }
+  const answer = coordinateAnswer(result);
+  if (!answer) throw result;
+  return answer;
 }

@@ -49,9 +49,13 @@ export class ReplicationController {
   @Post('coordinate')
   @HotRoute()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Coordinate a forwarded client write or delete; the answer is the data of the client answer' })
+  @ApiOperation({
+    summary: 'Coordinate a forwarded client write or delete; the answer is the data of the client answer',
+    description: 'One operation (`op`, `key`, `value_b64`, `ttl_ms`, `consistency`, preconditions), or several for this coordinator as `{"ops":[…]}` (1–1000), '
+      + 'answered 200 `{"results":[…]}` with, per operation, its `status` and the body a single call would have answered (docs/peer-protocol.md §2.1).',
+  })
   @ApiBody({ schema: OBJECT })
-  @ApiOkResponse({ description: 'Written: version, acks, n, owners, expires_at', schema: OBJECT })
+  @ApiOkResponse({ description: 'Written: version, acks, n, owners, expires_at; or, for `ops`, one such answer (or error body) with its `status` per operation', schema: OBJECT })
   @ApiErrors(400, 401, 412, 413, 503)
   async coordinate(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
     const out = await coordinateOp(this.node, this.config.maxValueBytes, await this.body(req));

@@ -95,6 +95,9 @@ describe('POST /peer/{replicate,read,coordinate}', () => {
     ['coordinate: no op', 'coordinate', { key: 'k', consistency: 'one' }, 'invalid coordinate message: op: expected put or delete'],
     ['coordinate: bad consistency', 'coordinate', { op: 'delete', key: 'k', consistency: 'most' }, 'invalid coordinate message: consistency: invalid'],
     ['coordinate: put without a value', 'coordinate', { op: 'put', key: 'k', consistency: 'one' }, 'invalid coordinate message: value_b64: not base64'],
+    ['coordinate: ops empty', 'coordinate', { ops: [] }, 'invalid coordinate message: ops: expected 1 to 1000 operations'],
+    ['coordinate: ops over 1000', 'coordinate', { ops: Array.from({ length: 1001 }, () => ({ op: 'delete', key: 'k', consistency: 'one' })) }, 'invalid coordinate message: ops: expected 1 to 1000 operations'],
+    ['coordinate: one invalid op among valid ones', 'coordinate', { ops: [{ op: 'put', key: 'k', value_b64: 'eA==', consistency: 'one' }, { op: 'put', key: 'k', consistency: 'one' }] }, 'invalid coordinate message: ops[1].value_b64: not base64'],
   ])('%s → 400 BAD_REQUEST, nothing applied', async (_name, op, body, error) => {
     const r = await post(op, body);
     expect(r.status).toBe(400);
@@ -119,11 +122,33 @@ describe('POST /peer/{replicate,read,coordinate}', () => {
     expect(node.core.node.counters.dist.ForwardSet).toBe(0);
   });
 
-  it('while draining: coordinate → 503 DRAINING; replicate and read are still served', async () => {
+  it('coordinate with ops: applied in order in one pass, one answer with its status per operation', async () => {
+    const r = await post('coordinate', { ops: [
+      { op: 'put', key: 'many', value_b64: 'YQ==', consistency: 'one', if_none_match_any: true },
+      { op: 'put', key: 'many', value_b64: 'Yg==', consistency: 'one', if_none_match_any: true },
+      { op: 'put', key: 'many-2', value_b64: '', ttl_ms: 60_000, consistency: 'quorum' },
+      { op: 'delete', key: 'many', consistency: 'one' },
+    ] });
+    expect(r.status).toBe(200);
+    const { results } = json<{ results: Array<Record<string, unknown>> }>(r);
+    expect(results).toHaveLength(4);
+    expect(results[0]).toMatchObject({ status: 200, acks: 1, n: 1, owners: ['node-a'], expires_at: 0 });
+    expect(results[1]).toEqual({ status: 412, error: 'precondition failed', code: 'PRECONDITION_FAILED', version: results[0]!.version });
+    expect(results[2]).toMatchObject({ status: 200, acks: 1 });
+    expect(results[2]!.expires_at).toBeGreaterThan(Date.now() + 50_000);
+    expect(results[3]!.version).toBeGreaterThan(results[2]!.version as number);
+    expect(node.core.node.store.read('many')).toBeUndefined();
+    expect(node.core.node.store.read('many-2')?.value.length).toBe(0);
+  });
+
+  it('while draining: coordinate → 503 DRAINING (with ops: each operation DRAINING); replicate and read are still served', async () => {
     node.core.node.drain();
     const r = await post('coordinate', { op: 'put', key: 'late', value_b64: 'eA==', consistency: 'one' });
     expect(r.status).toBe(503);
     expect(json(r)).toMatchObject({ code: 'DRAINING' });
+    const many = await post('coordinate', { ops: [{ op: 'put', key: 'late', value_b64: 'eA==', consistency: 'one' }, { op: 'delete', key: 'late', consistency: 'one' }] });
+    expect(many.status).toBe(200);
+    expect(json<{ results: unknown[] }>(many).results).toEqual([expect.objectContaining({ status: 503, code: 'DRAINING' }), expect.objectContaining({ status: 503, code: 'DRAINING' })]);
     expect(json(await post('replicate', { source: 'handoff', entries: [item('late', Buffer.from('x'), 9000)] }))).toEqual({ results: ['applied'] });
     expect((await post('read', { keys: ['late'] })).status).toBe(200);
   });

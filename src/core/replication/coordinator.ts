@@ -2,8 +2,8 @@ import type { Consistency } from '../../config/config.types.js';
 import { CacheError, type ErrorCode, Errors, STATUS_OF } from '../errors.js';
 import type { MemberTable } from '../membership/member-table.js';
 import type { CoreCounters } from '../metrics/core-counters.js';
-import type { WriteOutcome } from '../node.types.js';
-import type { Entry } from '../store/entry.js';
+import type { WriteOutcome, WriteResult } from '../node.types.js';
+import { type Entry, entryBytes } from '../store/entry.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { Clock } from '../time/clock.js';
 import { compareVersioned } from '../versioning/order.js';
@@ -14,6 +14,7 @@ import { failedPrecondition } from './preconditions.js';
 import { flooredN, required } from './quorum.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from './transport.js';
 import type { CoordinateReply, CoordinateRequest } from './wire.js';
+import { WriteTally } from './write-tally.js';
 
 /** docs/peer-protocol.md §4 timeouts. */
 export const COORDINATE_TIMEOUT_MS = 5000;
@@ -31,6 +32,8 @@ export interface ReplicationDeps {
   counters: CoreCounters;
   clock: Clock;
   scheduler: Scheduler;
+  /** Key + value bytes one `replicate` of a batch may carry (the peer message limit, docs/peer-protocol.md §4). */
+  maxBatchBytes: number;
   isDraining(): boolean;
   transport(): ReplicationTransport;
   /**
@@ -65,17 +68,16 @@ export class ReplicationCoordinator {
    * key. Only failures that prove nothing was applied (or, for an unconditional write, any transport
    * failure) move on to the next candidate.
    */
-  async write(req: CoordinateRequest): Promise<WriteOutcome> {
+  async write(req: CoordinateRequest, owners: string[] = this.deps.owners(req.key)): Promise<WriteOutcome> {
     if (this.deps.isDraining()) throw Errors.draining();
     const d = this.deps.counters.dist;
     const conditional = req.preconditions !== undefined;
-    const owners = this.deps.owners(req.key);
     if (!conditional && owners.includes(this.deps.nodeId)) return this.coordinate(req, owners);
     const candidates = this.candidates(req.key, owners);
     for (let i = 0; i < candidates.length; i++) {
       if (i > 0) d.WriteForwardPromotion++;
       const c = candidates[i]!;
-      if (c === this.deps.nodeId) return this.coordinate(req);
+      if (c === this.deps.nodeId) return this.coordinate(req, owners);
       const peer = this.peer(c);
       if (!peer) continue;
       if (req.op === 'put') d.ForwardSet++;
@@ -98,76 +100,145 @@ export class ReplicationCoordinator {
   }
 
   /**
-   * Coordinator (docs/cluster.md §4 steps 3–5): precondition check and local apply run synchronously (nothing
-   * interleaves for the key), then replicate to the other owners in parallel and answer as soon as
-   * the acks meet the consistency level.
+   * Coordinator (docs/cluster.md §4 steps 3–5) of one write: `coordinateMany` of one operation,
+   * settled as the single-key routes expect (the outcome, or the error thrown).
    */
   coordinate(req: CoordinateRequest, owners: string[] = this.deps.owners(req.key)): Promise<WriteOutcome> {
+    return this.coordinateMany([req], [owners]).then(([result]) => {
+      if (result instanceof Error) throw result;
+      return result!;
+    });
+  }
+
+  /**
+   * Coordinator of several writes (docs/cluster.md §4 steps 3–5, §4.1): one synchronous pass
+   * evaluates each precondition against the local entry and applies each write in order (nothing
+   * interleaves, so same-key writes apply in request order), then each other owner gets one
+   * `replicate` carrying all its entries (cut at the message byte budget), in parallel. Every write
+   * keeps its own acks, quorum, answer and hints; the promise settles once every write is answered.
+   */
+  coordinateMany(reqs: readonly CoordinateRequest[], ownersOf: readonly string[][] = reqs.map((r) => this.deps.owners(r.key))): Promise<WriteResult[]> {
     const { deps } = this;
-    if (deps.isDraining()) return Promise.reject(Errors.draining());
+    if (deps.isDraining()) return Promise.resolve(reqs.map(() => Errors.draining()));
     const d = deps.counters.dist;
     const now = deps.clock.now();
-    const failed = failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
-    if (failed) {
-      d.PreconditionFailures++;
-      deps.counters.preconditionFailures[req.op]++;
-      return Promise.reject(Errors.preconditionFailed(failed.version));
-    }
-    const version = deps.hlc.next();
-    const entry: Entry = req.op === 'put'
-      ? { kind: 'item', key: req.key, value: req.value ?? Buffer.alloc(0), version, origin: deps.nodeId, updatedAt: now, expiresAt: req.ttlMs > 0 ? now + req.ttlMs : 0 }
-      : { kind: 'tombstone', key: req.key, version, origin: deps.nodeId, deletedAt: now };
-    deps.store.apply(entry, 'hard', 'local');
-
-    const n = this.quorumN(owners);
-    const need = required(req.consistency, n);
-    const targets = owners.filter((id) => id !== deps.nodeId);
-    const expiresAt = entry.kind === 'item' ? entry.expiresAt : 0;
-    let acks = owners.includes(deps.nodeId) ? 1 : 0;
-    let pending = targets.length;
-    d.WriteAttempts++;
-
-    return new Promise<WriteOutcome>((resolve, reject) => {
-      let answered = false;
-      const settle = () => {
-        if (answered) return;
-        if (acks >= need) {
-          answered = true;
-          d.WriteAcks += acks;
-          deps.counters.replicationAcks[req.op] += acks;
-          resolve({ version, acks, n, owners, expiresAt });
-        } else if (pending === 0) {
-          answered = true;
-          d.WriteAcks += acks;
-          deps.counters.replicationAcks[req.op] += acks;
-          d.WriteQuorumFailures++;
-          deps.counters.quorumFailures.write++;
-          reject(new CacheError('QUORUM_NOT_MET', `write quorum not met: ${acks} of ${need} acks`, { version, acks, n, owners }));
-        }
-      };
-      for (const target of targets) {
-        if (req.op === 'put') d.ReplicaFanoutSet++;
-        else d.ReplicaFanoutRemove++;
-        const peer = this.peer(target);
-        const sent = peer
-          ? withDeadline(deps.transport().replicate(peer, 'replication', [entry], REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS, deps.scheduler)
-          : Promise.reject(new TransportError('not-sent', `unknown member ${target}`));
-        sent.then(
-          () => {
-            pending--;
-            if (!answered) acks++;
-            settle();
-          },
-          () => {
-            pending--;
-            deps.counters.replicationFailures[req.op]++;
-            deps.onReplicaFailed(target, entry);
-            settle();
-          },
-        );
+    const results = new Array<WriteResult>(reqs.length);
+    // Writes with the same owners (in any order) travel together: each message is built once and sent to each of them.
+    const byOwnerSet = new Map<string, { owners: string[]; tallies: WriteTally[] }>();
+    const tallies: WriteTally[] = [];
+    let open = 0;
+    let answerAll!: (results: WriteResult[]) => void;
+    const answered = new Promise<WriteResult[]>((resolve) => (answerAll = resolve));
+    for (let i = 0; i < reqs.length; i++) {
+      const req = reqs[i]!;
+      const failed = failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
+      if (failed) {
+        d.PreconditionFailures++;
+        deps.counters.preconditionFailures[req.op]++;
+        results[i] = Errors.preconditionFailed(failed.version);
+        continue;
       }
-      settle();
-    });
+      const version = deps.hlc.next();
+      const entry: Entry = req.op === 'put'
+        ? { kind: 'item', key: req.key, value: req.value ?? Buffer.alloc(0), version, origin: deps.nodeId, updatedAt: now, expiresAt: req.ttlMs > 0 ? now + req.ttlMs : 0 }
+        : { kind: 'tombstone', key: req.key, version, origin: deps.nodeId, deletedAt: now };
+      deps.store.apply(entry, 'hard', 'local');
+      const owners = ownersOf[i]!;
+      const n = this.quorumN(owners);
+      const self = owners.includes(deps.nodeId);
+      open++;
+      const tally = new WriteTally(entry, req.op, owners, n, required(req.consistency, n), self ? 1 : 0, owners.length - (self ? 1 : 0), deps.counters, (result) => {
+        results[i] = result;
+        if (--open === 0) answerAll(results);
+      });
+      d.WriteAttempts++;
+      const fanout = owners.length - (self ? 1 : 0);
+      if (req.op === 'put') d.ReplicaFanoutSet += fanout;
+      else d.ReplicaFanoutRemove += fanout;
+      const set = owners.length < 2 ? owners.join(' ') : [...owners].sort().join(' ');
+      const group = byOwnerSet.get(set);
+      if (group) group.tallies.push(tally);
+      else byOwnerSet.set(set, { owners, tallies: [tally] });
+      tallies.push(tally);
+    }
+    for (const { owners, tallies: group } of byOwnerSet.values()) this.replicateTo(owners.filter((id) => id !== deps.nodeId), group);
+    // A write the local apply already satisfies (ONE, or n = 1) answers now; the rest as replies come in.
+    for (const tally of tallies) tally.settle();
+    if (open === 0) answerAll(results);
+    return answered;
+  }
+
+  /**
+   * Entry-node writes of a batch (docs/cluster.md §4.1): the unconditional writes this node owns are
+   * coordinated here in one `coordinateMany`; every other write takes `write`'s candidate walk, and
+   * the coalescing transport carries the `coordinate` calls of one turn to one coordinator as one
+   * call. One result per request, in order; a failed write never fails the others.
+   */
+  writeMany(reqs: readonly CoordinateRequest[]): Promise<WriteResult[]> {
+    if (this.deps.isDraining()) return Promise.resolve(reqs.map(() => Errors.draining()));
+    const results = new Array<WriteResult>(reqs.length);
+    const local: number[] = [];
+    const localOwners: string[][] = [];
+    const walks: Promise<void>[] = [];
+    for (let i = 0; i < reqs.length; i++) {
+      const req = reqs[i]!;
+      const owners = this.deps.owners(req.key);
+      if (req.preconditions === undefined && owners.includes(this.deps.nodeId)) {
+        local.push(i);
+        localOwners.push(owners);
+        continue;
+      }
+      walks.push(this.write(req, owners).then((out) => void (results[i] = out), (err: unknown) => void (results[i] = asError(err))));
+    }
+    const coordinated = local.length === 0
+      ? Promise.resolve()
+      : this.coordinateMany(local.map((i) => reqs[i]!), localOwners).then((out) => out.forEach((r, j) => (results[local[j]!] = r)));
+    return Promise.all([coordinated, ...walks]).then(() => results);
+  }
+
+  /**
+   * The entries of `tallies` to each of `targets`, one `replicate` per message byte budget (docs/peer-protocol.md §4).
+   * Every target gets the same entries array, so a transport can encode the message once.
+   */
+  private replicateTo(targets: readonly string[], tallies: readonly WriteTally[]): void {
+    if (targets.length === 0) return;
+    let chunk: WriteTally[] = [];
+    let bytes = 0;
+    const send = () => {
+      const entries = chunk.map((t) => t.entry);
+      for (const target of targets) this.replicateChunk(target, chunk, entries);
+    };
+    for (const tally of tallies) {
+      const size = entryBytes(tally.entry);
+      if (chunk.length > 0 && bytes + size > this.deps.maxBatchBytes) {
+        send();
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(tally);
+      bytes += size;
+    }
+    if (chunk.length > 0) send();
+  }
+
+  /** docs/cluster.md §4 steps 3.3–3.5: each write of the message counts its answer; a failure is a hint per write. */
+  private replicateChunk(target: string, chunk: readonly WriteTally[], entries: Entry[]): void {
+    const { deps } = this;
+    const peer = this.peer(target);
+    const sent = peer
+      ? withDeadline(deps.transport().replicate(peer, 'replication', entries, REPLICATE_TIMEOUT_MS), REPLICATE_TIMEOUT_MS, deps.scheduler)
+      : Promise.reject(new TransportError('not-sent', `unknown member ${target}`));
+    sent.then(
+      () => {
+        for (const t of chunk) t.ack();
+      },
+      () => {
+        for (const t of chunk) {
+          deps.onReplicaFailed(target, t.entry);
+          t.fail();
+        }
+      },
+    );
   }
 
   /** Read path (docs/cluster.md §5). */
@@ -297,6 +368,10 @@ export class ReplicationCoordinator {
     const m = this.deps.members.get(id);
     return m ? { id, address: m.Address } : undefined;
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** The coordinator's answer relayed unchanged by the entry node (docs/cluster.md §4). */

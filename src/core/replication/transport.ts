@@ -32,6 +32,8 @@ export interface ReplicationTransport {
   replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]>;
   read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]>;
   coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply>;
+  /** One `coordinate` call carrying several operations for one coordinator: one reply per operation, in order. */
+  coordinateMany(peer: PeerRef, reqs: CoordinateRequest[], timeoutMs: number): Promise<CoordinateReply[]>;
 }
 
 /** Single-node mode: there is nobody to talk to. */
@@ -39,4 +41,5 @@ export const noPeersTransport: ReplicationTransport = {
   replicate: () => Promise.reject(new TransportError('not-sent', 'no peer transport')),
   read: () => Promise.reject(new TransportError('not-sent', 'no peer transport')),
   coordinate: () => Promise.reject(new TransportError('not-sent', 'no peer transport')),
+  coordinateMany: () => Promise.reject(new TransportError('not-sent', 'no peer transport')),
 };

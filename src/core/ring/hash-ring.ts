@@ -14,6 +14,11 @@ interface VNode {
 export class HashRing {
   private readonly vnodes: VNode[];
   readonly members: readonly string[];
+  /** Per replication factor: the owners from each virtual node on, computed once (the ring never changes). */
+  private readonly ownersFrom = new Map<number, string[][]>();
+  private readonly encoder = new TextEncoder();
+  /** A key of up to 1024 bytes is encoded here for hashing instead of into a fresh Buffer. */
+  private readonly scratch = new Uint8Array(1024);
 
   constructor(
     members: Iterable<string>,
@@ -39,19 +44,16 @@ export class HashRing {
     return this.members.length;
   }
 
-  /** Owners of `key`, primary first: min(rf, members) distinct node IDs. */
+  /** Owners of `key`, primary first: min(rf, members) distinct node IDs (a fresh array the caller may keep or change). */
   owners(key: string, rf: number): string[] {
     const want = Math.min(rf, this.members.length);
     if (want === 0) return [];
     if (this.members.length === 1) return [this.members[0]!];
-    const h = this.hash(Buffer.from(key, 'utf8'));
-    const out: string[] = [];
-    const n = this.vnodes.length;
-    for (let i = this.firstAtOrAfter(h), seen = 0; seen < n && out.length < want; i = (i + 1) % n, seen++) {
-      const node = this.vnodes[i]!.node;
-      if (!out.includes(node)) out.push(node);
-    }
-    return out;
+    const { read, written } = this.encoder.encodeInto(key, this.scratch);
+    const h = this.hash(read === key.length ? this.scratch.subarray(0, written) : Buffer.from(key, 'utf8'));
+    let table = this.ownersFrom.get(want);
+    if (!table) this.ownersFrom.set(want, (table = this.vnodes.map((_, i) => this.walk(i, want))));
+    return table[this.firstAtOrAfter(h)]!.slice();
   }
 
   /** `/cluster/ring` entries: `<16 hex digits>:<node ID>` in ring order. */
@@ -66,6 +68,17 @@ export class HashRing {
       this.members.length === other.members.length &&
       this.members.every((m, i) => m === other.members[i])
     );
+  }
+
+  /** The first `want` distinct members clockwise from virtual node `start`. */
+  private walk(start: number, want: number): string[] {
+    const out: string[] = [];
+    const n = this.vnodes.length;
+    for (let i = start, seen = 0; seen < n && out.length < want; i = (i + 1) % n, seen++) {
+      const node = this.vnodes[i]!.node;
+      if (!out.includes(node)) out.push(node);
+    }
+    return out;
   }
 
   private firstAtOrAfter(h: bigint): number {

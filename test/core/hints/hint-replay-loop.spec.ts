@@ -41,6 +41,7 @@ class SilentPeers implements ReplicationTransport {
 
   read = () => Promise.reject(new Error('unused'));
   coordinate = () => Promise.reject(new Error('unused'));
+  coordinateMany = () => Promise.reject(new Error('unused'));
 }
 
 function makeNode() {

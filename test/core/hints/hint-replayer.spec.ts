@@ -23,6 +23,7 @@ class RecordingTransport implements ReplicationTransport {
   }
   read = () => Promise.reject(new Error('unused'));
   coordinate = () => Promise.reject(new Error('unused'));
+  coordinateMany = () => Promise.reject(new Error('unused'));
 }
 
 function setup(states: Record<string, MemberState>, maxBatchBytes = 1 << 20) {

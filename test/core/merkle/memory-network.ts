@@ -1,7 +1,7 @@
 import { AntiEntropy, type AntiEntropyDeps, type AntiEntropyTransport, SETTLE_MS } from '../../../src/core/merkle/anti-entropy.js';
 import { SLICE_MS } from '../../../src/core/merkle/co-owned-trees.js';
 import { encodeMerkleRequest, encodeMerkleResponse, parseMerkleRequest, parseMerkleResponse } from '../../../src/core/merkle/merkle-wire.js';
-import { CacheError } from '../../../src/core/errors.js';
+import { coordinateReplyOf, settledWrite } from '../replication/coordinate-reply.js';
 import { CacheNode } from '../../../src/core/node.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
@@ -144,14 +144,12 @@ export class MemoryNetwork {
       coordinate: async (peer, req) => {
         this.reachable(peer, 'coordinate');
         this.calls.push({ op: 'coordinate', from, to: peer.id, entries: 1, bytes: 0 });
-        // What the coordinate controller answers: the outcome, or the error's status and code.
-        try {
-          const out = await this.node(peer.id).coordinateForwarded(req);
-          return { ok: true, ...out };
-        } catch (err) {
-          if (!(err instanceof CacheError)) throw err;
-          return { ok: false, status: err.status, code: err.code, error: err.message, ...err.details };
-        }
+        return coordinateReplyOf(await settledWrite(this.node(peer.id).coordinateForwarded(req)));
+      },
+      coordinateMany: async (peer, reqs) => {
+        this.reachable(peer, 'coordinate');
+        this.calls.push({ op: 'coordinate', from, to: peer.id, entries: reqs.length, bytes: 0 });
+        return (await this.node(peer.id).coordinateForwardedMany(reqs)).map(coordinateReplyOf);
       },
     };
   }

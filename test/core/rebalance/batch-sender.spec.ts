@@ -58,6 +58,7 @@ describe('migration batches (docs/cluster.md §8.4, docs/configuration.md §6)',
       },
       read: () => Promise.reject(new Error('unused')),
       coordinate: () => Promise.reject(new Error('unused')),
+      coordinateMany: () => Promise.reject(new Error('unused')),
     };
     const n = lonelyNode(1000, transport);
     n.grow();
@@ -93,6 +94,7 @@ describe('migration batches (docs/cluster.md §8.4, docs/configuration.md §6)',
         hang.has(peer.id) ? new Promise<never>(() => {}) : Promise.resolve(entries.map(() => 'applied' as const)),
       read: () => Promise.reject(new Error('unused')),
       coordinate: () => Promise.reject(new Error('unused')),
+      coordinateMany: () => Promise.reject(new Error('unused')),
     };
     const n = lonelyNode(200, transport);
     n.grow();
@@ -110,6 +112,7 @@ describe('migration batches (docs/cluster.md §8.4, docs/configuration.md §6)',
         peer.id === 'p1' ? Promise.reject(new TransportError('not-sent', 'ECONNREFUSED')) : Promise.resolve(entries.map(() => 'stale' as const)),
       read: () => Promise.reject(new Error('unused')),
       coordinate: () => Promise.reject(new Error('unused')),
+      coordinateMany: () => Promise.reject(new Error('unused')),
     };
     const n = lonelyNode(300, transport);
     n.grow();
@@ -131,6 +134,7 @@ describe('migration batches (docs/cluster.md §8.4, docs/configuration.md §6)',
       },
       read: () => Promise.reject(new Error('unused')),
       coordinate: () => Promise.reject(new Error('unused')),
+      coordinateMany: () => Promise.reject(new Error('unused')),
     };
     const sender = new BatchSender({
       members, transport: () => transport, hints: { enqueue: () => {} }, maxBatchBytes: 100, scheduler: systemScheduler, source: 'migration',

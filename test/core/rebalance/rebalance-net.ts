@@ -139,6 +139,7 @@ export class RebalanceNet {
       },
       read: () => Promise.reject(new TransportError('not-sent', 'unused')),
       coordinate: () => Promise.reject(new TransportError('not-sent', 'unused')),
+      coordinateMany: () => Promise.reject(new TransportError('not-sent', 'unused')),
     };
   }
 }

@@ -40,6 +40,7 @@ describe('rebalance scan of a large store', () => {
       },
       read: () => Promise.reject(new Error('unused')),
       coordinate: () => Promise.reject(new Error('unused')),
+      coordinateMany: () => Promise.reject(new Error('unused')),
     };
     let view = ['a', 'b', 'c', 'd'];
     const ringOf = (m: readonly string[]) => new HashRing(m, 64, hash);

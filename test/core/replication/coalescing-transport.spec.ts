@@ -4,6 +4,7 @@ import { COALESCE_MAX_ITEMS, CoalescingTransport } from '../../../src/core/repli
 import { StatsRecorder } from '../../../src/core/stats/stats-recorder.js';
 import { type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Entry } from '../../../src/core/store/entry.js';
+import type { CoordinateReply, CoordinateRequest } from '../../../src/core/replication/wire.js';
 import { systemScheduler } from '../../../src/core/time/scheduler.js';
 import { ManualScheduler } from '../../support/manual-scheduler.js';
 import { item } from '../store/fixtures.js';
@@ -22,9 +23,23 @@ function recording() {
       calls.push({ op: 'read', to: peer.id, size: keys.length });
       return keys.map((k): Entry | undefined => (k.startsWith('miss') ? undefined : item(k, `v-${k}`, 1)));
     },
-    coordinate: async () => ({ ok: true, version: 1, acks: 1, n: 1, owners: [], expiresAt: 0 }),
+    coordinate: async (peer, req) => {
+      calls.push({ op: 'coordinate', to: peer.id, size: 1 });
+      return replyTo(req);
+    },
+    coordinateMany: async (peer, reqs) => {
+      calls.push({ op: 'coordinateMany', to: peer.id, size: reqs.length });
+      if (fail.has(peer.id)) throw new TransportError('unknown', 'timed out');
+      return reqs.map(replyTo);
+    },
   };
   return { calls, fail, inner };
+}
+
+/** Version = the key's length, so each caller can tell its own reply; keys starting with `d` answer DRAINING. */
+function replyTo(req: CoordinateRequest): CoordinateReply {
+  if (req.key.startsWith('d')) return { ok: false, status: 503, code: 'DRAINING', error: 'node is draining' };
+  return { ok: true, version: req.key.length, acks: 1, n: 1, owners: [], expiresAt: 0 };
 }
 
 const p1 = { id: 'p1', address: 'p1:7946' };
@@ -120,7 +135,7 @@ describe('CoalescingTransport', () => {
     expect(calls.map((c) => c.size)).toEqual([1, 2]);
   });
 
-  it('coalesces single-key reads per peer; multi-entry calls and coordinate pass straight through', async () => {
+  it('coalesces single-key reads per peer; multi-entry calls pass straight through', async () => {
     const { calls, inner } = recording();
     const t = new CoalescingTransport(inner, 1 << 20, systemScheduler);
     const [a, miss, batch] = await Promise.all([
@@ -135,6 +150,36 @@ describe('CoalescingTransport', () => {
       { op: 'replicate', to: 'p2', source: 'migration', size: 2 },
       { op: 'read', to: 'p1', size: 2 },
     ]);
-    expect((await t.coordinate(p1, { op: 'delete', key: 'k', ttlMs: 0, consistency: 'one' }, 5000)).ok).toBe(true);
+  });
+
+  it('sends a lone coordinate as the single-operation call, and the coordinates of one turn to one peer as one call', async () => {
+    const { calls, inner } = recording();
+    const t = new CoalescingTransport(inner, 1 << 20, systemScheduler);
+    const del = (key: string): CoordinateRequest => ({ op: 'delete', key, ttlMs: 0, consistency: 'one' });
+    expect(await t.coordinate(p1, del('k'), 5000)).toMatchObject({ ok: true, version: 1 });
+    const replies = await Promise.all([t.coordinate(p1, del('kk'), 5000), t.coordinate(p2, del('k'), 5000), t.coordinate(p1, del('dk'), 5000), t.coordinate(p1, del('kkkk'), 5000)]);
+    expect(replies).toEqual([
+      expect.objectContaining({ ok: true, version: 2 }),
+      expect.objectContaining({ ok: true, version: 1 }),
+      expect.objectContaining({ ok: false, code: 'DRAINING' }),
+      expect.objectContaining({ ok: true, version: 4 }),
+    ]);
+    expect(calls).toEqual([
+      { op: 'coordinate', to: 'p1', size: 1 },
+      { op: 'coordinateMany', to: 'p1', size: 3 },
+      { op: 'coordinate', to: 'p2', size: 1 },
+    ]);
+  });
+
+  it('cuts coalesced coordinates at the byte budget and fails every caller of a failed call', async () => {
+    const { calls, fail, inner } = recording();
+    const t = new CoalescingTransport(inner, 250, systemScheduler);
+    const put = (key: string): CoordinateRequest => ({ op: 'put', key, value: Buffer.alloc(100), ttlMs: 0, consistency: 'quorum' });
+    const replies = await Promise.all(['a', 'b', 'c', 'e', 'f'].map((k) => t.coordinate(p1, put(k), 5000)));
+    expect(replies.every((r) => r.ok)).toBe(true);
+    expect(calls.map((c) => c.size)).toEqual([2, 2, 1]);
+    fail.add('p1');
+    const settled = await Promise.allSettled([t.coordinate(p1, put('x'), 5000), t.coordinate(p1, put('y'), 5000)]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
   });
 });

@@ -1,76 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CacheError } from '../../../src/core/errors.js';
-import { CacheNode } from '../../../src/core/node.js';
-import type { PeerRef, ReplicationTransport } from '../../../src/core/replication/transport.js';
-import { TransportError } from '../../../src/core/replication/transport.js';
-import type { CoordinateReply, CoordinateRequest, ReplicateSource } from '../../../src/core/replication/wire.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
 import { loadXxHash64 } from '../../../src/core/ring/xxhash64.js';
 import type { Entry } from '../../../src/core/store/entry.js';
-import { ManualClock } from '../../../src/core/time/clock.js';
-import { SeededRandom } from '../../../src/core/time/random.js';
-import { testConfig } from '../../support/test-config.js';
 import { T0 } from '../store/fixtures.js';
 import { within } from '../../support/poll.js';
+import { type ReplicationNet, replicationNet } from './replication-net.js';
 
 let hash: Hash64;
 beforeAll(async () => {
   hash = await loadXxHash64();
 });
 
-/** How a peer fails: `refuse` never receives the call, `lost` may have (timeout after sending), `hang` never answers. */
-type Fault = 'refuse' | 'lost' | 'hang';
-
-/** An in-memory network of CacheNodes; calls go straight to the target node, faults are injected per node. */
-class MemoryNetwork {
-  readonly nodes = new Map<string, CacheNode>();
-  readonly faults = new Map<string, Fault>();
-  readonly clocks = new Map<string, ManualClock>();
-  readonly calls: Array<{ op: string; to: string; source?: string }> = [];
-
-  transportFor(): ReplicationTransport {
-    return {
-      replicate: (peer, source, entries) => this.call(peer, 'replicate', source, (n) => n.applyReplicated(source, entries)),
-      read: (peer, keys) => this.call(peer, 'read', undefined, (n) => n.readReplicas(keys)),
-      coordinate: (peer, req) => this.call(peer, 'coordinate', undefined, (n) => coordinateAt(n, req)),
-    };
-  }
-
-  private async call<T>(peer: PeerRef, op: string, source: ReplicateSource | undefined, fn: (n: CacheNode) => T | Promise<T>): Promise<T> {
-    this.calls.push({ op, to: peer.id, ...(source ? { source } : {}) });
-    await Promise.resolve();
-    const fault = this.faults.get(peer.id);
-    if (fault === 'refuse') throw new TransportError('not-sent', 'ECONNREFUSED');
-    if (fault === 'lost') throw new TransportError('unknown', 'timeout after sending');
-    if (fault === 'hang') return new Promise<T>(() => {});
-    return fn(this.nodes.get(peer.id)!);
-  }
-}
-
-async function coordinateAt(n: CacheNode, req: CoordinateRequest): Promise<CoordinateReply> {
-  try {
-    const out = await n.coordinateForwarded(req);
-    return { ok: true, ...out };
-  } catch (err) {
-    if (!(err instanceof CacheError)) throw err;
-    return { ok: false, status: err.status, code: err.code, error: err.message, ...err.details };
-  }
-}
-
-function cluster(ids: string[], replication: number): MemoryNetwork {
-  const net = new MemoryNetwork();
-  for (const id of ids) {
-    const clock = new ManualClock(T0);
-    const node = new CacheNode({ config: testConfig({ nodeId: id, replication, advertiseAddr: `${id}:7946` }), clock, random: new SeededRandom(1), hash });
-    net.clocks.set(id, clock);
-    node.useTransport(net.transportFor());
-    net.nodes.set(id, node);
-  }
-  for (const node of net.nodes.values()) {
-    for (const id of ids) if (id !== node.nodeId) node.members.set({ ID: id, Address: `${id}:7946`, State: 'alive', Incarnation: 1 });
-  }
-  return net;
-}
+type MemoryNetwork = ReplicationNet;
+const cluster = (ids: string[], replication: number): MemoryNetwork => replicationNet(hash, ids, replication);
 
 const node = (net: MemoryNetwork, id: string) => net.nodes.get(id)!;
 const put = (key: string, value: string, more: Record<string, unknown> = {}) => ({ key, value: Buffer.from(value), ttlMs: 0, consistency: 'quorum' as const, ...more });
