@@ -444,22 +444,19 @@ export class LocalStore {
 
   /**
    * Writes the slot's record for `entry` (key, kind, value length; a small value's bytes), reusing
-   * the slot's current record in place when an item's small value keeps its size, else freeing it.
+   * the slot's current record in place when the record keeps its size, else freeing it.
    * Always a copy: never a view that keeps a larger request buffer alive.
    */
   private writeRecord(slot: number, entry: Entry): void {
     const old = this.recordOf.get(slot);
-    if (entry.kind === 'item' && entry.value.length < SMALL_VALUE_BYTES) {
-      if (old !== 0 && this.slab.kind(old) === RecordKind.Inline && this.slab.rewriteInline(old, entry.value)) return;
-      if (old !== 0) this.slab.free(old);
-      this.recordOf.set(slot, this.slab.put(slot, entry.key, RecordKind.Inline, entry.value.length, entry.value));
-      this.bigValueOf.set(slot, undefined);
-      return;
-    }
+    const big = entry.kind === 'item' && entry.value.length >= SMALL_VALUE_BYTES;
+    const kind = entry.kind === 'tombstone' ? RecordKind.Tombstone : big ? RecordKind.External : RecordKind.Inline;
+    const value = entry.kind === 'item' ? entry.value : undefined;
+    const length = value?.length ?? 0;
+    this.bigValueOf.set(slot, big ? Buffer.from(value!) : undefined);
+    if (old !== 0 && this.slab.rewrite(old, kind, length, value)) return;
     if (old !== 0) this.slab.free(old);
-    const big = entry.kind === 'item';
-    this.recordOf.set(slot, this.slab.put(slot, entry.key, big ? RecordKind.External : RecordKind.Tombstone, big ? entry.value.length : 0));
-    this.bigValueOf.set(slot, big ? Buffer.from(entry.value) : undefined);
+    this.recordOf.set(slot, this.slab.put(slot, entry.key, kind, length, value));
   }
 
   private kindAt(slot: number): 'item' | 'tombstone' {

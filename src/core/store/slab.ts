@@ -69,7 +69,7 @@ export class Slab {
   }
 
   /**
-   * Writes a record and returns its handle (never 0). `value` is copied in when kind is Inline;
+   * Writes a record and returns its handle (never 0). `value` (exactly `valueLength` bytes) is copied in when kind is Inline;
    * `valueLength` is recorded for every kind.
    */
   put(slot: number, key: string, kind: RecordKind, valueLength: number, value?: Uint8Array): number {
@@ -88,23 +88,23 @@ export class Slab {
     const k = o + RECORD_HEADER_BYTES;
     if (enc === UTF16) p.write(key, k, keyBytes, 'utf16le');
     else for (let i = 0; i < keyBytes; i++) p[k + i] = key.charCodeAt(i);
-    if (kind === RecordKind.Inline && valueLength > 0) p.set(value!.subarray(0, valueLength), k + keyBytes);
+    if (kind === RecordKind.Inline && valueLength > 0) p.set(value!, k + keyBytes);
     return h;
   }
 
   /**
-   * Replaces the value bytes of an Inline record in place when the new record would have the same
-   * size; returns false (nothing written) otherwise.
+   * Rewrites a record in place for the same key with a new kind and value when the record keeps its
+   * size (an External or Tombstone record always does; an Inline one when the value's length rounds
+   * to the same 8 bytes); returns false (nothing written) otherwise.
    */
-  rewriteInline(h: number, value: Uint8Array): boolean {
+  rewrite(h: number, kind: RecordKind, valueLength: number, value?: Uint8Array): boolean {
     const p = this.pages[h >>> OFFSET_BITS]!;
     const o = (h & OFFSET_MASK) << UNIT_BITS;
     const keyBytes = p.readUInt16LE(o + 8);
-    const old = align(RECORD_HEADER_BYTES + keyBytes + (p[o + 11] === RecordKind.Inline ? p.readUInt32LE(o + 4) : 0));
-    if (align(RECORD_HEADER_BYTES + keyBytes + value.length) !== old) return false;
-    p.writeUInt32LE(value.length, o + 4);
-    p[o + 11] = RecordKind.Inline;
-    p.set(value, o + RECORD_HEADER_BYTES + keyBytes);
+    if (align(RECORD_HEADER_BYTES + keyBytes + (kind === RecordKind.Inline ? valueLength : 0)) !== sizeAt(p, o)) return false;
+    p.writeUInt32LE(valueLength, o + 4);
+    p[o + 11] = kind;
+    if (kind === RecordKind.Inline && valueLength > 0) p.set(value!, o + RECORD_HEADER_BYTES + keyBytes);
     return true;
   }
 

@@ -108,11 +108,17 @@ describe('Slab', () => {
     put(1, 'k', Buffer.alloc(100, 1));
     const h = handles.get(1)!;
     // 12 + 1 + 100 and 12 + 1 + 104 both round up to 120 bytes; 12 + 1 + 98 rounds to 112.
-    expect(slab.rewriteInline(h, Buffer.alloc(104, 2))).toBe(true);
+    expect(slab.rewrite(h, RecordKind.Inline, 104, Buffer.alloc(104, 2))).toBe(true);
     expect(slab.value(h).equals(Buffer.alloc(104, 2))).toBe(true);
-    expect(slab.rewriteInline(h, Buffer.alloc(98, 3))).toBe(false);
-    expect(slab.rewriteInline(h, Buffer.alloc(200, 3))).toBe(false);
+    expect(slab.rewrite(h, RecordKind.Inline, 98, Buffer.alloc(98, 3))).toBe(false);
+    expect(slab.rewrite(h, RecordKind.Inline, 200, Buffer.alloc(200, 3))).toBe(false);
     expect(slab.value(h).equals(Buffer.alloc(104, 2))).toBe(true);
+    // A record without value bytes keeps its size whatever the value length it records.
+    const t = slab.put(2, 'key', RecordKind.External, 5000);
+    expect(slab.rewrite(t, RecordKind.Tombstone, 0)).toBe(true);
+    expect([slab.kind(t), slab.valueLength(t), slab.key(t)]).toEqual([RecordKind.Tombstone, 0, 'key']);
+    expect(slab.rewrite(t, RecordKind.External, 9000)).toBe(true);
+    expect([slab.kind(t), slab.valueLength(t)]).toEqual([RecordKind.External, 9000]);
   });
 });
 
