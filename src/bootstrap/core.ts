@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AuthPolicy } from '../auth/auth-policy.js';
 import type { DiscoveredIssuer } from '../auth/oidc/discovery-document.js';
-import { createOidcJwtStrategy, type OidcJwtStrategy } from '../auth/oidc/oidc-jwt.strategy.js';
+import type { OidcJwtStrategy } from '../auth/oidc/oidc-jwt.strategy.js';
 import type { AuthPolicy as AuthFile } from '../config/auth-config.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
@@ -62,21 +62,26 @@ export async function buildCore(config: HypercacheConfig, logger: Logger, opts: 
     },
   });
   const { membership, peers } = buildCluster(node, config, logger, { clock, scheduler }, opts.distTls);
+  const jwt = await oidcVerifier(config, opts.oidcIssuer, logger, clock);
   return {
     config,
     logger,
     node,
     membership,
     peers,
-    auth: AuthPolicy.fromConfig(config, opts.authFile, oidcVerifier(config, opts.oidcIssuer, logger, clock)),
+    auth: AuthPolicy.fromConfig(config, opts.authFile, jwt),
     clock,
     startedAt: clock.now(),
     version: opts.version ?? '0.0.0',
   };
 }
 
-/** The passport-jwt strategy for OIDC bearers, the chain's last link (docs/auth.md, OIDC). */
-function oidcVerifier(config: HypercacheConfig, issuer: DiscoveredIssuer | undefined, logger: Logger, clock: Clock): OidcJwtStrategy | undefined {
+/**
+ * The passport-jwt strategy for OIDC bearers, the chain's last link (docs/auth.md, OIDC). Loaded
+ * only in OIDC mode: passport, passport-jwt and jose stay out of a node without an issuer.
+ */
+async function oidcVerifier(config: HypercacheConfig, issuer: DiscoveredIssuer | undefined, logger: Logger, clock: Clock): Promise<OidcJwtStrategy | undefined> {
   if (!config.oidc || !issuer) return undefined;
+  const { createOidcJwtStrategy } = await import('../auth/oidc/oidc-jwt.strategy.js');
   return createOidcJwtStrategy(issuer, config.oidc, { logger, now: () => clock.now() });
 }

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { parse } from 'yaml';
 import { LOGGER } from '../seams/tokens.js';
 import type { ListenerName } from '../auth/scope.guard.js';
 import { CacheError } from '../core/errors.js';
-import { documentFile } from './document-yaml.js';
+import { documentFile, yamlLib } from './document-yaml.js';
 
 export const OPENAPI_LISTENER = Symbol('OPENAPI_LISTENER');
 
@@ -34,6 +33,6 @@ export class CommittedDocument {
 
   /** Parsed, for the explorer. */
   object(): Record<string, unknown> {
-    return parse(this.yaml()) as Record<string, unknown>;
+    return yamlLib().parse(this.yaml()) as Record<string, unknown>;
   }
 }

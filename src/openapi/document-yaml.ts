@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { ListenerName } from '../auth/scope.guard.js';
 import type { OpenApiDocument } from './openapi-json.js';
 
@@ -10,7 +10,17 @@ export function documentFile(listener: ListenerName, dir: URL = COMMITTED_DIR): 
   return new URL(`${listener}.yaml`, dir);
 }
 
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The `yaml` package, loaded on first use: a serving node needs it only when the docs explorer
+ * parses its document (the committed YAML is served as text), so an idle node never loads it.
+ */
+export function yamlLib(): typeof import('yaml') {
+  return requireHere('yaml') as typeof import('yaml');
+}
+
 /** Stable YAML: no line folding, no anchors, a final newline. */
 export function toYaml(doc: OpenApiDocument): string {
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlLib().stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -7,7 +7,7 @@ export const CHUNK_BITS = 14;
 export const CHUNK_SIZE = 1 << CHUNK_BITS;
 const MASK = CHUNK_SIZE - 1;
 
-type NumberChunk = Int32Array | Float64Array;
+type NumberChunk = Int32Array | Uint32Array | Float64Array;
 
 /**
  * A number per slot in typed chunks; a slot never written reads 0. Writing 0 where no chunk exists
@@ -51,6 +51,13 @@ export class Int32Column extends NumberColumn<Int32Array> {
   }
 }
 
+/** Uint32 per slot (slab handles). */
+export class Uint32Column extends NumberColumn<Uint32Array> {
+  constructor() {
+    super((size) => new Uint32Array(size));
+  }
+}
+
 /** Float64 per slot (epoch milliseconds, versions): 8 bytes, no boxed HeapNumber. */
 export class Float64Column extends NumberColumn<Float64Array> {
   constructor() {
@@ -58,22 +65,28 @@ export class Float64Column extends NumberColumn<Float64Array> {
   }
 }
 
-/** A JS reference per slot (8 bytes); a slot never written reads undefined. */
+/**
+ * A JS reference per slot (8 bytes); a slot never written reads undefined. Writing undefined where
+ * no chunk exists allocates nothing, so a column used by few slots (large values) stays small.
+ */
 export class RefColumn<T> {
-  private chunks: (T | undefined)[][] = [];
+  private chunks: ((T | undefined)[] | undefined)[] = [];
 
   get(slot: number): T | undefined {
     const c = this.chunks[slot >>> CHUNK_BITS];
     return c === undefined ? undefined : c[slot & MASK];
   }
   set(slot: number, v: T | undefined): void {
-    (this.chunks[slot >>> CHUNK_BITS] ?? this.grow(slot))[slot & MASK] = v;
+    const c = this.chunks[slot >>> CHUNK_BITS];
+    if (c !== undefined) c[slot & MASK] = v;
+    else if (v !== undefined) this.grow(slot)[slot & MASK] = v;
   }
   clear(): void {
     this.chunks = [];
   }
   private grow(slot: number): (T | undefined)[] {
-    while (this.chunks.length <= slot >>> CHUNK_BITS) this.chunks.push(new Array<T | undefined>(CHUNK_SIZE).fill(undefined));
-    return this.chunks[slot >>> CHUNK_BITS]!;
+    const i = slot >>> CHUNK_BITS;
+    while (this.chunks.length <= i) this.chunks.push(undefined);
+    return (this.chunks[i] = new Array<T | undefined>(CHUNK_SIZE).fill(undefined));
   }
 }

@@ -10,7 +10,7 @@ const DELETED = -1;
  * in a column. About 8–16 B of buckets + 4 B of hash per key, against about 29 B per entry of a V8
  * `Map` (three 8-byte words per entry plus its bucket array): the largest single part of the
  * per-item overhead that issue 7 measures. The keys themselves are not copied: a bucket's key is
- * the store's own key column (`keyAt`), compared only when the stored hash matches.
+ * the store's own record of the slot, compared (`keyIs`) only when the stored hash matches.
  *
  * The hash is seeded per index from a random value, as V8 seeds its own string hash, so which keys
  * collide cannot be chosen from outside; it is not a cryptographic function. Growing doubles the
@@ -26,7 +26,8 @@ export class KeyIndex {
   private used = 0;
 
   constructor(
-    private readonly keyAt: (slot: number) => string | undefined,
+    /** Whether `slot` holds `key` (the slot is in the index, so it holds a key). */
+    private readonly keyIs: (slot: number, key: string) => boolean,
     private readonly seed: number = (Math.random() * 0x1_0000_0000) | 0,
   ) {}
 
@@ -40,7 +41,7 @@ export class KeyIndex {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = b[i]!;
       if (e === EMPTY) return undefined;
-      if (e > 0 && this.hashOf.get(e - 1) === h && this.keyAt(e - 1) === key) return e - 1;
+      if (e > 0 && this.hashOf.get(e - 1) === h && this.keyIs(e - 1, key)) return e - 1;
     }
   }
 
@@ -60,7 +61,7 @@ export class KeyIndex {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = b[i]!;
       if (e === EMPTY) return false;
-      if (e > 0 && this.hashOf.get(e - 1) === h && this.keyAt(e - 1) === key) {
+      if (e > 0 && this.hashOf.get(e - 1) === h && this.keyIs(e - 1, key)) {
         // A deleted marker keeps later keys of the same probe run reachable.
         b[i] = DELETED;
         this.live--;

@@ -1,10 +1,11 @@
 import type { Clock } from '../time/clock.js';
 import { compareOrigin } from '../versioning/order.js';
-import { Float64Column, Int32Column, RefColumn } from './columns.js';
+import { Float64Column, Int32Column, RefColumn, Uint32Column } from './columns.js';
 import { type Entry, type ItemEntry, type TombstoneEntry, entryBytes } from './entry.js';
 import { type EvictionPolicy, createEvictionPolicy } from './eviction-policy.js';
 import { ExpiryIndex } from './expiry-index.js';
 import { KeyIndex } from './key-index.js';
+import { RecordKind, Slab } from './slab.js';
 import { type ApplySource, type ExpiryTrigger, type StoreObserver, type StoreTupleListener, nullStoreObserver } from './store-events.js';
 
 export interface StoreLimits {
@@ -20,32 +21,32 @@ export interface StoreLimits {
 export type ApplyMode = 'hard' | 'soft';
 export type ApplyResult = 'applied' | 'stale' | 'skipped';
 
-/** Values below this size are stored as one-byte strings, larger ones as their own Buffer. */
+/** Values below this size are stored in the slab record with the key, larger ones as their own Buffer. */
 export const SMALL_VALUE_BYTES = 1024;
 
 /**
  * The node's local entries (docs/cluster.md §6.1, §7, §6, docs/single-node.md §3, §2): at most one item or tombstone
  * per key, apply-if-newer on every path, caps enforced on every apply.
  *
- * Compact layout (issue 7, ≤ 150 B per item beyond key and value bytes): each stored key gets a slot
- * number (`index`: key-index.ts, buckets of slot numbers, no Map entry per key); the rest lives in per-slot columns
- * (columns.ts): version and times as unboxed float64, the origin as an index into a table of node
- * IDs, the key reference, and the value: below 1 KiB a one-byte string (one char per byte, 'latin1':
- * byte-exact for 0–255, ~16 B header instead of a Buffer object), from 1 KiB an own Buffer (handed out
- * as is, so callers must not write to it); either way an own copy that never retains a larger request
- * chunk. Eviction and expiry bookkeeping are typed columns over the same slots.
- * `Entry` objects (with a fresh `Buffer` value) are built only when one is handed out.
+ * Compact layout (issues 7 and 18, ≤ 100 B per item beyond key and value bytes): each stored key gets
+ * a slot number (`index`: key-index.ts, buckets of slot numbers, no Map entry per key) and one record
+ * in the slab (slab.ts: pages of memory off the V8 heap) holding the key and, below 1 KiB, the value
+ * bytes; the slot's record handle is a uint32 column. From 1 KiB the value is an own Buffer (handed
+ * out as is, so callers must not write to it; the object is < 10 % of such a value). Either way the
+ * store keeps its own copy that never retains a larger request chunk. The rest lives in per-slot
+ * columns (columns.ts): version and times as unboxed float64, the origin as an index into a table
+ * of node IDs; eviction and expiry bookkeeping are typed columns over the same slots. No JS object
+ * or string exists per stored item: `Entry` objects (with a fresh `Buffer` value) and key strings
+ * are built only when one is handed out.
  */
 export class LocalStore {
-  private readonly keyOf = new RefColumn<string>();
+  /** Slab handle of the slot's record (key, kind, value length, small values); 0 = free slot. */
+  private readonly recordOf = new Uint32Column();
+  private readonly slab = new Slab((slot, handle) => this.recordOf.set(slot, handle));
   /** key → slot (key-index.ts: a hash table over the slots, smaller than a Map). */
-  private readonly index = new KeyIndex((slot) => this.keyOf.get(slot));
-  /**
-   * The value bytes: below SMALL_VALUE_BYTES a one-byte string (smaller than a Buffer object), from
-   * there an own Buffer copy (no per-read conversion of large values); undefined = the slot holds a
-   * tombstone (or is free).
-   */
-  private readonly valueOf = new RefColumn<string | Buffer>();
+  private readonly index = new KeyIndex((slot, key) => this.slab.keyEquals(this.recordOf.get(slot), key));
+  /** Values of SMALL_VALUE_BYTES and more (record kind External): an own Buffer copy, handed out as is. */
+  private readonly bigValueOf = new RefColumn<Buffer>();
   private readonly versionOf = new Float64Column();
   /** updatedAt of an item, deletedAt of a tombstone. */
   private readonly timeOf = new Float64Column();
@@ -89,6 +90,10 @@ export class LocalStore {
   get expiringCount(): number {
     return this.expiring.size;
   }
+  /** Bytes of the slab's pages, and of the records live in them (diagnostics and tests). */
+  get arena(): { allocatedBytes: number; liveBytes: number } {
+    return { allocatedBytes: this.slab.allocatedBytes, liveBytes: this.slab.liveBytes };
+  }
   /** One past the highest slot in use: the bound of `scanTuples`. */
   get slotBound(): number {
     return this.slotCount;
@@ -108,8 +113,8 @@ export class LocalStore {
   scanTuples(from: number, count: number, fn: StoreTupleListener['added']): number {
     const end = Math.min(this.slotCount, from + count);
     for (let slot = from; slot < end; slot++) {
-      const key = this.keyOf.get(slot);
-      if (key !== undefined) fn(slot, key, this.versionOf.get(slot), this.originNames[this.originOf.get(slot)]!, this.kindAt(slot));
+      const h = this.recordOf.get(slot);
+      if (h !== 0) fn(slot, this.slab.key(h), this.versionOf.get(slot), this.originNames[this.originOf.get(slot)]!, this.kindAt(slot));
     }
     return end >= this.slotCount ? -1 : end;
   }
@@ -120,9 +125,9 @@ export class LocalStore {
    */
   *entriesWhere(want: (key: string) => boolean, from = 0, to = Infinity): IterableIterator<Entry> {
     for (let slot = from; slot < Math.min(to, this.slotCount); slot++) {
-      const key = this.keyOf.get(slot);
+      const key = this.keyAt(slot);
       if (key === undefined || !want(key)) continue;
-      if (this.valueOf.get(slot) !== undefined || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
+      if (this.isItem(slot) || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
     }
   }
 
@@ -138,9 +143,7 @@ export class LocalStore {
    */
   read(key: string): ItemEntry | undefined {
     const slot = this.slotOf(key);
-    if (slot === undefined) return undefined;
-    const value = this.valueOf.get(slot);
-    if (value === undefined) return undefined;
+    if (slot === undefined || !this.isItem(slot)) return undefined;
     const expiresAt = this.expiresOf.get(slot);
     if (expiresAt !== 0 && this.clock.now() >= expiresAt) {
       this.remove(key, slot);
@@ -148,7 +151,7 @@ export class LocalStore {
       return undefined;
     }
     this.policy.touch(slot);
-    return this.itemAt(slot, key, value);
+    return this.itemAt(slot, key);
   }
 
   isLiveTombstone(e: Entry): boolean {
@@ -167,7 +170,7 @@ export class LocalStore {
       return 'stale';
     }
     if (entry.kind === 'item') {
-      const currentItem = slot !== undefined && this.valueOf.get(slot) !== undefined;
+      const currentItem = slot !== undefined && this.isItem(slot);
       const growth = entryBytes(entry) - (currentItem ? this.bytesAt(slot) : 0);
       const newKey = !currentItem;
       if (mode === 'soft' && newKey && !this.fits(1, growth)) {
@@ -184,8 +187,8 @@ export class LocalStore {
   clearItems(): number {
     const removed = this.itemCount;
     for (let slot = 0; slot < this.slotCount; slot++) {
-      const key = this.keyOf.get(slot);
-      if (key !== undefined && this.valueOf.get(slot) !== undefined) {
+      if (this.isItem(slot)) {
+        const key = this.keyAt(slot)!;
         this.notifyRemoved(slot, key);
         this.index.delete(key);
         this.release(slot);
@@ -246,7 +249,7 @@ export class LocalStore {
       if (!this.expiring.has(slot)) continue;
       const expiresAt = this.expiresOf.get(slot);
       if (expiresAt !== 0 && expiresAt <= now) {
-        this.remove(this.keyOf.get(slot)!, slot);
+        this.remove(this.keyAt(slot)!, slot);
         removed++;
       }
     }
@@ -265,7 +268,7 @@ export class LocalStore {
     let purged = 0;
     for (const slot of [...this.tombstones]) {
       if (!this.tombstoneLiveAt(slot, now)) {
-        this.remove(this.keyOf.get(slot)!, slot);
+        this.remove(this.keyAt(slot)!, slot);
         purged++;
       }
     }
@@ -288,10 +291,9 @@ export class LocalStore {
   *visibleKeys(): IterableIterator<string> {
     const now = this.clock.now();
     for (let slot = 0; slot < this.slotCount; slot++) {
-      const key = this.keyOf.get(slot);
-      if (key === undefined || this.valueOf.get(slot) === undefined) continue;
+      if (!this.isItem(slot)) continue;
       const expiresAt = this.expiresOf.get(slot);
-      if (expiresAt === 0 || now < expiresAt) yield key;
+      if (expiresAt === 0 || now < expiresAt) yield this.keyAt(slot)!;
     }
   }
 
@@ -300,9 +302,9 @@ export class LocalStore {
     // Walks the slots, so removals and additions between steps are tolerated (callers yield to the
     // event loop): a removed key is skipped, a key added in a slot not yet reached is visited.
     for (let slot = 0; slot < this.slotCount; slot++) {
-      const key = this.keyOf.get(slot);
+      const key = this.keyAt(slot);
       if (key === undefined) continue;
-      if (this.valueOf.get(slot) !== undefined || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
+      if (this.isItem(slot) || this.tombstoneLiveAt(slot, this.clock.now())) yield this.entryAt(slot, key);
     }
   }
 
@@ -310,7 +312,7 @@ export class LocalStore {
   private slotOf(key: string): number | undefined {
     const slot = this.index.get(key);
     if (slot === undefined) return undefined;
-    if (this.valueOf.get(slot) === undefined && !this.tombstoneLiveAt(slot, this.clock.now())) {
+    if (!this.isItem(slot) && !this.tombstoneLiveAt(slot, this.clock.now())) {
       this.remove(key, slot);
       this.observer.purgedTombstones(1);
       return undefined;
@@ -322,9 +324,20 @@ export class LocalStore {
     return now < this.timeOf.get(slot) + this.limits.tombstoneTtlMs;
   }
 
+  /** The key of the slot's record, as a new string; undefined for a free slot. */
+  private keyAt(slot: number): string | undefined {
+    const h = this.recordOf.get(slot);
+    return h === 0 ? undefined : this.slab.key(h);
+  }
+
+  /** Whether the slot holds an item (not a tombstone, not free). */
+  private isItem(slot: number): boolean {
+    const h = this.recordOf.get(slot);
+    return h !== 0 && this.slab.kind(h) !== RecordKind.Tombstone;
+  }
+
   private entryAt(slot: number, key: string): Entry {
-    const value = this.valueOf.get(slot);
-    if (value !== undefined) return this.itemAt(slot, key, value);
+    if (this.isItem(slot)) return this.itemAt(slot, key);
     const tombstone: TombstoneEntry = {
       kind: 'tombstone',
       key,
@@ -335,11 +348,12 @@ export class LocalStore {
     return tombstone;
   }
 
-  private itemAt(slot: number, key: string, value: string | Buffer): ItemEntry {
+  private itemAt(slot: number, key: string): ItemEntry {
+    const h = this.recordOf.get(slot);
     return {
       kind: 'item',
       key,
-      value: typeof value === 'string' ? Buffer.from(value, 'latin1') : value,
+      value: this.slab.kind(h) === RecordKind.Inline ? this.slab.value(h) : this.bigValueOf.get(slot)!,
       version: this.versionOf.get(slot),
       origin: this.originNames[this.originOf.get(slot)]!,
       updatedAt: this.timeOf.get(slot),
@@ -356,7 +370,8 @@ export class LocalStore {
 
   /** Key + value bytes of the item in `slot` (entryBytes of it). */
   private bytesAt(slot: number): number {
-    return Buffer.byteLength(this.keyOf.get(slot)!) + this.valueOf.get(slot)!.length;
+    const h = this.recordOf.get(slot);
+    return this.slab.keyUtf8Bytes(h) + this.slab.valueLength(h);
   }
 
   private originId(origin: string): number {
@@ -387,7 +402,7 @@ export class LocalStore {
       if (!overItems && !overBytes) break;
       const victim = this.policy.victim(keep);
       if (victim === undefined) break;
-      const key = this.keyOf.get(victim)!;
+      const key = this.keyAt(victim)!;
       this.remove(key, victim);
       evicted++;
       this.observer.evicted(overItems ? 'capacity' : 'memory', key);
@@ -398,22 +413,20 @@ export class LocalStore {
 
   private store(entry: Entry, current: number | undefined): void {
     let slot = current;
-    const wasItem = slot !== undefined && this.valueOf.get(slot) !== undefined;
+    const wasItem = slot !== undefined && this.isItem(slot);
     if (slot !== undefined) this.notifyRemoved(slot, entry.key);
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.slotCount++;
-      this.keyOf.set(slot, entry.key);
+      this.writeRecord(slot, entry);
       this.index.add(entry.key, slot);
     } else {
       // An item replacing an item keeps its eviction history (LFU counts the apply as one more use).
       this.unaccount(slot, entry.kind === 'item' && wasItem);
+      this.writeRecord(slot, entry);
     }
     this.versionOf.set(slot, entry.version);
     this.originOf.set(slot, this.originId(entry.origin));
     if (entry.kind === 'item') {
-      // An own copy: never a view that keeps a larger request buffer alive.
-      const v = entry.value;
-      this.valueOf.set(slot, v.length < SMALL_VALUE_BYTES ? v.toString('latin1') : Buffer.from(v));
       this.timeOf.set(slot, entry.updatedAt);
       this.expiresOf.set(slot, entry.expiresAt);
       this.itemCount++;
@@ -422,7 +435,6 @@ export class LocalStore {
       else this.policy.add(slot);
       if (entry.expiresAt !== 0) this.expiring.add(slot);
     } else {
-      this.valueOf.set(slot, undefined);
       this.timeOf.set(slot, entry.deletedAt);
       this.expiresOf.set(slot, 0);
       this.tombstones.add(slot);
@@ -430,8 +442,25 @@ export class LocalStore {
     for (const l of this.listeners) l.added(slot, entry.key, entry.version, entry.origin, entry.kind);
   }
 
+  /**
+   * Writes the slot's record for `entry` (key, kind, value length; a small value's bytes), reusing
+   * the slot's current record in place when the record keeps its size, else freeing it.
+   * Always a copy: never a view that keeps a larger request buffer alive.
+   */
+  private writeRecord(slot: number, entry: Entry): void {
+    const old = this.recordOf.get(slot);
+    const big = entry.kind === 'item' && entry.value.length >= SMALL_VALUE_BYTES;
+    const kind = entry.kind === 'tombstone' ? RecordKind.Tombstone : big ? RecordKind.External : RecordKind.Inline;
+    const value = entry.kind === 'item' ? entry.value : undefined;
+    const length = value?.length ?? 0;
+    this.bigValueOf.set(slot, big ? Buffer.from(value!) : undefined);
+    if (old !== 0 && this.slab.rewrite(old, kind, length, value)) return;
+    if (old !== 0) this.slab.free(old);
+    this.recordOf.set(slot, this.slab.put(slot, entry.key, kind, length, value));
+  }
+
   private kindAt(slot: number): 'item' | 'tombstone' {
-    return this.valueOf.get(slot) !== undefined ? 'item' : 'tombstone';
+    return this.isItem(slot) ? 'item' : 'tombstone';
   }
 
   private notifyRemoved(slot: number, key: string): void {
@@ -451,13 +480,14 @@ export class LocalStore {
 
   /** Returns a slot no key maps to any more to the free list, dropping its references. */
   private release(slot: number): void {
-    this.keyOf.set(slot, undefined);
-    this.valueOf.set(slot, undefined);
+    this.slab.free(this.recordOf.get(slot));
+    this.recordOf.set(slot, 0);
+    this.bigValueOf.set(slot, undefined);
     this.freeSlots.push(slot);
   }
 
   private unaccount(slot: number, keepPolicy = false): void {
-    if (this.valueOf.get(slot) !== undefined) {
+    if (this.isItem(slot)) {
       this.itemCount--;
       this.byteCount -= this.bytesAt(slot);
       if (!keepPolicy) this.policy.remove(slot);

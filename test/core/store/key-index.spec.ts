@@ -6,7 +6,7 @@ import { SeededRandom } from '../../../src/core/time/random.js';
 function setup(seed?: number) {
   const keys: (string | undefined)[] = [];
   const free: number[] = [];
-  const index = new KeyIndex((slot) => keys[slot], seed);
+  const index = new KeyIndex((slot, key) => keys[slot] === key, seed);
   const add = (key: string) => {
     const slot = free.pop() ?? keys.length;
     keys[slot] = key;
