@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import type { Entry } from '../core/store/entry.js';
+import { FrameWriter, encodeFrame, readFrame } from '../core/replication/frame.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../core/replication/transport.js';
 import {
   type CoordinateReply, type CoordinateRequest, type ReplicateResult, type ReplicateSource,
   encodeCoordinate, encodeEntry, parseCoordinateReply, parseReadReply, parseReplicateReply,
 } from '../core/replication/wire.js';
-import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
-import type { PeerClient, PeerReply } from './peer-client.js';
+import type { PeerClient } from './peer-client.js';
+import { parseFrameReply, postFrame } from './peer-frame-call.js';
 import { REPLICATION_PATHS } from './peer-protocol.js';
 
-
-/** The replication port over the peer client: JSON bodies, replies validated before the core sees them. */
+/** The replication port over the peer client: frames both ways (docs/peer-protocol.md §3.1), replies validated before the core sees them. */
 export class PeerReplicationTransport implements ReplicationTransport {
   constructor(
     private readonly client: PeerClient,
@@ -19,41 +19,30 @@ export class PeerReplicationTransport implements ReplicationTransport {
   ) {}
 
   async replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]> {
-    const res = await this.post(peer, REPLICATION_PATHS.replicate, { source, entries: entries.map(encodeEntry) }, timeoutMs);
-    return this.parse(peer, 'replicate', res, (doc) => parseReplicateReply(doc, entries.length));
+    const frame = new FrameWriter();
+    const body = frame.finish({ source, entries: entries.map((e) => encodeEntry(e, frame)) });
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.replicate, body, timeoutMs);
+    return parseFrameReply('replicate', peer, res, (reply) => parseReplicateReply(reply.header, entries.length));
   }
 
   async read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
-    const res = await this.post(peer, REPLICATION_PATHS.read, { keys }, timeoutMs);
-    return this.parse(peer, 'read', res, (doc) => parseReadReply(doc, keys.length, this.maxValueBytes));
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.read, encodeFrame({ keys }), timeoutMs);
+    return parseFrameReply('read', peer, res, (reply) => parseReadReply(reply, keys.length, this.maxValueBytes));
   }
 
+  /** A 200 answer is a frame; any other status carries the JSON envelope of the refused write (docs/peer-protocol.md §3.1). */
   async coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
-    const res = await this.post(peer, REPLICATION_PATHS.coordinate, encodeCoordinate(req), timeoutMs);
+    const frame = new FrameWriter();
+    const body = frame.finish(encodeCoordinate(req, frame));
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.coordinate, body, timeoutMs);
     try {
-      return parseCoordinateReply(res.status, JSON.parse(res.body.toString('utf8')));
+      if (res.status !== 200) return parseCoordinateReply(res.status, JSON.parse(res.body.toString('utf8')));
+      const reply = readFrame(res.body);
+      reply.end();
+      return parseCoordinateReply(200, reply.header);
     } catch (err) {
       this.logger.debug({ peer: peer.id, op: 'coordinate', status: res.status, error: String(err) }, 'invalid peer reply');
       throw new TransportError('unknown', `invalid coordinate reply (status ${res.status})`);
-    }
-  }
-
-  private async post(peer: PeerRef, path: string, body: unknown, timeoutMs: number): Promise<PeerReply> {
-    try {
-      return await this.client.call(peer.address, {
-        method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json', timeoutMs,
-      });
-    } catch (err) {
-      throw peerCallFailure(err, peer, path, this.logger);
-    }
-  }
-
-  private parse<T>(peer: PeerRef, op: string, res: PeerReply, fn: (doc: unknown) => T): T {
-    if (res.status !== 200) throw peerStatusFailure(op, peer, res.status);
-    try {
-      return fn(JSON.parse(res.body.toString('utf8')));
-    } catch (err) {
-      throw new TransportError('unknown', `${op} to ${peer.id}: invalid reply: ${String(err)}`);
     }
   }
 }
