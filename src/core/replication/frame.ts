@@ -71,17 +71,21 @@ export class FrameReader {
   }
 
   /**
-   * The next value of the tail, `len` bytes (the header's `value_len` at `at`), as a Buffer of its
-   * own (it does not keep the received body alive). Fails on a length that is not an integer, over
-   * `maxValueBytes`, or past the end of the frame.
+   * The next value of the tail, `len` bytes (the header's `value_len` at `at`). Fails on a length
+   * that is not an integer, over `maxValueBytes`, or past the end of the frame. A value that makes up
+   * at least half of the memory behind the body is a view of it (no copy: a large value is one copy
+   * from the socket to the store or to the client); a smaller one is copied out, so a stored value
+   * never keeps more than twice its size alive (a socket read holds the HTTP head and other values).
    */
   take(len: unknown, at: string, maxValueBytes: number): Buffer {
     if (typeof len !== 'number' || !Number.isSafeInteger(len) || len < 0) throw new WireError(`${at}: expected a byte length`);
     if (len > maxValueBytes) throw new WireError(`${at}: value exceeds ${maxValueBytes} bytes`);
-    if (len > this.body.length - this.at) throw new WireError(`${at}: value runs past the end of the frame`);
-    const out = Buffer.allocUnsafe(len);
-    this.body.copy(out, 0, this.at, this.at + len);
+    const start = this.at;
+    if (len > this.body.length - start) throw new WireError(`${at}: value runs past the end of the frame`);
     this.at += len;
+    if (2 * len >= this.body.buffer.byteLength) return this.body.subarray(start, start + len);
+    const out = Buffer.allocUnsafe(len);
+    this.body.copy(out, 0, start, start + len);
     return out;
   }
 
@@ -100,9 +104,19 @@ export function readFrame(body: Buffer): FrameReader {
   if (tailStart > body.length) throw new WireError('frame: header runs past the end of the body');
   let header: unknown;
   try {
-    header = JSON.parse(utf8.decode(body.subarray(HEADER_LENGTH_BYTES, tailStart)));
+    header = JSON.parse(headerText(body, tailStart));
   } catch {
     throw new WireError('frame: header is not JSON');
   }
   return new FrameReader(header, body, tailStart);
+}
+
+/**
+ * The header as text, strict UTF-8. The lenient decoder is the fast one; it turns every invalid
+ * sequence into U+FFFD, so only a header that shows one is decoded again strictly (which throws if
+ * the bytes were invalid, and keeps a U+FFFD that was sent as such).
+ */
+function headerText(body: Buffer, end: number): string {
+  const text = body.toString('utf8', HEADER_LENGTH_BYTES, end);
+  return text.includes('\uFFFD') ? utf8.decode(body.subarray(HEADER_LENGTH_BYTES, end)) : text;
 }

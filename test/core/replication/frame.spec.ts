@@ -25,9 +25,31 @@ describe('peer frames (docs/peer-protocol.md §3.1)', () => {
     const back = lens.map((len, i) => r.take(len, `lens[${i}]`, MAX));
     r.end();
     back.forEach((v, i) => expect(v.equals(values[i]!)).toBe(true));
-    // A taken value owns its bytes: it does not keep the received body alive nor change with it.
+    // A value small against the body is copied out: it does not keep the received body alive.
     body.fill(0);
     expect(back[0]!.equals(ALL_BYTES)).toBe(true);
+    // The MAX_VALUE_BYTES one makes up most of the body: a view, no copy.
+    expect(back[2]!.buffer).toBe(body.buffer);
+  });
+
+  it('a value is a view of the body only when it makes up at least half of the memory behind it', () => {
+    // 5000 bytes: a frame that size has memory of its own (Node pools only buffers under 4 KiB).
+    const big = Buffer.alloc(5000, 7);
+    const w = new FrameWriter();
+    const body = w.finish({ v: w.value(big) });
+    expect(readFrame(body).take(5000, 'v', 2 * MAX).buffer).toBe(body.buffer);
+    // The same frame inside a larger buffer (a socket read holding other bytes too): copied.
+    const w2 = new FrameWriter();
+    const frameBytes = w2.finish({ v: w2.value(big) });
+    const socketRead = Buffer.concat([Buffer.alloc(6000), frameBytes]);
+    const r2 = readFrame(socketRead.subarray(6000));
+    const v = r2.take(5000, 'v', 2 * MAX);
+    expect(v.buffer).not.toBe(socketRead.buffer);
+    expect(v.equals(big)).toBe(true);
+  });
+
+  it('a header may carry U+FFFD itself: it is read strictly, not taken for a decoding error', () => {
+    expect(readFrame(encodeFrame({ key: 'a\uFFFDb' })).header).toEqual({ key: 'a\uFFFDb' });
   });
 
   it.each<[string, Buffer, string]>([
@@ -35,6 +57,7 @@ describe('peer frames (docs/peer-protocol.md §3.1)', () => {
     ['a header length past the end', Buffer.from([0, 0, 0, 9, 0x7b, 0x7d]), 'frame: header runs past the end of the body'],
     ['a header that is not JSON', Buffer.from([0, 0, 0, 2, 0x7b, 0x7b]), 'frame: header is not JSON'],
     ['a header that is not UTF-8', Buffer.from([0, 0, 0, 4, 0x22, 0xff, 0xfe, 0x22]), 'frame: header is not JSON'],
+    ['a key encoded as a UTF-16 surrogate (CESU-8)', Buffer.from([0, 0, 0, 5, 0x22, 0xed, 0xa0, 0x80, 0x22]), 'frame: header is not JSON'],
     ['a JSON body sent as protocol 1 would', Buffer.from('{"keys":["k"]}'), 'frame: header runs past the end of the body'],
   ])('refuses %s', (_name, body, message) => {
     expect(() => readFrame(body)).toThrow(new WireError(message));
