@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Interleaved A/B of two servers under the same wrk load: `node bench/ab.mjs --a <target> --b <target>
 // [--op get] [--size 100] [--rounds 8] [--seconds 2]`. A target is `baseline` (bench/baseline-fastify.mjs),
-// `baseline:<script.mjs>`, or the path of a server build's `main.js` (a single node, RF 1, auth on).
+// `baseline:<script.mjs>`, the path of a server build's `main.js` (a single node, RF 1, auth on), or
+// `nonowner:<main.js>`: that build as 3 nodes (RF 3) and a 4th that joins them and is the entry, loaded
+// with GETs (`--op get`) of keys it owns none of (one forwarded `read` per request, like the
+// `cluster-4-rf3-nonowner` cell); its CPU per request is that of all 4 processes.
 // Both servers run at once, pinned like the benchmark (CPU 0; wrk and this harness on CPU 1), and are
 // loaded in turn for `--seconds` per round, so slow drift of a shared machine hits both alike. Prints
 // server CPU µs/request per round and the median ratio B/A: the figure to compare two builds with.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TOKEN, populate, startBaseline, startNode } from './lib/hypercache.mjs';
+import { TOKEN, joinNode, nonOwnerKeys, populate, sleep, startBaseline, startCluster, startNode } from './lib/hypercache.mjs';
 import { cpuSeconds, installCleanup, pinPid, stop, tasksetAvailable } from './lib/procs.mjs';
 import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
@@ -18,7 +23,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.a || !values.b) {
-  process.stderr.write('usage: node bench/ab.mjs --a <baseline|baseline:script.mjs|path/to/main.js> --b <...> [--op get|put] [--size 100] [--rounds 8] [--seconds 2]\n');
+  process.stderr.write('usage: node bench/ab.mjs --a <baseline|baseline:script.mjs|path/to/main.js|nonowner:path/to/main.js> --b <...> [--op get|put] [--size 100] [--rounds 8] [--seconds 2]\n');
   process.exit(2);
 }
 installCleanup();
@@ -27,23 +32,40 @@ const cores = os.availableParallelism();
 const pin = cores >= 2 && tasksetAvailable() ? { servers: cores === 2 ? '0' : `0-${cores - 2}`, load: String(cores - 1) } : {};
 if (pin.load) pinPid(process.pid, pin.load);
 
-const startTarget = (spec, label) => spec === 'baseline'
-  ? startBaseline({ cpus: pin.servers })
-  : spec.startsWith('baseline:')
-    ? startBaseline({ cpus: pin.servers, script: spec.slice(9) })
-    : startNode({ id: `ab-${label}`, rf: 1, cpus: pin.servers, main: spec, env: { HYPERCACHE_SHUTDOWN_TIMEOUT: '2s' } });
-
 const size = Number(values.size);
 const prefix = `${values.op}${size}-`;
+const keysDir = mkdtempSync(join(os.tmpdir(), 'hypercache-ab-'));
+const env = { HYPERCACHE_SHUTDOWN_TIMEOUT: '2s' };
+
+/** A target: the process(es) whose CPU counts, the entry URL, and the key file of a non-owner cluster. */
+async function startTarget(spec, label) {
+  if (spec === 'baseline') return { procs: [await startBaseline({ cpus: pin.servers })] };
+  if (spec.startsWith('baseline:')) return { procs: [await startBaseline({ cpus: pin.servers, script: spec.slice(9) })] };
+  if (!spec.startsWith('nonowner:')) return { procs: [await startNode({ id: `ab-${label}`, rf: 1, cpus: pin.servers, main: spec, env })] };
+  const main = spec.slice(9);
+  const cluster = await startCluster({ n: 3, rf: 3, cpus: pin.servers, prefix: `ab-${label}`, env, main });
+  const entry = await joinNode({ id: `ab-${label}-4`, cluster, rf: 3, cpus: pin.servers, env, main });
+  await sleep(2_000); // let the join's rebalancing settle
+  const keys = await nonOwnerKeys(entry, prefix, 1000);
+  const keysFile = join(keysDir, `${label}.txt`);
+  writeFileSync(keysFile, keys.join('\n') + '\n');
+  await populate(cluster[0].url, { keys, valueBytes: size });
+  return { procs: [entry, ...cluster], keysFile };
+}
+
 const servers = { A: await startTarget(values.a, 'a'), B: await startTarget(values.b, 'b') };
-for (const s of Object.values(servers)) await populate(s.url, { prefix, count: 1000, valueBytes: size });
-const load = (s, durationS) => runWrk({ url: s.url, op: values.op, valueBytes: size, keyCount: 1000, prefix, token: TOKEN, connections: 64, threads: 1, durationS, cpus: pin.load });
+for (const s of Object.values(servers)) {
+  s.url = s.procs[0].url;
+  if (!s.keysFile) await populate(s.url, { prefix, count: 1000, valueBytes: size });
+}
+const load = (s, durationS) => runWrk({ url: s.url, op: values.op, valueBytes: size, keyCount: 1000, prefix, keysFile: s.keysFile, token: TOKEN, connections: 64, threads: 1, durationS, cpus: pin.load });
 for (const s of Object.values(servers)) await load(s, 2); // warm-up
 
+const cpu = (s) => s.procs.reduce((sum, p) => sum + cpuSeconds(p.pid), 0);
 const perRequest = async (s) => {
-  const c0 = cpuSeconds(s.pid);
+  const c0 = cpu(s);
   const r = await load(s, Number(values.seconds));
-  return { us: ((cpuSeconds(s.pid) - c0) * 1e6) / r.requests, rps: r.rps, p99: r.p99_ms };
+  return { us: ((cpu(s) - c0) * 1e6) / r.requests, rps: r.rps, p99: r.p99_ms };
 };
 const ratios = [];
 for (let i = 0; i < Number(values.rounds); i++) {
@@ -57,5 +79,6 @@ for (let i = 0; i < Number(values.rounds); i++) {
 ratios.sort((x, y) => x - y);
 const median = ratios[Math.floor(ratios.length / 2)];
 process.stdout.write(`median CPU per request B/A: ${median.toFixed(3)} (min ${ratios[0].toFixed(3)}, max ${ratios.at(-1).toFixed(3)}), ${values.op.toUpperCase()} ${size} B\n`);
-await Promise.all(Object.values(servers).map((s) => stop(s, 'SIGTERM', 10_000)));
+await Promise.all(Object.values(servers).flatMap((s) => s.procs.map((p) => stop(p, 'SIGTERM', 10_000))));
+rmSync(keysDir, { recursive: true, force: true });
 process.exit(0);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  MAIN, TOKEN, batchPut, getJson, joinNode, metrics, populate, sleep, startBaseline, startCluster, startNode,
+  MAIN, TOKEN, batchPut, getJson, joinNode, metrics, nonOwnerKeys, populate, sleep, startBaseline, startCluster, startNode,
   startReplicatingBaseline,
 } from './lib/hypercache.mjs';
 import { bulkLoad, distMetrics, ownedCount, pollUntil, settledRebalancedKeys } from './lib/scaling.mjs';
@@ -140,20 +140,6 @@ async function clusterScenarios() {
     await cell('cluster-4-rf3-nonowner', entry, 'get', size, { keysFile, servers: [...cluster, entry], consistency: 'ONE, entry node owns none of the keys' });
   }
   await Promise.all([...cluster, entry].map((n) => stop(n, 'SIGKILL')));
-}
-
-async function nonOwnerKeys(entry, prefix, count) {
-  const keys = [];
-  for (let i = 0; keys.length < count; i += 32) {
-    if (i > count * 50) throw new Error(`found only ${keys.length} keys not owned by ${entry.id}`);
-    const batch = await Promise.all(Array.from({ length: 32 }, async (_, j) => {
-      const key = `${prefix}${i + j}`;
-      const body = await getJson(`${entry.url}/v1/owners/${encodeURIComponent(key)}`);
-      return body.owners.includes(entry.id) ? null : key;
-    }));
-    for (const k of batch) if (k && keys.length < count) keys.push(k);
-  }
-  return keys;
 }
 
 async function memoryScenario() {

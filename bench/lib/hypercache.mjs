@@ -57,12 +57,12 @@ export async function startNode({ id, distPort, seeds = [], rf = 3, cpus, env = 
 }
 
 /** Starts n nodes that seed each other and waits until every node sees all n members alive. */
-export async function startCluster({ n, rf, cpus, prefix = 'node', env, nodeArgs = (_i) => [] }) {
+export async function startCluster({ n, rf, cpus, prefix = 'node', env, nodeArgs = (_i) => [], main = MAIN }) {
   const dist = [];
   for (let i = 0; i < n; i++) dist.push(await freePort());
   const ids = dist.map((_, i) => `${prefix}-${i + 1}`);
   const nodes = await Promise.all(ids.map((id, i) => startNode({
-    id, distPort: dist[i], rf, cpus, env, nodeArgs: nodeArgs(i),
+    id, distPort: dist[i], rf, cpus, env, nodeArgs: nodeArgs(i), main,
     seeds: ids.flatMap((other, j) => (j === i ? [] : [`${other}@127.0.0.1:${dist[j]}`])),
   })));
   await Promise.all(nodes.map((node) => waitForMembers(node, n)));
@@ -70,11 +70,26 @@ export async function startCluster({ n, rf, cpus, prefix = 'node', env, nodeArgs
 }
 
 /** Adds a node to a running cluster and waits until all nodes see it. */
-export async function joinNode({ id, cluster, rf, cpus, env }) {
-  const node = await startNode({ id, rf, cpus, env, seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
+export async function joinNode({ id, cluster, rf, cpus, env, main = MAIN, nodeArgs }) {
+  const node = await startNode({ id, rf, cpus, env, main, nodeArgs, seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
   const all = [...cluster, node];
   await Promise.all(all.map((m) => waitForMembers(m, all.length)));
   return node;
+}
+
+/** `count` keys `<prefix><n>` that `entry` owns none of (GET /v1/owners/{key} on it): every GET of them through `entry` is forwarded. */
+export async function nonOwnerKeys(entry, prefix, count) {
+  const keys = [];
+  for (let i = 0; keys.length < count; i += 32) {
+    if (i > count * 50) throw new Error(`found only ${keys.length} keys not owned by ${entry.id}`);
+    const batch = await Promise.all(Array.from({ length: 32 }, async (_, j) => {
+      const key = `${prefix}${i + j}`;
+      const body = await getJson(`${entry.url}/v1/owners/${encodeURIComponent(key)}`);
+      return body.owners.includes(entry.id) ? null : key;
+    }));
+    for (const k of batch) if (k && keys.length < count) keys.push(k);
+  }
+  return keys;
 }
 
 export async function waitForMembers(node, count, timeoutMs = 30_000) {

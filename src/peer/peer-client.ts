@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
@@ -62,6 +61,8 @@ export class PeerResponseTooLargeError extends Error {
 export class PeerClient {
   private readonly pools = new Map<string, Pool>();
   private readonly headers: Record<string, string>;
+  /** `headers` plus each content type sent so far: built once, not per call. */
+  private readonly typedHeaders = new Map<string, Record<string, string>>();
 
   constructor(private readonly opts: PeerClientOptions) {
     this.headers = {
@@ -93,23 +94,33 @@ export class PeerClient {
     );
   }
 
+  /**
+   * One call through undici's dispatch API: the answer is collected straight from the connection's
+   * parser (bench/PROFILE.md "Issue 18": no response stream, no abort signal per call).
+   */
   private async send(address: string, call: PeerCall, trace: Record<string, string> | undefined): Promise<PeerReply> {
-    const headers = call.contentType === undefined ? this.headers : { ...this.headers, 'content-type': call.contentType };
-    const deadline = new CallDeadline(call.timeoutMs);
-    try {
-      const res = await this.pool(address).request({
+    const headers = this.headersFor(call.contentType);
+    const reply = await new Promise<PeerReply>((resolve, reject) => {
+      const exchange = new PeerExchange(this.opts.maxResponseBytes, call.timeoutMs, resolve, reject);
+      this.pool(address).dispatch({
         method: call.method,
         path: call.path,
         headers: trace ? { ...headers, ...trace } : headers,
-        body: call.body,
-        signal: deadline as unknown as AbortSignal,
-      });
-      const reply = { status: res.statusCode, headers: res.headers, body: await readAll(res.body, this.opts.maxResponseBytes) };
-      if (reply.status === 400) this.logProtocolRejection(address, reply.body);
-      return reply;
-    } finally {
-      deadline.clear();
+        body: call.body ?? null,
+      }, exchange);
+    });
+    if (reply.status === 400) this.logProtocolRejection(address, reply.body);
+    return reply;
+  }
+
+  private headersFor(contentType: string | undefined): Record<string, string> {
+    if (contentType === undefined) return this.headers;
+    let headers = this.typedHeaders.get(contentType);
+    if (!headers) {
+      headers = { ...this.headers, 'content-type': contentType };
+      this.typedHeaders.set(contentType, headers);
     }
+    return headers;
   }
 
   /**
@@ -189,78 +200,72 @@ export function createPeerClient(config: HypercacheConfig, logger: Logger, tls?:
 }
 
 /**
- * The deadline of one call, body included. Stands in for `AbortSignal.timeout(ms)` (undici accepts
- * any object with `addEventListener`/`removeEventListener`): one timer, cleared when the call ends,
- * instead of an AbortSignal, its never-cleared timer and a DOMException per call (≈ 3 % of a peer
- * call's CPU, bench/PROFILE.md "Peer path"). On expiry it aborts with the same
- * `DOMException('…', 'TimeoutError')` that `AbortSignal.timeout` uses.
+ * One call's exchange with undici (its dispatch handler): the whole answer collected in memory up to
+ * `limit` bytes, under one deadline that covers the queue, the request and the body. Over the limit
+ * or past the deadline the request is aborted (undici destroys its socket, never left half-read);
+ * the deadline fails with the `DOMException('…', 'TimeoutError')` that `AbortSignal.timeout` uses.
+ * One timer per call, cleared at the end, and no response stream (bench/PROFILE.md "Peer path", "Issue 18").
  */
-class CallDeadline {
-  aborted = false;
-  reason: unknown = undefined;
-  private listener: (() => void) | undefined;
+class PeerExchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private failure: Error | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(ms: number) {
-    this.timer = setTimeout(() => this.expire(), ms);
+  constructor(
+    private readonly limit: number,
+    timeoutMs: number,
+    private readonly resolve: (reply: PeerReply) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.timer = setTimeout(() => this.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
     this.timer.unref();
   }
 
-  addEventListener(_type: 'abort', fn: () => void): void {
-    this.listener = fn;
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Expired while queued for a connection: never sent.
+    if (this.failure) controller.abort(this.failure);
   }
 
-  removeEventListener(_type: 'abort', fn: () => void): void {
-    if (this.listener === fn) this.listener = undefined;
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.status = statusCode;
+    this.headers = headers;
   }
 
-  clear(): void {
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.limit) this.abort(new PeerResponseTooLargeError(`peer response exceeds ${this.limit} bytes`));
+    else this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settle()) this.resolve({ status: this.status, headers: this.headers, body: this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
+    if (this.settle()) this.reject(err);
+  }
+
+  private abort(err: Error): void {
+    if (this.settled) return;
+    this.failure = err;
+    this.controller?.abort(err);
+    // Before the request started (queued), or if undici reports nothing back: fail the call now.
+    if (this.settle()) this.reject(err);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
     clearTimeout(this.timer);
-    this.listener = undefined;
+    return true;
   }
-
-  private expire(): void {
-    this.aborted = true;
-    this.reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-    const fn = this.listener;
-    this.listener = undefined;
-    fn?.();
-  }
-}
-
-/** Reads a response body to the end; over `limit` bytes the stream is destroyed (its socket is never left half-read). */
-function readAll(body: Readable, limit: number): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-    };
-    body.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        const err = new PeerResponseTooLargeError(`peer response exceeds ${limit} bytes`);
-        fail(err);
-        body.destroy(err);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    body.on('error', fail);
-    // A stream closed before its end (no error given) still fails the call, as `for await` would.
-    body.on('close', () => {
-      if (!settled) fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    });
-  });
 }
 
 /** An aborted deadline (`AbortSignal.timeout`) or an undici connect/headers/body timeout. */

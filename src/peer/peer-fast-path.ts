@@ -11,9 +11,9 @@ import type { PeerAuth } from './peer-auth.js';
 import type { PeerContacts } from './peer-contacts.js';
 import { admitPeer, checkPeerHeaders } from './peer.guard.js';
 import { ReplicationController } from './replication.controller.js';
-import { coordinateOp, readOp, replicateOp } from './replication-ops.js';
+import { type PeerOpAnswer, coordinateOp, peerAnswer, readOp, replicateOp } from './replication-ops.js';
 
-type Operation = (body: Buffer) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+type Operation = (body: Buffer) => Promise<PeerOpAnswer> | PeerOpAnswer;
 
 /**
  * The dist listener's hot routes: `ReplicationController`'s `@HotRoute()` handlers (`POST
@@ -30,8 +30,8 @@ type Operation = (body: Buffer) => Promise<{ status: number; body: unknown }> | 
  *   refuses it exactly as before (401 + `authFailure` counter, or 400 protocol version);
  * - an admitted request records the sender's contact, then its body is read within the dist
  *   message limit (413), validated whole (400, nothing applied) and handed to the same operation
- *   functions the controller calls (`replication-ops.ts`); errors leave through the same envelope
- *   as the app's exception filter.
+ *   functions the controller calls (`replication-ops.ts`), whose answer is a frame
+ *   (docs/peer-protocol.md §3.1); errors leave through the same envelope as the app's exception filter.
  */
 export function peerHotRoutes(deps: { node: CacheNodeApi; config: Pick<HypercacheConfig, 'maxValueBytes'> }, auth: PeerAuth, contacts: PeerContacts, logger: Logger): HotRouteOperations {
   const { node } = deps;
@@ -46,15 +46,19 @@ export function peerHotRoutes(deps: { node: CacheNodeApi; config: Pick<Hypercach
       readRawBody(req.raw, limit, tooLarge).then(
         (body) => op(body),
       ).then(
-        (out) => sendJson(reply.code(out.status), out.body),
+        (out) => {
+          const body = peerAnswer(reply, out);
+          if (Buffer.isBuffer(body)) reply.send(body);
+          else sendJson(reply, body);
+        },
         (err: unknown) => answerError(reply, err, logger),
       );
     };
   };
   const controller = ReplicationController.prototype;
   return new Map<RoutePolicy['handler'], HotOperation>([
-    [controller.replicate, hot((body) => ({ status: 200, body: replicateOp(node, maxValueBytes, body) }))],
-    [controller.read, hot((body) => ({ status: 200, body: readOp(node, body) }))],
+    [controller.replicate, hot((body) => replicateOp(node, maxValueBytes, body))],
+    [controller.read, hot((body) => readOp(node, body))],
     [controller.coordinate, hot((body) => coordinateOp(node, maxValueBytes, body))],
   ]);
 }

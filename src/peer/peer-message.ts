@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
+import { type FrameReader, WireError, readFrame } from '../core/replication/frame.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -22,8 +23,26 @@ export function parsePeerMessage<T>(
   } catch {
     throw new CacheError('BAD_REQUEST', `invalid ${op} message: not JSON`);
   }
+  return validated(op, SchemaError, () => parse(doc));
+}
+
+/**
+ * Reads a data-plane peer request body as a frame (docs/peer-protocol.md §3.1) and validates its
+ * header with `parse`, which takes the values from the tail; a tail byte no value claims is an
+ * error too. Any failure becomes 400 `invalid <op> message: …`; nothing of it is applied.
+ */
+export function parsePeerFrame<T>(op: string, body: Buffer, parse: (frame: FrameReader) => T): T {
+  return validated(op, WireError, () => {
+    const frame = readFrame(body);
+    const msg = parse(frame);
+    frame.end();
+    return msg;
+  });
+}
+
+function validated<T>(op: string, SchemaError: abstract new (...args: never[]) => Error, parse: () => T): T {
   try {
-    return parse(doc);
+    return parse();
   } catch (err) {
     if (err instanceof SchemaError) throw new CacheError('BAD_REQUEST', `invalid ${op} message: ${err.message}`);
     throw err;

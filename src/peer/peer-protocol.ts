@@ -5,7 +5,8 @@ import type { MembershipOp } from '../core/membership/messages.js';
  * node ID and the protocol version. A receiver refuses an unknown major version, so a mixed-version
  * cluster fails loudly instead of corrupting data.
  */
-export const PROTOCOL_VERSION = 1;
+/** 2: the data-plane routes carry frames with raw-byte values (docs/peer-protocol.md §3.1); 1 carried JSON with base64 values. */
+export const PROTOCOL_VERSION = 2;
 
 export const PEER_HEADERS = {
   sender: 'x-hypercache-node',
@@ -33,7 +34,7 @@ export const MEMBERSHIP_PATHS = {
   join: `/${PEER_PREFIX}/join`,
 } as const satisfies Record<MembershipOp, string>;
 
-/** Routes of the data-plane operations (docs/peer-protocol.md §2); bodies are the JSON of `core/replication/wire.ts`. */
+/** Routes of the data-plane operations (docs/peer-protocol.md §2); bodies are frames (`core/replication/frame.ts`) of the messages of `core/replication/wire.ts`. */
 export const REPLICATION_PATHS = {
   replicate: `/${PEER_PREFIX}/replicate`,
   read: `/${PEER_PREFIX}/read`,
@@ -45,7 +46,7 @@ export const KEY_LISTING_PATHS = {
   list_keys: `/${PEER_PREFIX}/list_keys`,
 } as const;
 
-/** Route of the anti-entropy exchange (docs/cluster.md §8.3, docs/peer-protocol.md §2); bodies are the JSON of `core/merkle/merkle-wire.ts`. */
+/** Route of the anti-entropy exchange (docs/cluster.md §8.3, docs/peer-protocol.md §2); bodies are frames of the messages of `core/merkle/merkle-wire.ts`. */
 export const ANTI_ENTROPY_PATHS = {
   merkle: `/${PEER_PREFIX}/merkle`,
 } as const;

@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
 import type { Entry } from '../core/store/entry.js';
+import { FrameWriter, encodeFrame, readFrame } from '../core/replication/frame.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../core/replication/transport.js';
 import {
   type CoordinateReply, type CoordinateRequest, type ReplicateResult, type ReplicateSource,
   encodeCoordinate, encodeEntry, parseCoordinateReply, parseReadReply, parseReplicateReply,
 } from '../core/replication/wire.js';
 import { encodeCoordinateBatch, parseCoordinateBatchReply } from '../core/replication/coordinate-batch-wire.js';
-import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
 import type { PeerClient, PeerReply } from './peer-client.js';
+import { parseFrameReply, postFrame } from './peer-frame-call.js';
 import { REPLICATION_PATHS } from './peer-protocol.js';
 
-
-/** The replication port over the peer client: JSON bodies, replies validated before the core sees them. */
+/** The replication port over the peer client: frames both ways (docs/peer-protocol.md §3.1), replies validated before the core sees them. */
 export class PeerReplicationTransport implements ReplicationTransport {
   private lastReplicate?: { source: ReplicateSource; entries: Entry[]; body: Buffer };
 
@@ -22,8 +22,8 @@ export class PeerReplicationTransport implements ReplicationTransport {
   ) {}
 
   async replicate(peer: PeerRef, source: ReplicateSource, entries: Entry[], timeoutMs: number): Promise<ReplicateResult[]> {
-    const res = await this.post(peer, REPLICATION_PATHS.replicate, this.replicateBody(source, entries), timeoutMs);
-    return this.parse(peer, 'replicate', res, (doc) => parseReplicateReply(doc, entries.length));
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.replicate, this.replicateBody(source, entries), timeoutMs);
+    return parseFrameReply('replicate', peer, res, (reply) => parseReplicateReply(reply.header, entries.length));
   }
 
   /**
@@ -33,7 +33,8 @@ export class PeerReplicationTransport implements ReplicationTransport {
   private replicateBody(source: ReplicateSource, entries: Entry[]): Buffer {
     const last = this.lastReplicate;
     if (last?.entries === entries && last.source === source) return last.body;
-    const body = Buffer.from(JSON.stringify({ source, entries: entries.map(encodeEntry) }));
+    const frame = new FrameWriter();
+    const body = frame.finish({ source, entries: entries.map((e) => encodeEntry(e, frame)) });
     // Kept for the rest of this turn only: a large body must not stay referenced.
     if (!last) setImmediate(() => (this.lastReplicate = undefined));
     this.lastReplicate = { source, entries, body };
@@ -41,18 +42,20 @@ export class PeerReplicationTransport implements ReplicationTransport {
   }
 
   async read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
-    const res = await this.post(peer, REPLICATION_PATHS.read, { keys }, timeoutMs);
-    return this.parse(peer, 'read', res, (doc) => parseReadReply(doc, keys.length, this.maxValueBytes));
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.read, encodeFrame({ keys }), timeoutMs);
+    return parseFrameReply('read', peer, res, (reply) => parseReadReply(reply, keys.length, this.maxValueBytes));
   }
 
   async coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
-    const res = await this.post(peer, REPLICATION_PATHS.coordinate, encodeCoordinate(req), timeoutMs);
+    const frame = new FrameWriter();
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.coordinate, frame.finish(encodeCoordinate(req, frame)), timeoutMs);
     return this.coordinateReply(peer, res, (doc) => parseCoordinateReply(res.status, doc));
   }
 
   /** Several operations in one call: 200 answers each; any other status (401, 413, …) is every operation's answer. */
   async coordinateMany(peer: PeerRef, reqs: CoordinateRequest[], timeoutMs: number): Promise<CoordinateReply[]> {
-    const res = await this.post(peer, REPLICATION_PATHS.coordinate, encodeCoordinateBatch(reqs), timeoutMs);
+    const frame = new FrameWriter();
+    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.coordinate, frame.finish(encodeCoordinateBatch(reqs, frame)), timeoutMs);
     return this.coordinateReply(peer, res, (doc) => {
       if (res.status === 200) return parseCoordinateBatchReply(doc, reqs.length);
       const reply = parseCoordinateReply(res.status, doc);
@@ -60,31 +63,16 @@ export class PeerReplicationTransport implements ReplicationTransport {
     });
   }
 
+  /** A 200 answer is a frame (its header the reply); any other status carries the JSON envelope of the refused write (docs/peer-protocol.md §3.1). */
   private coordinateReply<T>(peer: PeerRef, res: PeerReply, parse: (doc: unknown) => T): T {
     try {
-      return parse(JSON.parse(res.body.toString('utf8')));
+      if (res.status !== 200) return parse(JSON.parse(res.body.toString('utf8')));
+      const reply = readFrame(res.body);
+      reply.end();
+      return parse(reply.header);
     } catch (err) {
       this.logger.debug({ peer: peer.id, op: 'coordinate', status: res.status, error: String(err) }, 'invalid peer reply');
       throw new TransportError('unknown', `invalid coordinate reply (status ${res.status})`);
-    }
-  }
-
-  private async post(peer: PeerRef, path: string, body: unknown, timeoutMs: number): Promise<PeerReply> {
-    try {
-      return await this.client.call(peer.address, {
-        method: 'POST', path, body: Buffer.isBuffer(body) ? body : JSON.stringify(body), contentType: 'application/json', timeoutMs,
-      });
-    } catch (err) {
-      throw peerCallFailure(err, peer, path, this.logger);
-    }
-  }
-
-  private parse<T>(peer: PeerRef, op: string, res: PeerReply, fn: (doc: unknown) => T): T {
-    if (res.status !== 200) throw peerStatusFailure(op, peer, res.status);
-    try {
-      return fn(JSON.parse(res.body.toString('utf8')));
-    } catch (err) {
-      throw new TransportError('unknown', `${op} to ${peer.id}: invalid reply: ${String(err)}`);
     }
   }
 }

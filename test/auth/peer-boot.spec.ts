@@ -5,6 +5,7 @@ import { within } from '../support/poll.js';
 import { type CertFixtures, generateCerts, type Pem } from '../support/certs.js';
 import { parseSamples, sampleSum } from '../support/prom-text.js';
 import { rawRequest, tlsRequest } from '../support/http.js';
+import { frame, unframe } from '../support/peer-frame.js';
 import { killSpawnedNodes, nodeEnv, type SpawnedNode, spawnNode } from '../support/spawn-node.js';
 
 /**
@@ -107,12 +108,12 @@ describe('peer certificates named by HYPERCACHE_DIST_TLS_ALLOWED_NAMES, one CA f
   it('inbound: a peer certificate with an allowed name is served; a client certificate of the same CA gets 401 on every route', async () => {
     const node = await spawnNode(await env('node-a', certs.peerA, '*.peers.test'));
     const peerRead = (pem?: Pem) =>
-      tlsRequest(distUrl(node, '/peer/read'), withCert(pem), { method: 'POST', body: '{"keys":["k"]}', headers: { 'content-type': 'application/json' } });
+      tlsRequest(distUrl(node, '/peer/read'), withCert(pem), { method: 'POST', body: frame({ keys: ['k'] }), headers: { 'content-type': 'application/vnd.hypercache.frame' } });
 
     expect((await tlsRequest(distUrl(node, '/health'), withCert(certs.peerB))).status).toBe(200);
     const read = await peerRead(certs.peerB);
     expect(read.status).toBe(200);
-    expect(JSON.parse(read.body.toString())).toHaveProperty('entries');
+    expect(unframe(read.body).header).toEqual({ entries: [null] });
 
     for (const pem of [certs.reader, certs.server]) {
       for (const reply of [await peerRead(pem), await tlsRequest(distUrl(node, '/health'), withCert(pem))]) {

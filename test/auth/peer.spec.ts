@@ -94,18 +94,18 @@ describe('protocol version (docs/peer-protocol.md §1)', () => {
     await node.stop();
   });
 
-  it.each(['1', '1.0', '1.7'])('major version 1 (%s) is served', async (version) => {
+  it.each(['2', '2.0', '2.7'])('major version 2 (%s) is served', async (version) => {
     expect((await health(node, { ...bearer('peer'), [PEER_HEADERS.protocol]: version })).status).toBe(200);
   });
 
-  it.each(['2', '0', '2.0', 'abc', '', '1,1'])('%j → 400 unsupported protocol version', async (version) => {
+  it.each(['1', '1.9', '3', '0', '3.0', 'abc', '', '2,2'])('%j → 400 unsupported protocol version', async (version) => {
     const r = await health(node, { ...bearer('peer'), [PEER_HEADERS.protocol]: version });
     expect(r.status).toBe(400);
     expect(json(r)).toEqual({ error: `unsupported protocol version ${version}`, code: 'BAD_REQUEST' });
   });
 
   it('authentication comes first: a bad version without the token is 401', async () => {
-    expect((await health(node, { [PEER_HEADERS.protocol]: '2' })).status).toBe(401);
+    expect((await health(node, { [PEER_HEADERS.protocol]: '1' })).status).toBe(401);
   });
 });
 
@@ -124,7 +124,7 @@ describe('authenticated peer requests count as contact with their sender', () =>
   it('only authenticated requests with a valid sender ID and protocol version are contact', async () => {
     await health(node, { ...bearer('peer'), [PEER_HEADERS.sender]: 'node-x' });
     await health(node, { [PEER_HEADERS.sender]: 'node-unauthenticated' });
-    await health(node, { ...bearer('peer'), [PEER_HEADERS.sender]: 'node-old', [PEER_HEADERS.protocol]: '2' });
+    await health(node, { ...bearer('peer'), [PEER_HEADERS.sender]: 'node-old', [PEER_HEADERS.protocol]: '1' });
     await health(node, { ...bearer('peer'), [PEER_HEADERS.sender]: 'not a node id' });
     await health(node, bearer('peer'));
     expect(contacts).toEqual(['node-x']);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, type Member, formed, membersOf, Cluster } from '../support/cluster.js';
 import { auth, client, getJson, mgmt } from '../support/http.js';
 import { within } from '../support/poll.js';
+import { PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js';
 import { killSpawnedNodes, type SpawnedNode } from '../support/spawn-node.js';
 import { openEvents } from '../support/sse.js';
 
@@ -72,7 +73,7 @@ describe('a 3-node cluster (HEARTBEAT 200ms, GOSSIP_INTERVAL 250ms)', () => {
     const before = (await memberOf(x, x.id))!;
     const r = await fetch(`http://${x.distAddr}/peer/gossip`, {
       method: 'POST',
-      headers: { ...auth(), 'x-hypercache-node': 'node-1', 'x-hypercache-protocol': '1', 'content-type': 'application/json' },
+      headers: { ...auth(), 'x-hypercache-node': 'node-1', 'x-hypercache-protocol': String(PROTOCOL_VERSION), 'content-type': 'application/json' },
       body: JSON.stringify({ op: 'gossip', members: [{ ...before, State: 'suspect' }] }),
     });
     expect(r.status).toBe(200);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { expectEnvelope, rawExchange, rawRequest, send } from '../support/http.js';
+import { frame } from '../support/peer-frame.js';
 
 /**
  * Every error Node's HTTP parser, Fastify or Nest can raise from the wire, sent as raw bytes to each
@@ -19,6 +20,8 @@ const ROUTES: Record<Listener, { get: string; body: string; good: string; query:
 const PEER = 'X-Hypercache-Node: node-x\r\n';
 const MAX = 1024;
 const MARKER = { key: 'fw-marker', value: 'fw-marker-value' };
+/** A `read` frame, all of whose bytes are ASCII (a 14-byte header), so it can travel in a request string. */
+const READ_FRAME = frame({ keys: ['k'] }).toString('latin1');
 
 interface Case {
   name: string;
@@ -80,7 +83,7 @@ const CASES: Case[] = [
   { name: 'chunked body over the body limit', bytes: (r) => withBody(r.body, 'Transfer-Encoding: chunked\r\n', `130000\r\n${'x'.repeat(0x130000)}\r\n0\r\n\r\n`), status: 413, code: 'PAYLOAD_TOO_LARGE' },
 ];
 
-/** Bodies a JSON route cannot parse: the client's batch routes and every peer route. */
+/** Bodies a route cannot parse: the client's batch routes (JSON) and the data-plane peer routes (frames, docs/peer-protocol.md §3.1). */
 const JSON_ROUTES: Partial<Record<Listener, string>> = { api: 'POST /v1/cache/batch/get', dist: 'POST /peer/replicate' };
 
 describe('malformed HTTP on every listener gets the envelope', () => {
@@ -117,7 +120,7 @@ describe('malformed HTTP on every listener gets the envelope', () => {
     });
   }
 
-  it.each(Object.entries(JSON_ROUTES))('invalid JSON body with Content-Type: application/json: %s', async (listener, line) => {
+  it.each(Object.entries(JSON_ROUTES))('an unparsable body with Content-Type: application/json: %s', async (listener, line) => {
     for (const body of ['{x', '', '\u0000']) {
       const r = await rawRequest(port[listener as Listener], withBody(line, `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`, body));
       expectEnvelope(r, `${JSON.stringify(body)} on ${listener}`, { status: 400, code: 'BAD_REQUEST' });
@@ -132,7 +135,7 @@ describe('malformed HTTP on every listener gets the envelope', () => {
       expect((await typed('PUT /v1/cache/fw-typed', type, 'v')).status, type).toBe(200);
       const mgmt = await rawRequest(port.mgmt, withBody('POST /trigger-expiration', `Content-Type: ${type}\r\nContent-Length: 1\r\n`, 'v'));
       expect(mgmt.status, type).toBe(202);
-      const dist = await rawRequest(port.dist, withBody('POST /peer/read', `Content-Type: ${type}\r\nContent-Length: 14\r\n`, '{"keys":["k"]}'));
+      const dist = await rawRequest(port.dist, withBody('POST /peer/read', `Content-Type: ${type}\r\nContent-Length: ${READ_FRAME.length}\r\n`, READ_FRAME));
       expect(dist.status, type).toBe(200);
     }
   });

@@ -5,10 +5,12 @@ import { ScopeGuard } from '../../src/auth/scope.guard.js';
 import { parseAuthConfig } from '../../src/config/auth-config.js';
 import { ManualClock } from '../../src/core/time/clock.js';
 import { PeerGuard } from '../../src/peer/peer.guard.js';
+import { PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js';
 import { flushTracing, initTracing, shutdownTracing } from '../../src/tracing/tracing.js';
 import { rawBytes } from '../support/http.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../tracing/otlp-receiver.js';
+import { frame } from '../support/peer-frame.js';
 
 /**
  * docs/auth.md "Where a request enters": a request a hot route answers from its Fastify hook gets
@@ -60,7 +62,7 @@ interface Case {
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const PEER_HEADERS = { ...bearer(PEER_TOKEN), 'x-hypercache-node': 'node-peer', 'x-hypercache-protocol': '1' };
+const PEER_HEADERS = { ...bearer(PEER_TOKEN), 'x-hypercache-node': 'node-peer', 'x-hypercache-protocol': String(PROTOCOL_VERSION) };
 
 /** One HTTP/1.1 request as bytes, `Connection: close` unless `headers` name one, with Content-Length when there is a body. */
 function http(method: string, target: string, headers: Record<string, string> = {}, body?: string | Buffer): Buffer {
@@ -76,9 +78,12 @@ const TRACEPARENT = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa
 const verbatim = (lines: string[], body = '') => Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1');
 const json = (value: unknown) => JSON.stringify(value);
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-const wireItem = (key: string, value: Buffer, version: number) => ({
-  kind: 'item', key, version, origin: 'node-peer', updated_at: START_MS - 1000, expires_at: 0, value_b64: value.toString('base64'),
-});
+/** A `replicate` frame of items (docs/peer-protocol.md §3.1). */
+const replicate = (source: string, items: [key: string, value: Buffer, version: number][]) =>
+  frame(
+    { source, entries: items.map(([key, value, version]) => ({ kind: 'item', key, version, origin: 'node-peer', updated_at: START_MS - 1000, expires_at: 0, value_len: value.length })) },
+    ...items.map(([, value]) => value),
+  );
 
 const CLIENT_CASES: Case[] = [
   // Writes: 200, then the error answers the single-key routes give after admission.
@@ -183,23 +188,24 @@ const CLIENT_CASES: Case[] = [
 const PEER_CASES: Case[] = [
   {
     name: 'replicate → applied', listener: 'dist', way: 'hot', status: 200,
-    request: http('POST', '/peer/replicate', PEER_HEADERS, json({ source: 'replication', entries: [wireItem('peer-a', ALL_BYTES, 1000), wireItem('peer-b', Buffer.from('b'), 1001)] })),
+    request: http('POST', '/peer/replicate', PEER_HEADERS, replicate('replication', [['peer-a', ALL_BYTES, 1000], ['peer-b', Buffer.from('b'), 1001]])),
   },
   {
     name: 'replicate an older version → stale', listener: 'dist', way: 'hot', status: 200,
-    request: http('POST', '/peer/replicate', PEER_HEADERS, json({ source: 'repair', entries: [wireItem('peer-a', Buffer.from('old'), 999)] })),
+    request: http('POST', '/peer/replicate', PEER_HEADERS, replicate('repair', [['peer-a', Buffer.from('old'), 999]])),
   },
-  { name: 'read → entries and null', listener: 'dist', way: 'hot', status: 200, request: http('POST', '/peer/read', PEER_HEADERS, json({ keys: ['peer-a', 'peer-b', 'nothing'] })) },
+  { name: 'read → entries and null', listener: 'dist', way: 'hot', status: 200, request: http('POST', '/peer/read', PEER_HEADERS, frame({ keys: ['peer-a', 'peer-b', 'nothing'] })) },
   {
     name: 'coordinate a forwarded put', listener: 'dist', way: 'hot', status: 200,
-    request: http('POST', '/peer/coordinate', PEER_HEADERS, json({ op: 'put', key: 'fwd', value_b64: 'aGk=', ttl_ms: 60_000, consistency: 'one' })),
+    request: http('POST', '/peer/coordinate', PEER_HEADERS, frame({ op: 'put', key: 'fwd', value_len: 2, ttl_ms: 60_000, consistency: 'one' }, Buffer.from('hi'))),
   },
   {
     name: 'coordinate a delete whose If-Match fails → 412 with the current version', listener: 'dist', way: 'hot', status: 412,
-    request: http('POST', '/peer/coordinate', PEER_HEADERS, json({ op: 'delete', key: 'fwd', consistency: 'one', if_match: [1] })),
+    request: http('POST', '/peer/coordinate', PEER_HEADERS, frame({ op: 'delete', key: 'fwd', consistency: 'one', if_match: [1] })),
   },
-  { name: 'replicate not JSON → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/replicate', PEER_HEADERS, '{"source":') },
-  { name: 'read an invalid message → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/read', PEER_HEADERS, json({ keys: 'peer-a' })) },
+  { name: 'replicate not a frame (protocol 1 JSON) → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/replicate', PEER_HEADERS, '{"source":') },
+  { name: 'read an invalid message → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/read', PEER_HEADERS, frame({ keys: 'peer-a' })) },
+  { name: 'replicate with tail bytes no value claims → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/replicate', PEER_HEADERS, frame({ source: 'hint', entries: [] }, Buffer.from('x'))) },
   {
     name: 'coordinate over the message limit → 413', listener: 'dist', way: 'hot', status: 413,
     request: http('POST', '/peer/coordinate', { ...PEER_HEADERS, 'content-length': String(4 * MAX_VALUE_BYTES + 1024 * 1024 + 1) }),
@@ -207,16 +213,16 @@ const PEER_CASES: Case[] = [
   {
     name: 'read on a kept-alive connection, then replicate on it', listener: 'dist', way: 'hot', status: 200,
     request: Buffer.concat([
-      http('POST', '/peer/read', { ...PEER_HEADERS, ...KEEP_ALIVE }, json({ keys: ['fwd'] })),
-      http('POST', '/peer/replicate', PEER_HEADERS, json({ source: 'hint', entries: [wireItem('peer-c', Buffer.from('c'), 1002)] })),
+      http('POST', '/peer/read', { ...PEER_HEADERS, ...KEEP_ALIVE }, frame({ keys: ['fwd'] })),
+      http('POST', '/peer/replicate', PEER_HEADERS, replicate('hint', [['peer-c', Buffer.from('c'), 1002]])),
     ]),
   },
-  { name: 'replicate without the peer token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/replicate', {}, json({ source: 'replication', entries: [] })) },
-  { name: 'read with a client token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/read', { ...PEER_HEADERS, ...bearer(TOKENS.rw) }, json({ keys: ['peer-a'] })) },
-  { name: 'coordinate with a wrong token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/coordinate', { ...PEER_HEADERS, ...bearer('nope') }, '{}') },
+  { name: 'replicate without the peer token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/replicate', {}, frame({ source: 'replication', entries: [] })) },
+  { name: 'read with a client token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/read', { ...PEER_HEADERS, ...bearer(TOKENS.rw) }, frame({ keys: ['peer-a'] })) },
+  { name: 'coordinate with a wrong token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/coordinate', { ...PEER_HEADERS, ...bearer('nope') }, frame({})) },
   {
-    name: 'replicate in another protocol major version → 400', listener: 'dist', way: 'nest', status: 400,
-    request: http('POST', '/peer/replicate', { ...PEER_HEADERS, 'x-hypercache-protocol': '2' }, json({ source: 'replication', entries: [] })),
+    name: 'replicate in the previous protocol major version (JSON, base64 values) → 400', listener: 'dist', way: 'nest', status: 400,
+    request: http('POST', '/peer/replicate', { ...PEER_HEADERS, 'x-hypercache-protocol': String(PROTOCOL_VERSION - 1) }, JSON.stringify({ source: 'replication', entries: [] })),
   },
 ];
 

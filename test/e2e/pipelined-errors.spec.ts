@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertFixtures, generateCerts } from '../support/certs.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
 import { expectEnvelope, json, rawExchange, send, tlsRequest } from '../support/http.js';
+import { frame, unframe } from '../support/peer-frame.js';
 
 /**
  * Requests pipelined on one connection before a malformed one (docs/api.md §1.16):
@@ -76,14 +77,14 @@ describe('pipelined requests before a malformed one', () => {
   });
 
   it('dist: POST /peer/replicate is answered before the 400, and applied', async () => {
-    const message = JSON.stringify({
-      source: 'replication',
-      entries: [{ kind: 'item', key: 'pipe-peer', version: 1000, origin: 'node-x', updated_at: NOW, expires_at: 0, value_b64: Buffer.from('peer').toString('base64') }],
-    });
-    const replicate = `POST /peer/replicate HTTP/1.1\r\nHost: x\r\nX-Hypercache-Node: node-x\r\nContent-Type: application/json\r\nContent-Length: ${message.length}\r\n\r\n${message}`;
-    const answers = await rawExchange(node.ports.dist, replicate + get('/health') + MALFORMED);
+    const message = frame(
+      { source: 'replication', entries: [{ kind: 'item', key: 'pipe-peer', version: 1000, origin: 'node-x', updated_at: NOW, expires_at: 0, value_len: 4 }] },
+      Buffer.from('peer'),
+    );
+    const replicate = `POST /peer/replicate HTTP/1.1\r\nHost: x\r\nX-Hypercache-Node: node-x\r\nContent-Type: application/vnd.hypercache.frame\r\nContent-Length: ${message.length}\r\n\r\n`;
+    const answers = await rawExchange(node.ports.dist, Buffer.concat([Buffer.from(replicate), message, Buffer.from(get('/health') + MALFORMED)]));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 400]);
-    expect(json(answers[0]!)).toEqual({ results: ['applied'] });
+    expect(unframe(answers[0]!.body).header).toEqual({ results: ['applied'] });
     expect(json(answers[2]!)).toEqual(BAD_REQUEST);
     expect(await stored('pipe-peer')).toBe('peer');
   });

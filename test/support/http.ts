@@ -158,7 +158,7 @@ export type ConnectOptions = NonNullable<ConstructorParameters<typeof Agent>[0]>
 export async function tlsRequest(
   url: string,
   connect: ConnectOptions,
-  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<RawResponse> {
   const agent = new Agent({ connect });
   try {

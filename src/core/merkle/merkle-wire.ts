@@ -1,11 +1,13 @@
 import { NODE_ID_PATTERN } from '../../config/patterns.js';
 import { compareUtf8 } from '../keys/utf8-order.js';
+import { type FrameReader, FrameWriter, type ValueSink } from '../replication/frame.js';
 import { WireError, encodeEntry, parseEntry, parseKey } from '../replication/wire.js';
 import type { Entry } from '../store/entry.js';
 import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from './merkle-tree.js';
 
 /**
- * The `merkle` peer operation (docs/cluster.md §8.3, docs/peer-protocol.md §2). `from` is the requester's node ID: the
+ * The `merkle` peer operation (docs/cluster.md §8.3, docs/peer-protocol.md §2): the headers of its
+ * frames (replication/frame.ts); the values of an entries page travel in the frame's tail. `from` is the requester's node ID: the
  * responder answers over the entries co-owned by itself and `from` on its own ring. Three steps:
  *   {"from","want":"summary","before"?}             → {"want":"summary","groups":[GROUP_COUNT hex digests]}
  *   {"from","want":"leaves","groups":[g…],"before"?} → {"want":"leaves","leaves":[[GROUP_SIZE hex digests]…]} (request order)
@@ -34,7 +36,7 @@ export type MerkleResponse =
   | { want: 'leaves'; leaves: bigint[][] }
   | { want: 'entries'; entries: Entry[]; remaining: BucketSelector[] };
 
-/** Room kept for the JSON envelope and `remaining` list when filling a message up to the limit. */
+/** Room kept for the frame's header envelope and `remaining` list when filling a message up to the limit. */
 export const ENVELOPE_RESERVE_BYTES = 64 * 1024;
 
 const HEX64 = /^[0-9a-f]{16}$/;
@@ -51,18 +53,23 @@ export function encodeMerkleRequest(req: MerkleRequest): Record<string, unknown>
   return { from: req.from, want: 'entries', buckets: req.buckets.map(encodeSelector) };
 }
 
-export function encodeMerkleResponse(res: MerkleResponse): Record<string, unknown> {
-  if (res.want === 'summary') return { want: 'summary', groups: res.groups.map(hex) };
-  if (res.want === 'leaves') return { want: 'leaves', leaves: res.leaves.map((l) => l.map(hex)) };
-  return { want: 'entries', entries: res.entries.map(encodeEntry), remaining: res.remaining.map(encodeSelector) };
+/** The frame of a response (its entries' values in the tail). */
+export function encodeMerkleResponse(res: MerkleResponse): Buffer {
+  const frame = new FrameWriter();
+  if (res.want === 'summary') return frame.finish({ want: 'summary', groups: res.groups.map(hex) });
+  if (res.want === 'leaves') return frame.finish({ want: 'leaves', leaves: res.leaves.map((l) => l.map(hex)) });
+  const entries = res.entries.map((e) => encodeEntry(e, frame));
+  return frame.finish({ want: 'entries', entries, remaining: res.remaining.map(encodeSelector) });
 }
 
-/** Exact size of an entry in a JSON message, its separating comma included, without base64-encoding the value. */
+/** Exact size of an entry in a frame: its header JSON with the separating comma, and its value in the tail. */
 export function wireEntryBytes(e: Entry): number {
-  if (e.kind === 'tombstone') return Buffer.byteLength(JSON.stringify(encodeEntry(e))) + 1;
-  const rest = { kind: 'item', key: e.key, version: e.version, origin: e.origin, updated_at: e.updatedAt, expires_at: e.expiresAt, value_b64: '' };
-  return Buffer.byteLength(JSON.stringify(rest)) + 4 * Math.ceil(e.value.length / 3) + 1;
+  const header = Buffer.byteLength(JSON.stringify(encodeEntry(e, SIZING))) + 1;
+  return e.kind === 'item' ? header + e.value.length : header;
 }
+
+/** A writer whose values are never written: `wireEntryBytes` only needs the header form. */
+const SIZING: ValueSink = { value: (bytes) => bytes.length };
 
 // ---- validation ----
 
@@ -122,8 +129,8 @@ export function parseMerkleRequest(doc: unknown): MerkleRequest {
  * requested groups, and `remaining` a subset of the requested buckets. Whether each entry lies in
  * a requested bucket needs the hash, so the caller checks that.
  */
-export function parseMerkleResponse(doc: unknown, req: MerkleRequest, maxValueBytes: number): MerkleResponse {
-  const o = obj(doc, 'reply');
+export function parseMerkleResponse(frame: FrameReader, req: MerkleRequest, maxValueBytes: number): MerkleResponse {
+  const o = obj(frame.header, 'reply');
   if (o.want !== req.want) throw new WireError(`want: expected ${req.want}`);
   if (req.want === 'summary') return { want: 'summary', groups: digests(o.groups, 'groups', GROUP_COUNT) };
   if (req.want === 'leaves') {
@@ -131,7 +138,7 @@ export function parseMerkleResponse(doc: unknown, req: MerkleRequest, maxValueBy
     return { want: 'leaves', leaves: o.leaves.map((l, i) => digests(l, `leaves[${i}]`, GROUP_SIZE)) };
   }
   if (!Array.isArray(o.entries)) throw new WireError('entries: expected an array');
-  const entries = o.entries.map((e, i) => parseEntry(e, `entries[${i}]`, maxValueBytes));
+  const entries = o.entries.map((e, i) => parseEntry(e, `entries[${i}]`, maxValueBytes, frame));
   const remaining = selectors(o.remaining, 'remaining', true);
   const asked = new Set(req.buckets.map((s) => s.bucket));
   if (!remaining.every((s) => asked.has(s.bucket))) throw new WireError('remaining: a bucket that was not requested');

@@ -1,10 +1,11 @@
 import { CacheError } from '../errors.js';
 import type { WriteResult } from '../node.types.js';
-import { type CoordinateReply, type CoordinateRequest, WireError, encodeCoordinate, parseCoordinateReply, parseCoordinateRequest } from './wire.js';
+import type { FrameReader, ValueSink } from './frame.js';
+import { type CoordinateReply, type CoordinateRequest, WireError, encodeCoordinate, parseCoordinateOp, parseCoordinateReply } from './wire.js';
 
 /**
  * A `coordinate` call carrying several operations (docs/peer-protocol.md §2.1): `{"ops":[…]}`, each
- * element a single `coordinate` message, answered 200 `{"results":[…]}` with, per operation, its
+ * element a single `coordinate` message (its value, if any, the frame's next in `ops` order), answered 200 `{"results":[…]}` with, per operation, its
  * `status` and the body a single call would have answered. Built from the single message's
  * encoder and parser, so both shapes stay one schema.
  */
@@ -12,14 +13,15 @@ export const COORDINATE_MAX_OPS = 1000;
 
 export type CoordinateMessage = { batch: false; req: CoordinateRequest } | { batch: true; reqs: CoordinateRequest[] };
 
-export function encodeCoordinateBatch(reqs: readonly CoordinateRequest[]): Record<string, unknown> {
-  return { ops: reqs.map(encodeCoordinate) };
+export function encodeCoordinateBatch(reqs: readonly CoordinateRequest[], frame: ValueSink): Record<string, unknown> {
+  return { ops: reqs.map((r) => encodeCoordinate(r, frame)) };
 }
 
 /** A single operation, or `ops` (1 to COORDINATE_MAX_OPS of them): validated whole, so an invalid one rejects the message. */
-export function parseCoordinateMessage(doc: unknown, maxValueBytes: number): CoordinateMessage {
+export function parseCoordinateMessage(frame: FrameReader, maxValueBytes: number): CoordinateMessage {
+  const doc = frame.header;
   const ops = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>).ops : undefined;
-  if (ops === undefined) return { batch: false, req: parseCoordinateRequest(doc, maxValueBytes) };
+  if (ops === undefined) return { batch: false, req: parseCoordinateOp(doc, frame, maxValueBytes) };
   if (!Array.isArray(ops) || ops.length === 0 || ops.length > COORDINATE_MAX_OPS) {
     throw new WireError(`ops: expected 1 to ${COORDINATE_MAX_OPS} operations`);
   }
@@ -27,7 +29,7 @@ export function parseCoordinateMessage(doc: unknown, maxValueBytes: number): Coo
     batch: true,
     reqs: ops.map((op, i) => {
       try {
-        return parseCoordinateRequest(op, maxValueBytes);
+        return parseCoordinateOp(op, frame, maxValueBytes);
       } catch (err) {
         if (err instanceof WireError) throw new WireError(`ops[${i}].${err.message}`);
         throw err;

@@ -248,7 +248,7 @@ export class ReplicationCoordinator {
     if (owners.length === 0) return { local: true };
     if (consistency === 'one') {
       if (owners.includes(this.deps.nodeId)) return { local: true };
-      return { local: false, entry: await this.readOne(key) };
+      return { local: false, entry: await this.readOne(key, owners) };
     }
     return { local: false, entry: await this.readQuorum(key, owners, required(consistency, this.quorumN(owners))) };
   }
@@ -258,9 +258,9 @@ export class ReplicationCoordinator {
     return flooredN(owners.length, this.deps.replication, this.deps.members.size);
   }
 
-  private async readOne(key: string): Promise<Entry | undefined> {
+  private async readOne(key: string, owners: string[]): Promise<Entry | undefined> {
     const d = this.deps.counters.dist;
-    const candidates = this.candidates(key);
+    const candidates = this.candidates(key, owners);
     for (let i = 0; i < candidates.length; i++) {
       const peer = this.peer(candidates[i]!);
       if (!peer) continue;

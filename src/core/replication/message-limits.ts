@@ -5,7 +5,8 @@ export function peerMessageLimit(maxValueBytes: number): number {
 
 /**
  * Key + value bytes one multi-entry message (hint replay, migration, coalesced replicates) may carry:
- * values travel base64 (4/3 larger), so 2 × MAX_VALUE_BYTES of raw bytes stays under the message limit.
+ * values travel as raw bytes in a frame (docs/peer-protocol.md §3.1), so 2 × MAX_VALUE_BYTES leaves
+ * the headers of even the smallest entries far under the message limit.
  */
 export function batchByteBudget(maxValueBytes: number): number {
   return 2 * maxValueBytes;

@@ -4,11 +4,15 @@ import { isValidKey } from '../keys/key-codec.js';
 import type { Preconditions } from '../node.types.js';
 import type { Entry } from '../store/entry.js';
 import type { ApplySource } from '../store/store-events.js';
+import { type FrameReader, type ValueSink, WireError } from './frame.js';
+
+export { WireError };
 
 /**
- * The JSON schema of the data-plane peer messages (docs/peer-protocol.md §2, §3). A value travels in
- * `value_b64`, which is base64 by definition: the receiver never guesses an encoding. Every time
- * is absolute epoch milliseconds. Parsers validate the whole message before anything is applied.
+ * The schema of the data-plane peer messages (docs/peer-protocol.md §2, §3): the header of their
+ * frame (frame.ts). A value travels as raw bytes in the frame's tail; the header carries its
+ * length in `value_len`. Every time is absolute epoch milliseconds. Parsers validate the whole
+ * message before anything is applied.
  */
 export interface WireItem {
   kind: 'item';
@@ -17,7 +21,7 @@ export interface WireItem {
   origin: string;
   updated_at: number;
   expires_at: number;
-  value_b64: string;
+  value_len: number;
 }
 
 export interface WireTombstone {
@@ -56,39 +60,27 @@ export type CoordinateReply =
   | { ok: true; version: number; acks: number; n: number; owners: string[]; expiresAt: number }
   | { ok: false; status: number; code: string; error: string; version?: number; acks?: number; n?: number; owners?: string[] };
 
-export class WireError extends Error {
-  override readonly name = 'WireError';
-}
-
 const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2^53 - 1
-/** Linear (no nested quantifier: a 4 MiB value must not overflow the regexp stack); length and canonical form checked apart. */
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** Value of each base64 alphabet character (by char code). */
-const B64_INDEX = (() => {
-  const index = new Uint8Array(128);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let i = 0; i < alphabet.length; i++) index[alphabet.charCodeAt(i)] = i;
-  return index;
-})();
 const CONSISTENCY: ReadonlySet<string> = new Set(['one', 'quorum', 'all']);
 
 // ---- encoding ----
 
-export function encodeEntry(e: Entry): WireEntry {
+/** The header form of an entry; an item's value goes to the frame's tail. */
+export function encodeEntry(e: Entry, frame: ValueSink): WireEntry {
   if (e.kind === 'item') {
     return {
       kind: 'item', key: e.key, version: e.version, origin: e.origin,
-      updated_at: e.updatedAt, expires_at: e.expiresAt, value_b64: e.value.toString('base64'),
+      updated_at: e.updatedAt, expires_at: e.expiresAt, value_len: frame.value(e.value),
     };
   }
   return { kind: 'tombstone', key: e.key, version: e.version, origin: e.origin, deleted_at: e.deletedAt };
 }
 
-export function encodeCoordinate(req: CoordinateRequest): Record<string, unknown> {
+export function encodeCoordinate(req: CoordinateRequest, frame: ValueSink): Record<string, unknown> {
   return {
     op: req.op,
     key: req.key,
-    ...(req.op === 'put' ? { value_b64: (req.value ?? Buffer.alloc(0)).toString('base64') } : {}),
+    ...(req.op === 'put' ? { value_len: frame.value(req.value ?? Buffer.alloc(0)) } : {}),
     ttl_ms: req.ttlMs,
     consistency: req.consistency,
     ...(req.preconditions?.ifMatch !== undefined ? { if_match: req.preconditions.ifMatch } : {}),
@@ -123,25 +115,8 @@ function parseOrigin(v: unknown, at: string): string {
   return v;
 }
 
-export function parseBytes(v: unknown, at: string, maxValueBytes: number): Buffer {
-  if (typeof v !== 'string' || v.length % 4 !== 0 || !BASE64.test(v)) throw new WireError(`${at}: not base64`);
-  // Length check before decoding: 4 chars carry 3 bytes.
-  if ((v.length / 4) * 3 - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0) > maxValueBytes) {
-    throw new WireError(`${at}: value exceeds ${maxValueBytes} bytes`);
-  }
-  // Canonical only: Node's decoder is lenient (stray padding bits), the schema is not. With the
-  // alphabet, the length and the padding position already checked, the only non-canonical form
-  // left is a last data character with non-zero padding bits (low 4 bits before `==`, low 2 before
-  // `=`): checked directly instead of re-encoding the whole value.
-  if (v.endsWith('==')) {
-    if ((B64_INDEX[v.charCodeAt(v.length - 3)]! & 0x0f) !== 0) throw new WireError(`${at}: not base64`);
-  } else if (v.endsWith('=')) {
-    if ((B64_INDEX[v.charCodeAt(v.length - 2)]! & 0x03) !== 0) throw new WireError(`${at}: not base64`);
-  }
-  return Buffer.from(v, 'base64');
-}
-
-export function parseEntry(v: unknown, at: string, maxValueBytes: number): Entry {
+/** Validates one entry of a header; an item's value is taken from `frame`'s tail. */
+export function parseEntry(v: unknown, at: string, maxValueBytes: number, frame: FrameReader): Entry {
   const o = obj(v, at);
   const key = parseKey(o.key, `${at}.key`);
   const version = parseVersion(o.version, `${at}.version`);
@@ -151,7 +126,7 @@ export function parseEntry(v: unknown, at: string, maxValueBytes: number): Entry
       kind: 'item', key, version, origin,
       updatedAt: time(o.updated_at, `${at}.updated_at`),
       expiresAt: time(o.expires_at, `${at}.expires_at`),
-      value: parseBytes(o.value_b64, `${at}.value_b64`, maxValueBytes),
+      value: frame.take(o.value_len, `${at}.value_len`, maxValueBytes),
     };
   }
   if (o.kind === 'tombstone') return { kind: 'tombstone', key, version, origin, deletedAt: time(o.deleted_at, `${at}.deleted_at`) };
@@ -163,12 +138,12 @@ function list(v: unknown, at: string, min = 1): unknown[] {
   return v;
 }
 
-export function parseReplicateRequest(doc: unknown, maxValueBytes: number): ReplicateRequest {
-  const o = obj(doc, 'message');
+export function parseReplicateRequest(frame: FrameReader, maxValueBytes: number): ReplicateRequest {
+  const o = obj(frame.header, 'message');
   if (typeof o.source !== 'string' || !(REPLICATE_SOURCES as readonly string[]).includes(o.source)) {
     throw new WireError('source: invalid source');
   }
-  const entries = list(o.entries, 'entries').map((e, i) => parseEntry(e, `entries[${i}]`, maxValueBytes));
+  const entries = list(o.entries, 'entries').map((e, i) => parseEntry(e, `entries[${i}]`, maxValueBytes, frame));
   return { source: o.source as ReplicateSource, entries };
 }
 
@@ -184,10 +159,10 @@ export function parseReadRequest(doc: unknown): string[] {
   return list(obj(doc, 'message').keys, 'keys').map((k, i) => parseKey(k, `keys[${i}]`));
 }
 
-export function parseReadReply(doc: unknown, count: number, maxValueBytes: number): (Entry | undefined)[] {
-  const entries = obj(doc, 'reply').entries;
+export function parseReadReply(frame: FrameReader, count: number, maxValueBytes: number): (Entry | undefined)[] {
+  const entries = obj(frame.header, 'reply').entries;
   if (!Array.isArray(entries) || entries.length !== count) throw new WireError('entries: invalid');
-  return entries.map((e, i) => (e === null ? undefined : parseEntry(e, `entries[${i}]`, maxValueBytes)));
+  return entries.map((e, i) => (e === null ? undefined : parseEntry(e, `entries[${i}]`, maxValueBytes, frame)));
 }
 
 function parsePreconditions(o: Record<string, unknown>): Preconditions | undefined {
@@ -203,7 +178,12 @@ function parsePreconditions(o: Record<string, unknown>): Preconditions | undefin
   return pre.ifMatch === undefined && !pre.ifNoneMatchAny ? undefined : pre;
 }
 
-export function parseCoordinateRequest(doc: unknown, maxValueBytes: number): CoordinateRequest {
+export function parseCoordinateRequest(frame: FrameReader, maxValueBytes: number): CoordinateRequest {
+  return parseCoordinateOp(frame.header, frame, maxValueBytes);
+}
+
+/** One `coordinate` operation: the whole header, or one element of a batched call's `ops`; its value is the frame's next. */
+export function parseCoordinateOp(doc: unknown, frame: FrameReader, maxValueBytes: number): CoordinateRequest {
   const o = obj(doc, 'message');
   if (o.op !== 'put' && o.op !== 'delete') throw new WireError('op: expected put or delete');
   const key = parseKey(o.key, 'key');
@@ -211,8 +191,8 @@ export function parseCoordinateRequest(doc: unknown, maxValueBytes: number): Coo
   const ttlMs = o.ttl_ms === undefined ? 0 : time(o.ttl_ms, 'ttl_ms');
   const preconditions = parsePreconditions(o);
   const req: CoordinateRequest = { op: o.op, key, ttlMs, consistency: o.consistency as Consistency, ...(preconditions ? { preconditions } : {}) };
-  if (o.op === 'put') req.value = parseBytes(o.value_b64, 'value_b64', maxValueBytes);
-  else if (o.value_b64 !== undefined) throw new WireError('value_b64: not allowed on delete');
+  if (o.op === 'put') req.value = frame.take(o.value_len, 'value_len', maxValueBytes);
+  else if (o.value_len !== undefined) throw new WireError('value_len: not allowed on delete');
   return req;
 }
 

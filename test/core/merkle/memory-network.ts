@@ -5,6 +5,7 @@ import { coordinateReplyOf, settledWrite } from '../replication/coordinate-reply
 import { CacheNode } from '../../../src/core/node.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../../../src/core/replication/transport.js';
 import type { Hash64 } from '../../../src/core/ring/hash-ring.js';
+import { FrameWriter, encodeFrame, readFrame } from '../../../src/core/replication/frame.js';
 import { encodeEntry } from '../../../src/core/replication/wire.js';
 import type { Entry } from '../../../src/core/store/entry.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
@@ -114,14 +115,16 @@ export class MemoryNetwork {
     return {
       merkle: async (peer, request) => {
         this.reachable(peer, 'merkle');
-        const reqJson = JSON.stringify(encodeMerkleRequest(request));
-        const answer = await this.ae.get(peer.id)!.answer(parseMerkleRequest(JSON.parse(reqJson)));
-        const resJson = JSON.stringify(encodeMerkleResponse(answer));
-        const res = parseMerkleResponse(JSON.parse(resJson), request, this.maxValueBytes);
+        const reqFrame = encodeFrame(encodeMerkleRequest(request));
+        const answer = await this.ae.get(peer.id)!.answer(parseMerkleRequest(readFrame(reqFrame).header));
+        const resFrame = encodeMerkleResponse(answer);
+        const reader = readFrame(resFrame);
+        const res = parseMerkleResponse(reader, request, this.maxValueBytes);
+        reader.end();
         this.calls.push({
           op: 'merkle', from, to: peer.id, want: request.want,
           entries: res.want === 'entries' ? res.entries.length : 0,
-          bytes: Buffer.byteLength(reqJson) + Buffer.byteLength(resJson),
+          bytes: reqFrame.length + resFrame.length,
         });
         return res;
       },
@@ -133,7 +136,9 @@ export class MemoryNetwork {
     return {
       replicate: async (peer, source, entries) => {
         this.reachable(peer, 'replicate');
-        this.calls.push({ op: 'replicate', from, to: peer.id, entries: entries.length, bytes: JSON.stringify({ source, entries: entries.map(encodeEntry) }).length });
+        const frame = new FrameWriter();
+        const bytes = frame.finish({ source, entries: entries.map((e) => encodeEntry(e, frame)) }).length;
+        this.calls.push({ op: 'replicate', from, to: peer.id, entries: entries.length, bytes });
         return this.node(peer.id).applyReplicated(source, entries);
       },
       read: async (peer, keys) => {

@@ -5,8 +5,10 @@ import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from '../../../src/core/merkle/me
 import {
   type MerkleRequest, type MerkleResponse, encodeMerkleRequest, encodeMerkleResponse, parseMerkleRequest, parseMerkleResponse, wireEntryBytes,
 } from '../../../src/core/merkle/merkle-wire.js';
+import { FrameWriter, readFrame } from '../../../src/core/replication/frame.js';
 import { WireError, encodeEntry } from '../../../src/core/replication/wire.js';
 import type { Entry } from '../../../src/core/store/entry.js';
+import { frame, unframe } from '../../support/peer-frame.js';
 import { item, tomb } from '../store/fixtures.js';
 
 const MAX_VALUE = 1024;
@@ -52,17 +54,21 @@ describe('merkle wire: responses', () => {
     [entriesReq, { want: 'entries', entries, remaining: [{ bucket: 1023, after: 'zz' }] }],
   ];
 
-  it.each(cases)('round-trips the answer to %j', (req, res) => {
-    expect(parseMerkleResponse(json(encodeMerkleResponse(res)), req, MAX_VALUE)).toEqual(res);
+  it.each(cases)('round-trips the answer to %j (a frame: the values in its tail)', (req, res) => {
+    const r = readFrame(encodeMerkleResponse(res));
+    expect(parseMerkleResponse(r, req, MAX_VALUE)).toEqual(res);
+    r.end();
   });
 
   it('writes digests as 16 lowercase hex digits', () => {
-    const doc = encodeMerkleResponse({ want: 'summary', groups: [0n, ...digests(GROUP_COUNT - 1, 0xabcn)] }) as { groups: string[] };
-    expect(doc.groups[0]).toBe('0000000000000000');
-    expect(doc.groups[1]).toBe('0000000000000abc');
+    const { header } = unframe<{ groups: string[] }>(encodeMerkleResponse({ want: 'summary', groups: [0n, ...digests(GROUP_COUNT - 1, 0xabcn)] }));
+    expect(header.groups[0]).toBe('0000000000000000');
+    expect(header.groups[1]).toBe('0000000000000abc');
   });
 
-  const good = (req: MerkleRequest) => json(encodeMerkleResponse(cases.find(([r]) => r === req)![1])) as Record<string, unknown>;
+  /** The good answer's header mutated; the values of its entries (if any) stay the tail. */
+  const good = (req: MerkleRequest) => unframe(encodeMerkleResponse(cases.find(([r]) => r === req)![1]));
+  const wireItem = (e: Entry) => encodeEntry(e, new FrameWriter());
   it.each<[string, MerkleRequest, (d: Record<string, unknown>) => unknown]>([
     ['another step', summaryReq, (d) => ({ ...d, want: 'leaves' })],
     ['too few group digests', summaryReq, (d) => ({ ...d, groups: (d.groups as string[]).slice(1) })],
@@ -70,12 +76,13 @@ describe('merkle wire: responses', () => {
     ['a digest as a number', summaryReq, (d) => ({ ...d, groups: (d.groups as string[]).map(() => 1) })],
     ['one leaf list too many', leavesReq, (d) => ({ ...d, leaves: [...(d.leaves as unknown[]), d.leaves as unknown] })],
     ['a short leaf list', leavesReq, (d) => ({ ...d, leaves: (d.leaves as string[][]).map((l) => l.slice(1)) })],
-    ['an invalid entry among valid ones', entriesReq, (d) => ({ ...d, entries: [...(d.entries as unknown[]), { ...encodeEntry(item('c', 'x', 1)), value_b64: 'not base64!' }] })],
-    ['a value over MAX_VALUE_BYTES', entriesReq, (d) => ({ ...d, entries: [encodeEntry(item('c', Buffer.alloc(MAX_VALUE + 1), 1))] })],
+    ['an invalid entry among valid ones', entriesReq, (d) => ({ ...d, entries: [...(d.entries as unknown[]), { ...wireItem(item('c', 'x', 1)), value_len: -1 }] })],
+    ['a value over MAX_VALUE_BYTES', entriesReq, (d) => ({ ...d, entries: [wireItem(item('c', Buffer.alloc(MAX_VALUE + 1), 1))] })],
     ['no remaining list', entriesReq, (d) => ({ ...d, remaining: undefined })],
     ['a remaining bucket that was not asked for', entriesReq, (d) => ({ ...d, remaining: [{ bucket: 4 }] })],
   ])('rejects %s', (_name, req, mutate) => {
-    expect(() => parseMerkleResponse(mutate(good(req)), req, MAX_VALUE)).toThrow(WireError);
+    const { header, values } = good(req);
+    expect(() => parseMerkleResponse(readFrame(frame(mutate(header), ...values)), req, MAX_VALUE)).toThrow(WireError);
   });
 });
 
@@ -87,10 +94,12 @@ describe('message sizes and splitting (docs/peer-protocol.md §4)', () => {
   );
   const keyed = fc.uniqueArray(entryArb, { maxLength: 40, selector: (e) => e.key });
 
-  it('wireEntryBytes is the exact JSON size of the entry plus its comma', () => {
+  it('wireEntryBytes is the exact frame size of the entry: its header JSON, its comma and its value', () => {
     fc.assert(
       fc.property(entryArb, (e) => {
-        expect(wireEntryBytes(e)).toBe(Buffer.byteLength(JSON.stringify(encodeEntry(e))) + 1);
+        const one = encodeMerkleResponse({ want: 'entries', entries: [e], remaining: [] }).length;
+        const two = encodeMerkleResponse({ want: 'entries', entries: [e, e], remaining: [] }).length;
+        expect(wireEntryBytes(e)).toBe(two - one);
       }),
     );
   });

@@ -1,22 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { CacheError, Errors } from '../../../src/core/errors.js';
 import { coordinateAnswer, encodeCoordinateBatch, parseCoordinateBatchReply, parseCoordinateMessage } from '../../../src/core/replication/coordinate-batch-wire.js';
+import { FrameWriter, readFrame } from '../../../src/core/replication/frame.js';
 import { type CoordinateRequest, WireError } from '../../../src/core/replication/wire.js';
+import { frame } from '../../support/peer-frame.js';
 
 const put: CoordinateRequest = { op: 'put', key: 'a', value: Buffer.from([0, 255]), ttlMs: 5, consistency: 'quorum', preconditions: { ifMatch: [7] } };
 const del: CoordinateRequest = { op: 'delete', key: 'b', ttlMs: 0, consistency: 'one' };
 
 describe('coordinate with several operations (docs/peer-protocol.md §2.1)', () => {
-  it('round-trips the operations through JSON; a message without ops is the single operation', () => {
-    const doc = JSON.parse(JSON.stringify(encodeCoordinateBatch([put, del])));
-    expect(parseCoordinateMessage(doc, 1024)).toEqual({ batch: true, reqs: [put, del] });
-    expect(parseCoordinateMessage({ op: 'delete', key: 'b', consistency: 'one' }, 1024)).toEqual({ batch: false, req: del });
+  it('round-trips the operations through a frame, values in ops order; a message without ops is the single operation', () => {
+    const put2: CoordinateRequest = { op: 'put', key: 'c', value: Buffer.from('second'), ttlMs: 0, consistency: 'one' };
+    const w = new FrameWriter();
+    const r = readFrame(w.finish(encodeCoordinateBatch([put, del, put2], w)));
+    expect(parseCoordinateMessage(r, 1024)).toEqual({ batch: true, reqs: [put, del, put2] });
+    r.end();
+    expect(parseCoordinateMessage(readFrame(frame({ op: 'delete', key: 'b', consistency: 'one' })), 1024)).toEqual({ batch: false, req: del });
   });
 
   it('rejects the whole message for one invalid operation, naming it', () => {
-    const doc = { ops: [{ op: 'delete', key: 'b', consistency: 'one' }, { op: 'put', key: 'a', value_b64: 'AAAA', consistency: 'one' }] };
-    expect(() => parseCoordinateMessage(doc, 2)).toThrow(new WireError('ops[1].value_b64: value exceeds 2 bytes'));
-    expect(() => parseCoordinateMessage({ ops: 'x' }, 2)).toThrow(WireError);
+    const doc = { ops: [{ op: 'delete', key: 'b', consistency: 'one' }, { op: 'put', key: 'a', value_len: 3, consistency: 'one' }] };
+    expect(() => parseCoordinateMessage(readFrame(frame(doc, Buffer.from('abc'))), 2)).toThrow(new WireError('ops[1].value_len: value exceeds 2 bytes'));
+    expect(() => parseCoordinateMessage(readFrame(frame({ ops: 'x' })), 2)).toThrow(WireError);
   });
 
   it('answers each result as a single call would: the outcome, or the error status and details; INTERNAL is left to the caller', () => {
