@@ -68,6 +68,24 @@ async function warmUp(c: HypercacheClient): Promise<void> {
   });
 }
 
+/**
+ * Runs the workload through `disrupt`: at least 100 operations before it and 200 after it, then
+ * expects not one failed operation.
+ */
+async function expectNoFailures(c: HypercacheClient, label: string, disrupt: () => Promise<void>): Promise<void> {
+  const load = new Workload(c, label);
+  try {
+    await within(`load running before the ${label}`, 60_000, () => load.ops >= 100);
+    const before = load.ops;
+    await disrupt();
+    await within(`load running after the ${label}`, 60_000, () => load.ops >= before + 200);
+  } finally {
+    await load.stop();
+  }
+  expect(load.failures).toEqual([]);
+  expect(load.ops).toBeGreaterThanOrEqual(300);
+}
+
 const stateIn = async (observer: ClusterNode, id: string) => {
   const r = await fetch(`${mgmt(observer)}/cluster/members`, { headers: auth() });
   return ((await r.json()) as { members: Array<{ ID: string; State: string }> }).members.find((m) => m.ID === id)?.State;
@@ -89,19 +107,11 @@ describe('the routing client through a node failure and a drain (3 nodes, RF 3)'
   });
 
   it('zero failed operations while a node is SIGKILLed', async () => {
-    const load = new Workload(c, 'kill');
-    try {
-      await within('load running before the kill', 60_000, () => load.ops >= 100);
-      const atKill = load.ops;
+    await expectNoFailures(c, 'kill', async () => {
       await cluster.kill('node-3');
       await within('node-3 dead on the survivors', 30_000, async () => (await stateIn(cluster.node('node-1'), 'node-3')) === 'dead');
       await within('the client routes without node-3', 10_000, () => !c.currentTopology!.members.some((m) => m.id === 'node-3'));
-      await within('load running after the kill', 60_000, () => load.ops >= atKill + 200);
-    } finally {
-      await load.stop();
-    }
-    expect(load.failures).toEqual([]);
-    expect(load.ops).toBeGreaterThanOrEqual(300);
+    });
   }, 240_000);
 
   it('zero failed operations while a node drains', async () => {
@@ -109,18 +119,10 @@ describe('the routing client through a node failure and a drain (3 nodes, RF 3)'
     await cluster.waitFormed(IDS, 30_000);
     await within('the client sees node-3 again', 10_000, () => c.currentTopology!.members.length === 3);
     await warmUp(c);
-    const load = new Workload(c, 'drain');
-    try {
-      await within('load running before the drain', 60_000, () => load.ops >= 100);
+    await expectNoFailures(c, 'drain', async () => {
       const drained = await fetch(`${mgmt(cluster.node('node-2'))}/dist/drain`, { method: 'POST', headers: auth() });
       expect(drained.status).toBe(200);
-      const atDrain = load.ops;
       await within('the client routes without node-2', 10_000, () => !c.currentTopology!.members.some((m) => m.id === 'node-2'));
-      await within('load running after the drain', 60_000, () => load.ops >= atDrain + 200);
-    } finally {
-      await load.stop();
-    }
-    expect(load.failures).toEqual([]);
-    expect(load.ops).toBeGreaterThanOrEqual(300);
+    });
   }, 240_000);
 });
