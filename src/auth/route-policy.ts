@@ -41,8 +41,8 @@ const accessCache = new WeakMap<object, WeakMap<object, RouteAccess>>();
 
 /**
  * The access rule of `handler` on controller class `cls` of `listener`: on the dist listener every
- * route takes peer credentials; elsewhere the handler's own `@Public()` / `@RequireScope()` win over
- * its class's. Metadata is static, so each (handler, class) pair is read once; the scope guard calls
+ * route takes peer credentials; elsewhere whatever the handler itself declares (`@Public()` or
+ * `@RequireScope()`) wins over anything its class declares, so a public class cannot open a scoped handler. Metadata is static, so each (handler, class) pair is read once; the scope guard calls
  * this on every request.
  */
 export function routeAccess(listener: ListenerName, handler: object, cls: object): RouteAccess {
@@ -55,10 +55,15 @@ export function routeAccess(listener: ListenerName, handler: object, cls: object
 }
 
 function readAccess(handler: object, cls: object): RouteAccess {
-  const targets = [handler, cls] as Array<() => unknown>;
-  if (metadata.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return PUBLIC;
-  const scope = metadata.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets);
-  return scope === undefined ? UNDECLARED : { kind: 'scope', scope };
+  return declaredOn(handler) ?? declaredOn(cls) ?? UNDECLARED;
+}
+
+/** What one target (a handler or a class) declares itself; `@Public()` wins on the same target. */
+function declaredOn(target: object): RouteAccess | undefined {
+  const fn = target as () => unknown;
+  if (metadata.get<boolean>(PUBLIC_KEY, fn)) return PUBLIC;
+  const scope = metadata.get<Scope | undefined>(SCOPE_KEY, fn);
+  return scope === undefined ? undefined : { kind: 'scope', scope };
 }
 
 /**

@@ -105,6 +105,12 @@ class AdminRoutes {
   @RequireScope('read') own() {}
 }
 
+@Public()
+class OpenRoutes {
+  inherited() {}
+  @RequireScope('admin') guarded() {}
+}
+
 describe('routeAccess', () => {
   it('handler metadata first, then its class; neither is undeclared', () => {
     expect(routeAccess('client', Routes.prototype.open, Routes)).toEqual({ kind: 'public' });
@@ -112,6 +118,11 @@ describe('routeAccess', () => {
     expect(routeAccess('management', Routes.prototype.undeclared, Routes)).toEqual({ kind: 'undeclared' });
     expect(routeAccess('client', AdminRoutes.prototype.inherited, AdminRoutes)).toEqual({ kind: 'scope', scope: 'admin' });
     expect(routeAccess('client', AdminRoutes.prototype.own, AdminRoutes)).toEqual({ kind: 'scope', scope: 'read' });
+  });
+
+  it("a handler's own scope wins over a public class: the class cannot open it", () => {
+    expect(routeAccess('client', OpenRoutes.prototype.inherited, OpenRoutes)).toEqual({ kind: 'public' });
+    expect(routeAccess('management', OpenRoutes.prototype.guarded, OpenRoutes)).toEqual({ kind: 'scope', scope: 'admin' });
   });
 
   it('on the dist listener every route takes peer credentials, whatever it declares', () => {
