@@ -30,7 +30,7 @@ export class PeerMembershipTransport implements MembershipTransport {
       if (res.status === 200) return parseMembershipReply(msg.op, JSON.parse(res.body.toString('utf8')));
       if (res.status === 401 && !this.refusedBy.has(address)) {
         this.refusedBy.add(address);
-        this.logger.warn({ peer: address }, 'peer refused our credentials; check the peer token');
+        this.logger.warn({ peer: address }, 'peer refused our credentials; check the peer token, and our certificate names against its allowlist');
       }
       this.logger.debug({ peer: address, op: msg.op, status: res.status }, 'peer call failed');
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import { TokenMatcher } from '../auth/token-matcher.js';
 import type { HypercacheConfig } from '../config/config.types.js';
-import { certificateAllowed } from '../config/peer-names.js';
+import { certificateAllowed, certificateNames } from '../config/peer-names.js';
 
 /** The peer token (docs/auth.md §6): `HYPERCACHE_DIST_TOKEN`, else `HYPERCACHE_AUTH_TOKEN`. */
 export function peerToken(config: Pick<HypercacheConfig, 'distToken' | 'authToken'>): string | undefined {
@@ -20,12 +20,17 @@ export class PeerAuth {
   private constructor(
     private readonly token: TokenMatcher<true> | undefined,
     private readonly allowedNames: readonly string[] | undefined,
+    private readonly onRefused: ((names: string[]) => void) | undefined,
   ) {}
 
-  static fromConfig(config: Pick<HypercacheConfig, 'distToken' | 'authToken' | 'distTls'>): PeerAuth {
+  /**
+   * `onRefused` hears the names of each connection's certificate that the allowlist refuses (an empty
+   * list for a connection without a verified certificate), once per connection.
+   */
+  static fromConfig(config: Pick<HypercacheConfig, 'distToken' | 'authToken' | 'distTls'>, onRefused?: (names: string[]) => void): PeerAuth {
     const token = peerToken(config);
     const names = config.distTls?.allowedNames;
-    return new PeerAuth(token === undefined ? undefined : new TokenMatcher([[token, true]]), names?.length ? names : undefined);
+    return new PeerAuth(token === undefined ? undefined : new TokenMatcher([[token, true]]), names?.length ? names : undefined, onRefused);
   }
 
   /** True when peer certificates are restricted by name (every connection must pass `admitsConnection`). */
@@ -45,6 +50,7 @@ export class PeerAuth {
       const cert = socket.authorized === true ? socket.getPeerCertificate?.() : undefined;
       admitted = cert !== undefined && certificateAllowed(this.allowedNames, cert);
       this.admitted.set(connection, admitted);
+      if (!admitted) this.onRefused?.(cert === undefined ? [] : certificateNames(cert));
     }
     return admitted;
   }

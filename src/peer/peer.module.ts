@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { HypercacheConfig } from '../config/config.types.js';
-import { CONFIG } from '../seams/tokens.js';
+import { CONFIG, LOGGER } from '../seams/tokens.js';
+import type { Logger } from 'pino';
+import { refusedNameWarning } from './refused-name-warning.js';
 import { MembershipDriver } from '../membership/membership-driver.js';
 import { MembershipModule } from '../membership/membership.module.js';
 import { AntiEntropyController } from './antientropy.controller.js';
@@ -18,7 +20,11 @@ import { ReplicationController } from './replication.controller.js';
   imports: [MembershipModule],
   controllers: [MembershipController, ReplicationController, KeyListingController, AntiEntropyController, PeerHealthController],
   providers: [
-    { provide: PeerAuth, useFactory: (config: HypercacheConfig) => PeerAuth.fromConfig(config), inject: [CONFIG] },
+    {
+      provide: PeerAuth,
+      useFactory: (config: HypercacheConfig, logger: Logger) => PeerAuth.fromConfig(config, refusedNameWarning(logger)),
+      inject: [CONFIG, LOGGER],
+    },
     {
       provide: PeerContacts,
       // Every authenticated peer request is contact with its sender (docs/peer-protocol.md §1, docs/cluster.md §2).

@@ -109,7 +109,7 @@ describe('peer certificate names (HYPERCACHE_DIST_TLS_ALLOWED_NAMES=*.peers.test
   const namedTls = () => ({ certFile: certs.peerA.certFile, keyFile: certs.peerA.keyFile, caFile: certs.ca.certFile, allowedNames: ['*.peers.test'] });
   beforeAll(async () => {
     [named, localhost] = await Promise.all([
-      startTestNode({ nodeId: 'node-a', distTls: namedTls() }),
+      startTestNode({ nodeId: 'node-a', distTls: namedTls(), logLevel: 'warn' }),
       // Chains to the same CA and is valid for 127.0.0.1, but is named localhost.
       startTestNode({ nodeId: 'node-l' }, { distTls: distTls(certs.server) }),
     ]);
@@ -136,6 +136,9 @@ describe('peer certificate names (HYPERCACHE_DIST_TLS_ALLOWED_NAMES=*.peers.test
     }
     expect(failures() - before).toBe(4);
     expect((await health(named, withCert(certs.peerB))).status).toBe(200);
+    // The receiver names what it refused, once for the four requests (the sender only sees 401).
+    const warnings = named.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'refused a peer certificate: none of its names is in HYPERCACHE_DIST_TLS_ALLOWED_NAMES');
+    expect(warnings).toEqual([expect.objectContaining({ level: 'warn', names: ['reader'] })]);
   });
 
   it('the peer client refuses a peer whose certificate is valid for its address but not named', async () => {

@@ -175,7 +175,7 @@ describe('nodes with different peer tokens', () => {
       expect(health.status).toBe(503);
       expect(health.body.details.cluster).toEqual({ status: 'down', joined: false, alive: 1, ring_members: 1 });
       expect((await getJson<{ heartbeatSuccess: number }>(mgmt(n), '/cluster/heartbeat')).body.heartbeatSuccess).toBe(0);
-      expect(logged(n, 'peer refused our credentials; check the peer token')).toEqual([expect.objectContaining({ peer: other.distAddr })]);
+      expect(logged(n, 'peer refused our credentials; check the peer token, and our certificate names against its allowlist')).toEqual([expect.objectContaining({ peer: other.distAddr })]);
     }
   });
 });
