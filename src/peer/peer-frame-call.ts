@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { FRAME_CONTENT_TYPE, type FrameReader, readFrame } from '../core/replication/frame.js';
+import { FRAME_CONTENT_TYPE, type FrameReader, parseFrame } from '../core/replication/frame.js';
 import { type PeerRef, TransportError } from '../core/replication/transport.js';
 import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
 import type { PeerClient, PeerReply } from './peer-client.js';
@@ -17,10 +17,7 @@ export async function postFrame(client: PeerClient, logger: Logger, peer: PeerRe
 export function parseFrameReply<T>(op: string, peer: PeerRef, res: PeerReply, parse: (frame: FrameReader) => T): T {
   if (res.status !== 200) throw peerStatusFailure(op, peer, res.status);
   try {
-    const frame = readFrame(res.body);
-    const reply = parse(frame);
-    frame.end();
-    return reply;
+    return parseFrame(res.body, parse);
   } catch (err) {
     throw new TransportError('unknown', `${op} to ${peer.id}: invalid reply: ${String(err)}`);
   }
