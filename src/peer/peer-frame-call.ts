@@ -5,12 +5,10 @@ import { peerCallFailure, peerStatusFailure } from './peer-call-error.js';
 import type { PeerClient, PeerReply } from './peer-client.js';
 
 /** POSTs a frame (docs/peer-protocol.md §3.1) to a data-plane route; a call that fails becomes the core's TransportError. */
-export async function postFrame(client: PeerClient, logger: Logger, peer: PeerRef, path: string, frame: Buffer, timeoutMs: number): Promise<PeerReply> {
-  try {
-    return await client.call(peer.address, { method: 'POST', path, body: frame, contentType: FRAME_CONTENT_TYPE, timeoutMs });
-  } catch (err) {
+export function postFrame(client: PeerClient, logger: Logger, peer: PeerRef, path: string, frame: Buffer, timeoutMs: number): Promise<PeerReply> {
+  return client.call(peer.address, { method: 'POST', path, body: frame, contentType: FRAME_CONTENT_TYPE, timeoutMs }).then(undefined, (err: unknown) => {
     throw peerCallFailure(err, peer, path, logger);
-  }
+  });
 }
 
 /** A 200 answer's frame, validated whole with `parse` (every tail byte claimed) before the core sees it. */

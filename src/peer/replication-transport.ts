@@ -41,9 +41,9 @@ export class PeerReplicationTransport implements ReplicationTransport {
     return body;
   }
 
-  async read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
-    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.read, encodeFrame({ keys }), timeoutMs);
-    return parseFrameReply('read', peer, res, (reply) => parseReadReply(reply, keys.length, this.maxValueBytes));
+  read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
+    return postFrame(this.client, this.logger, peer, REPLICATION_PATHS.read, encodeFrame({ keys }), timeoutMs).then((res) =>
+      parseFrameReply('read', peer, res, (reply) => parseReadReply(reply, keys.length, this.maxValueBytes)));
   }
 
   async coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
