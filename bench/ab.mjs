@@ -7,7 +7,8 @@
 // `cluster-4-rf3-nonowner` cell); its CPU per request is that of all 4 processes.
 // Both servers run at once, pinned like the benchmark (CPU 0; wrk and this harness on CPU 1), and are
 // loaded in turn for `--seconds` per round, so slow drift of a shared machine hits both alike. Prints
-// server CPU µs/request per round and the median ratio B/A: the figure to compare two builds with.
+// server CPU µs/request per round and the median ratio B/A: the figure to compare two builds with. For a
+// `nonowner:` target it also splits each figure into the entry node's CPU and the three owners'.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -64,9 +65,23 @@ for (const s of Object.values(servers)) await load(s, 2); // warm-up
 const cpu = (s) => s.procs.reduce((sum, p) => sum + cpuSeconds(p.pid), 0);
 const perRequest = async (s) => {
   const c0 = cpu(s);
+  const e0 = cpuSeconds(s.procs[0].pid);
   const r = await load(s, Number(values.seconds));
-  return { us: ((cpu(s) - c0) * 1e6) / r.requests, rps: r.rps, p99: r.p99_ms };
+  const entry = ((cpuSeconds(s.procs[0].pid) - e0) * 1e6) / r.requests;
+  return { us: ((cpu(s) - c0) * 1e6) / r.requests, entry, rps: r.rps, p99: r.p99_ms };
 };
+// A non-owner cluster: the entry node's share, and the three owners' (every forwarded read is served by one of them).
+const split = (x) => (servers.A.procs.length > 1 ? ` [entry ${x.entry.toFixed(1)} + owners ${(x.us - x.entry).toFixed(1)}]` : '');
+const splits = { A: [], B: [] };
+if (servers.A.procs.length > 1) {
+  // What the processes burn without load (membership, anti-entropy, timers): a share of every figure above that grows as throughput falls.
+  for (const [k, s] of Object.entries(servers)) {
+    const c0 = s.procs.map((p) => cpuSeconds(p.pid));
+    await sleep(3_000);
+    const ms = s.procs.map((p, i) => ((cpuSeconds(p.pid) - c0[i]) * 1000) / 3);
+    process.stdout.write(`${k} idle: entry ${ms[0].toFixed(1)} ms CPU/s, owners ${ms.slice(1).reduce((a, b) => a + b, 0).toFixed(1)} ms CPU/s\n`);
+  }
+}
 const ratios = [];
 for (let i = 0; i < Number(values.rounds); i++) {
   // Alternate which goes first, so neither always follows the other's load.
@@ -74,11 +89,18 @@ for (let i = 0; i < Number(values.rounds); i++) {
   const r = {};
   for (const k of order) r[k] = await perRequest(servers[k]);
   ratios.push(r.B.us / r.A.us);
-  process.stdout.write(`round ${i + 1}: A ${r.A.us.toFixed(1)} µs/req (${r.A.rps} rps, p99 ${r.A.p99} ms)  B ${r.B.us.toFixed(1)} µs/req (${r.B.rps} rps, p99 ${r.B.p99} ms)  B/A ${(r.B.us / r.A.us).toFixed(3)}\n`);
+  for (const k of ['A', 'B']) splits[k].push(r[k]);
+  process.stdout.write(`round ${i + 1}: A ${r.A.us.toFixed(1)} µs/req${split(r.A)} (${r.A.rps} rps, p99 ${r.A.p99} ms)  B ${r.B.us.toFixed(1)} µs/req${split(r.B)} (${r.B.rps} rps, p99 ${r.B.p99} ms)  B/A ${(r.B.us / r.A.us).toFixed(3)}\n`);
 }
 ratios.sort((x, y) => x - y);
 const median = ratios[Math.floor(ratios.length / 2)];
 process.stdout.write(`median CPU per request B/A: ${median.toFixed(3)} (min ${ratios[0].toFixed(3)}, max ${ratios.at(-1).toFixed(3)}), ${values.op.toUpperCase()} ${size} B\n`);
+if (servers.A.procs.length > 1) {
+  const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  for (const k of ['A', 'B']) {
+    process.stdout.write(`${k}: median µs per request: entry ${med(splits[k].map((x) => x.entry)).toFixed(1)}, owners ${med(splits[k].map((x) => x.us - x.entry)).toFixed(1)}\n`);
+  }
+}
 await Promise.all(Object.values(servers).flatMap((s) => s.procs.map((p) => stop(p, 'SIGTERM', 10_000))));
 rmSync(keysDir, { recursive: true, force: true });
 process.exit(0);

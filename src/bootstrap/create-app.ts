@@ -36,7 +36,7 @@ export interface AppSpec {
   configure?: (fastify: FastifyInstance, app: NestFastifyApplication) => void;
   /**
    * The listener's hot routes answered from the raw request handler, ahead of Fastify (the client
-   * API: cache/client-fast-path.ts): built at the `configure` step, with the listener's trail
+   * API: cache/client-fast-path.ts; dist: peer/peer-fast-path.ts): built at the `configure` step, with the listener's trail
    * (metrics, span end, debug log). When set, the listener's server is created here
    * (common/request-front.ts) rather than by Fastify.
    */
@@ -49,7 +49,7 @@ export interface AppSpec {
  * "Where a request enters"). Production always serves them ahead of Nest.
  */
 export interface HotRouteSwitch {
-  /** Answer the `@HotRoute()`s ahead of the Nest router (default true): the raw request handler on the client API, Fastify hooks on dist. */
+  /** Answer the `@HotRoute()`s from the raw request handler, ahead of Fastify and the Nest router (default true). */
   hotRoutes?: boolean;
 }
 

@@ -4,7 +4,7 @@ import { PeerModule } from '../peer/peer.module.js';
 import { PeerAuth } from '../peer/peer-auth.js';
 import { PeerContacts } from '../peer/peer-contacts.js';
 import { installPeerCertificateCheck } from '../peer/peer-certificate-check.js';
-import { installHotRoutes } from '../auth/hot-routes.js';
+import { rawHotRoutes } from '../auth/hot-routes.js';
 import { routeTable } from '../auth/route-policy.js';
 import { peerHotRoutes } from '../peer/peer-fast-path.js';
 import { OpenApiModule } from '../openapi/openapi.module.js';
@@ -23,13 +23,11 @@ export function createDistApp(core: Core, tls?: DistTlsMaterial, opts: HotRouteS
     features: [PeerModule, OpenApiModule.forListener('dist')],
     clientPolicy: false,
     bodyLimit: peerMessageLimit(core.config.maxValueBytes),
-    configure: (fastify, app) => {
-      installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node);
-      // The data-plane routes skip the Nest router; same guard checks, same answers (peer/peer-fast-path.ts).
-      if (opts.hotRoutes !== false) {
-        installHotRoutes(fastify, routeTable(app, 'dist'), peerHotRoutes(core, app.get(PeerAuth), app.get(PeerContacts), core.logger));
-      }
-    },
+    configure: (fastify, app) => installPeerCertificateCheck(fastify, app.get(PeerAuth), core.node),
+    // The data-plane routes are answered ahead of Fastify; same guard checks, same answers (peer/peer-fast-path.ts).
+    ...(opts.hotRoutes !== false && {
+      rawHotRoutes: (app, trail) => rawHotRoutes(routeTable(app, 'dist'), peerHotRoutes(core, app.get(PeerAuth), app.get(PeerContacts), trail)),
+    }),
     https: tls && { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
   });
 }

@@ -72,9 +72,8 @@ export function sendJson(reply: FastifyReply, body: unknown): void {
 
 /**
  * Answers anything a request handler threw with the envelope, logging unexpected errors (no detail
- * reaches the client). The exception filter of every app and the peer fast path (peer-fast-path.ts)
- * end here; the client fast path, which answers from the raw request handler, ends in its twin
- * `answerRawError` (raw-reply.ts).
+ * reaches the client). The exception filter of every app ends here; the client and peer fast paths,
+ * which answer from the raw request handler, end in its twin `answerRawError` (raw-reply.ts).
  */
 export function answerError(reply: FastifyReply, err: unknown, logger: Pick<Logger, 'error'>): void {
   const { status, body, error, unexpected } = toEnvelope(err);

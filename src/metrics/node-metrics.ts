@@ -170,17 +170,12 @@ function refresh(m: NodeMetric, put: (labels: Labels, value: number) => void, re
 /** The core's latency hooks, observed into the operation, peer call, anti-entropy and rebalance-scan histograms. */
 export function cacheLatencySink(): LatencySink {
   const h = aggregatedHistogram('hypercache_cache_operation_duration_seconds', 'Operation latency at the entry node', ['op', 'consistency'], LATENCY_BUCKETS);
-  const peer = histogram({
-    name: 'hypercache_peer_request_duration_seconds',
-    help: 'Outbound peer call latency',
-    labelNames: ['op'],
-    buckets: LATENCY_BUCKETS,
-  });
+  const peer = aggregatedHistogram('hypercache_peer_request_duration_seconds', 'Outbound peer call latency', ['op'], LATENCY_BUCKETS);
   const merkle = histogram({ name: 'hypercache_merkle_sync_duration_seconds', help: 'Anti-entropy round duration', buckets: LATENCY_BUCKETS });
   const scan = histogram({ name: 'hypercache_rebalance_scan_duration_seconds', help: 'Rebalance scan duration', buckets: LATENCY_BUCKETS });
   return {
     cacheOperation: (op, consistency, seconds) => h.series(op, consistency).observe(seconds),
-    peerRequest: (op, seconds) => peer.observe({ op }, seconds),
+    peerRequest: (op, seconds) => peer.series(op).observe(seconds),
     merkleSync: (seconds) => merkle.observe(seconds),
     rebalanceScan: (seconds) => scan.observe(seconds),
   };

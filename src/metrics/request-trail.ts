@@ -7,7 +7,8 @@ import { endRequestSpan } from '../tracing/http-spans.js';
  * What every answered request of a listener leaves behind besides its answer: the HTTP metrics
  * (docs/api.md §2.4), the end of its request span, and the debug `request` log line. Fastify's
  * `onResponse` hooks write them for the requests it routes; the hot routes answered from the raw
- * request handler (src/cache/client-fast-path.ts) call `answered` with the same labels.
+ * request handler (src/cache/client-fast-path.ts, src/peer/peer-fast-path.ts) call `answered` with
+ * the same labels.
  */
 export class RequestTrail {
   constructor(

@@ -63,6 +63,8 @@ export class PeerClient {
   private readonly headers: Record<string, string>;
   /** `headers` plus each content type sent so far: built once, not per call. */
   private readonly typedHeaders = new Map<string, Record<string, string>>();
+  /** The peer `op` of each path without a query called so far (a handful of fixed paths). */
+  private readonly ops = new Map<string, string>();
 
   constructor(private readonly opts: PeerClientOptions) {
     this.headers = {
@@ -74,43 +76,51 @@ export class PeerClient {
 
   /** `address` is the member's advertised `host:port`. Traced as span `peer <op>` when tracing is on. */
   call(address: string, call: PeerCall): Promise<PeerReply> {
-    const op = peerOp(call.path);
+    const op = this.opOf(call.path);
     // Tracing off (the usual case): no span wrapper, no closure per call.
-    const sent = activeTracer()
-      ? traced(op, (trace) => this.send(address, call, trace), { [ATTR_PEER_ADDRESS]: address })
-      : this.send(address, call, undefined);
-    const observer = this.opts.observer;
-    if (!observer) return sent;
-    const start = performance.now();
-    return sent.then(
-      (reply) => {
-        observer.peerRequest(op, reply.status >= 200 && reply.status < 300 ? 'ok' : 'error', (performance.now() - start) / 1000);
-        return reply;
-      },
-      (err: unknown) => {
-        observer.peerRequest(op, isTimeout(err) ? 'timeout' : 'error', (performance.now() - start) / 1000);
-        throw err;
-      },
-    );
+    return activeTracer()
+      ? traced(op, (trace) => this.send(address, op, call, trace), { [ATTR_PEER_ADDRESS]: address })
+      : this.send(address, op, call, undefined);
   }
 
   /**
    * One call through undici's dispatch API: the answer is collected straight from the connection's
-   * parser (bench/PROFILE.md "Issue 18": no response stream, no abort signal per call).
+   * parser (bench/PROFILE.md "Issue 18": no response stream, no abort signal per call). The outcome
+   * and duration go to the observer as the exchange settles, without a promise of their own.
    */
-  private async send(address: string, call: PeerCall, trace: Record<string, string> | undefined): Promise<PeerReply> {
+  private send(address: string, op: string, call: PeerCall, trace: Record<string, string> | undefined): Promise<PeerReply> {
     const headers = this.headersFor(call.contentType);
-    const reply = await new Promise<PeerReply>((resolve, reject) => {
-      const exchange = new PeerExchange(this.opts.maxResponseBytes, call.timeoutMs, resolve, reject);
-      this.pool(address).dispatch({
-        method: call.method,
-        path: call.path,
-        headers: trace ? { ...headers, ...trace } : headers,
-        body: call.body ?? null,
-      }, exchange);
+    const observer = this.opts.observer;
+    const start = observer ? performance.now() : 0;
+    return new Promise<PeerReply>((resolve, reject) => {
+      const exchange = new PeerExchange(this.opts.maxResponseBytes, call.timeoutMs, (reply) => {
+        observer?.peerRequest(op, reply.status >= 200 && reply.status < 300 ? 'ok' : 'error', (performance.now() - start) / 1000);
+        if (reply.status === 400) this.logProtocolRejection(address, reply.body);
+        resolve(reply);
+      }, (err) => {
+        observer?.peerRequest(op, isTimeout(err) ? 'timeout' : 'error', (performance.now() - start) / 1000);
+        reject(err);
+      });
+      try {
+        this.pool(address).dispatch({
+          method: call.method,
+          path: call.path,
+          headers: trace ? { ...headers, ...trace } : headers,
+          body: call.body ?? null,
+        }, exchange);
+      } catch (err) {
+        exchange.onResponseError(null, err as Error);
+      }
     });
-    if (reply.status === 400) this.logProtocolRejection(address, reply.body);
-    return reply;
+  }
+
+  private opOf(path: string): string {
+    let op = this.ops.get(path);
+    if (op === undefined) {
+      op = peerOp(path);
+      if (!path.includes('?')) this.ops.set(path, op);
+    }
+    return op;
   }
 
   private headersFor(contentType: string | undefined): Record<string, string> {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import { readBody } from '../common/raw-body.js';
 import { CacheError } from '../core/errors.js';
-import { type FrameReader, WireError, readFrame } from '../core/replication/frame.js';
+import { type FrameReader, WireError, parseFrame } from '../core/replication/frame.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -32,12 +32,7 @@ export function parsePeerMessage<T>(
  * error too. Any failure becomes 400 `invalid <op> message: …`; nothing of it is applied.
  */
 export function parsePeerFrame<T>(op: string, body: Buffer, parse: (frame: FrameReader) => T): T {
-  return validated(op, WireError, () => {
-    const frame = readFrame(body);
-    const msg = parse(frame);
-    frame.end();
-    return msg;
-  });
+  return validated(op, WireError, () => parseFrame(body, parse));
 }
 
 function validated<T>(op: string, SchemaError: abstract new (...args: never[]) => Error, parse: () => T): T {

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import type { CacheNodeApi } from '../core/node-api.js';
 import type { WriteResult } from '../core/node.types.js';
 import { coordinateAnswer, parseCoordinateMessage } from '../core/replication/coordinate-batch-wire.js';
@@ -52,11 +51,17 @@ export async function coordinateOp(node: CacheNodeApi, maxValueBytes: number, bo
   return answer.status === 200 ? { status: 200, frame: encodeFrame(answer.body) } : { status: answer.status, json: answer.body };
 }
 
+/** The part of a reply `peerAnswer` sets: a Fastify reply, or the fast path's `RawReply`. */
+interface ReplyHead {
+  code(status: number): unknown;
+  header(name: string, value: string): unknown;
+}
+
 /**
  * Sets the answer's status and content type and returns its body: the frame, or the JSON envelope
- * (the controller hands it to Nest, the fast path to `reply.send`).
+ * (the controller hands it to Nest, the fast path to `RawReply.send`).
  */
-export function peerAnswer(reply: FastifyReply, out: PeerOpAnswer): Buffer | Record<string, unknown> {
+export function peerAnswer(reply: ReplyHead, out: PeerOpAnswer): Buffer | Record<string, unknown> {
   void reply.code(out.status);
   if ('frame' in out) {
     void reply.header('content-type', FRAME_CONTENT_TYPE);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Entry } from '../core/store/entry.js';
-import { FrameWriter, encodeFrame, readFrame } from '../core/replication/frame.js';
+import { FrameWriter, encodeFrame, parseFrame } from '../core/replication/frame.js';
 import { type PeerRef, type ReplicationTransport, TransportError } from '../core/replication/transport.js';
 import {
   type CoordinateReply, type CoordinateRequest, type ReplicateResult, type ReplicateSource,
@@ -41,9 +41,9 @@ export class PeerReplicationTransport implements ReplicationTransport {
     return body;
   }
 
-  async read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
-    const res = await postFrame(this.client, this.logger, peer, REPLICATION_PATHS.read, encodeFrame({ keys }), timeoutMs);
-    return parseFrameReply('read', peer, res, (reply) => parseReadReply(reply, keys.length, this.maxValueBytes));
+  read(peer: PeerRef, keys: string[], timeoutMs: number): Promise<(Entry | undefined)[]> {
+    return postFrame(this.client, this.logger, peer, REPLICATION_PATHS.read, encodeFrame({ keys }), timeoutMs).then((res) =>
+      parseFrameReply('read', peer, res, (reply) => parseReadReply(reply, keys.length, this.maxValueBytes)));
   }
 
   async coordinate(peer: PeerRef, req: CoordinateRequest, timeoutMs: number): Promise<CoordinateReply> {
@@ -67,9 +67,7 @@ export class PeerReplicationTransport implements ReplicationTransport {
   private coordinateReply<T>(peer: PeerRef, res: PeerReply, parse: (doc: unknown) => T): T {
     try {
       if (res.status !== 200) return parse(JSON.parse(res.body.toString('utf8')));
-      const reply = readFrame(res.body);
-      reply.end();
-      return parse(reply.header);
+      return parseFrame(res.body, (reply) => parse(reply.header));
     } catch (err) {
       this.logger.debug({ peer: peer.id, op: 'coordinate', status: res.status, error: String(err) }, 'invalid peer reply');
       throw new TransportError('unknown', `invalid coordinate reply (status ${res.status})`);

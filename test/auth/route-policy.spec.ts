@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import Fastify from 'fastify';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HotRoute, Public, RequireScope } from '../../src/auth/auth.decorators.js';
-import { type HotOperation, installHotRoutes, type RawHotHandler, rawHotRoutes } from '../../src/auth/hot-routes.js';
+import { type RawHotHandler, rawHotRoutes } from '../../src/auth/hot-routes.js';
 import { routeAccess, type RoutePolicy, routeTable } from '../../src/auth/route-policy.js';
 import type { ListenerName } from '../../src/auth/scope.guard.js';
 import { RouteRecorder } from '../../src/openapi/route-recorder.js';
@@ -63,31 +62,49 @@ describe('rawHotRoutes', () => {
     return true;
   };
 
-  it('answers only the hot route\'s method and prefix, with the rest of the target; a declined request goes on', async () => {
-    const dispatch = rawHotRoutes(table, new Map([[Routes.prototype.write, answering]]));
+  /** A server whose hot dispatch is `dispatch` and which answers `fastify` to whatever it declines; `use` gets its base URL. */
+  async function withServer(dispatch: ReturnType<typeof rawHotRoutes>, use: (base: string) => Promise<void>): Promise<void> {
     const server = createServer((req, res) => {
       if (!dispatch(req, res)) res.end('fastify');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
+      await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('answers only the hot route\'s method and prefix, with the rest of the target; a declined request goes on', async () => {
+    const dispatch = rawHotRoutes(table, new Map([[Routes.prototype.write, answering]]));
+    await withServer(dispatch, async (base) => {
       const hot = await fetch(`${base}/hot/a%2Fb?ttl=1m`);
       expect([await hot.text(), hot.headers.get('x-answered-by')]).toEqual(['rest=a%2Fb?ttl=1m', 'hot write']);
       expect(await (await fetch(`${base}/hot/1`, { headers: { 'x-skip': '1' } })).text()).toBe('fastify');
       expect(await (await fetch(`${base}/hot/1`, { method: 'POST' })).text()).toBe('fastify');
       expect(await (await fetch(`${base}/cold/1`)).text()).toBe('fastify');
       expect(await (await fetch(`${base}/hotter/1`)).text()).toBe('fastify');
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
-  it('refuses at boot the same mistakes as installHotRoutes, and a hot path that does not end in its only parameter', () => {
+  it('answers a hot route of a fixed path only for that exact target, with an empty rest', async () => {
+    const dispatch = rawHotRoutes([route('write', 'POST', '/hot', true)], new Map([[Routes.prototype.write, answering]]));
+    await withServer(dispatch, async (base) => {
+      const hot = await fetch(`${base}/hot`, { method: 'POST' });
+      expect([await hot.text(), hot.headers.get('x-answered-by')]).toEqual(['rest=', 'hot write']);
+      for (const target of ['/hot?x=1', '/hot/', '/hotter', '/HOT']) {
+        expect(await (await fetch(`${base}${target}`, { method: 'POST' })).text(), target).toBe('fastify');
+      }
+      expect(await (await fetch(`${base}/hot`)).text()).toBe('fastify');
+    });
+  });
+
+  it('refuses at boot a hot route without an operation, an operation for a handler not marked hot, and a parameter that is not the last segment', () => {
     expect(() => rawHotRoutes(table, new Map())).toThrow('hot route Routes.write (GET /hot/:id) has no hot operation on the client listener');
     const extra = new Map([[Routes.prototype.write, answering], [Routes.prototype.read, answering]]);
     expect(() => rawHotRoutes(table, extra)).toThrow('hot operations for handlers without @HotRoute(): read');
-    for (const path of ['/hot', '/hot/:id/more']) {
-      expect(() => rawHotRoutes([route('write', 'GET', path, true)], new Map([[Routes.prototype.write, answering]]))).toThrow('ends in its only parameter segment');
+    for (const path of ['/hot/:id/more', '/hot:id', '/hot/:a/:b']) {
+      expect(() => rawHotRoutes([route('write', 'GET', path, true)], new Map([[Routes.prototype.write, answering]]))).toThrow('is a fixed path or ends in its only parameter segment');
     }
   });
 });
@@ -128,53 +145,5 @@ describe('routeAccess', () => {
   it('on the dist listener every route takes peer credentials, whatever it declares', () => {
     expect(routeAccess('dist', Routes.prototype.open, Routes)).toEqual({ kind: 'peer' });
     expect(routeAccess('dist', Routes.prototype.read, Routes)).toEqual({ kind: 'peer' });
-  });
-});
-
-describe('installHotRoutes', () => {
-  const route = (handlerName: keyof Routes, method: string, path: string, hot: boolean): RoutePolicy => ({
-    listener: 'client',
-    controller: Routes,
-    handlerName,
-    handler: Routes.prototype[handlerName],
-    method,
-    path,
-    access: routeAccess('client', Routes.prototype[handlerName], Routes),
-    hot,
-  });
-  const table = [route('write', 'GET', '/hot/:id', true), route('read', 'GET', '/cold/:id', false)];
-  const answering: HotOperation = (policy) => (req, reply, done) => {
-    if (req.headers['x-skip'] !== undefined) return done();
-    reply.header('x-answered-by', `hot ${policy.handlerName} ${policy.access.kind === 'scope' ? policy.access.scope : ''}`).send('hot');
-  };
-
-  it('runs the hook only on the hot route (not its HEAD twin, not other routes); `done()` leaves the request to the route', async () => {
-    const fastify = Fastify();
-    installHotRoutes(fastify, table, new Map([[Routes.prototype.write, answering]]));
-    fastify.get('/hot/:id', async () => 'route');
-    fastify.get('/cold/:id', async () => 'route');
-    try {
-      const hot = await fastify.inject({ method: 'GET', url: '/hot/1' });
-      expect([hot.body, hot.headers['x-answered-by']]).toEqual(['hot', 'hot write write']);
-      expect((await fastify.inject({ method: 'GET', url: '/hot/1', headers: { 'x-skip': '1' } })).body).toBe('route');
-      expect((await fastify.inject({ method: 'GET', url: '/cold/1' })).body).toBe('route');
-      expect((await fastify.inject({ method: 'HEAD', url: '/hot/1' })).headers['x-answered-by']).toBeUndefined();
-    } finally {
-      await fastify.close();
-    }
-  });
-
-  it('refuses at boot a hot route without an operation, and an operation for a handler not marked hot', () => {
-    expect(() => installHotRoutes(Fastify(), table, new Map())).toThrow('hot route Routes.write (GET /hot/:id) has no hot operation on the client listener');
-    const extra = new Map([[Routes.prototype.write, answering], [Routes.prototype.read, answering]]);
-    expect(() => installHotRoutes(Fastify(), table, extra)).toThrow('hot operations for handlers without @HotRoute(): read');
-  });
-
-  it('fails the boot when a hot route is never registered with Fastify', async () => {
-    const fastify = Fastify();
-    installHotRoutes(fastify, table, new Map([[Routes.prototype.write, answering]]));
-    fastify.get('/hot/:other', async () => 'route');
-    await expect(fastify.ready()).rejects.toThrow('hot routes never registered: GET /hot/:id');
-    await fastify.close().catch(() => undefined);
   });
 });

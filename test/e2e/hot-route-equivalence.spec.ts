@@ -6,6 +6,7 @@ import { parseAuthConfig } from '../../src/config/auth-config.js';
 import { ManualClock } from '../../src/core/time/clock.js';
 import { PeerGuard } from '../../src/peer/peer.guard.js';
 import { PROTOCOL_VERSION } from '../../src/peer/peer-protocol.js';
+import { RequestTrail } from '../../src/metrics/request-trail.js';
 import { flushTracing, initTracing, shutdownTracing } from '../../src/tracing/tracing.js';
 import { rawBytes } from '../support/http.js';
 import { startTestNode, type TestNode } from '../support/in-process-node.js';
@@ -13,18 +14,19 @@ import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../trac
 import { frame } from '../support/peer-frame.js';
 
 /**
- * docs/auth.md "Where a request enters": a request a hot route answers from its Fastify hook gets
- * byte for byte the answer the Nest route gives. Two nodes with the same configuration, the same
+ * docs/auth.md "Where a request enters": a request a hot route answers from the raw request handler
+ * (client API and dist) gets byte for byte the answer the Nest route gives. Two nodes with the same configuration, the same
  * credentials and a frozen clock each get the same requests in the same order: `hot` serves its
- * `@HotRoute()`s from their hooks, `nest` (`hotRoutes: false`) sends everything through Nest.
+ * `@HotRoute()`s ahead of Fastify, `nest` (`hotRoutes: false`) sends everything through Nest.
  * Status line, header lines (names, case, order, values) and body must be identical; the only line
  * left out is `Date`, which the HTTP server writes from the wall clock at send time.
  *
  * Every other header is deterministic here: versions, ETags, TTLs and expiry times come from the
  * frozen clock; `X-Cache-Node` and owners from the shared node ID; `Connection: close` is asked for.
  *
- * Each case also says which way it must take, checked by counting the Nest guards' calls: a request
- * the hot route answers never reaches the guard on `hot`; a refused one (401, 403, bad protocol
+ * Each case also says which way it must take, checked by counting the Nest guards' calls and the
+ * requests answered ahead of Fastify (`RequestTrail.answered`): a request the hot route answers
+ * never reaches Fastify's hooks or the guard on `hot`; a refused one (401, 403, bad protocol
  * version) or one that is not exactly the route (an odd target or query, `Expect`, no `Host`) goes
  * on to the Nest route on both nodes; one Fastify answers itself (`router`) reaches no guard.
  *
@@ -217,6 +219,22 @@ const PEER_CASES: Case[] = [
       http('POST', '/peer/replicate', PEER_HEADERS, replicate('hint', [['peer-c', Buffer.from('c'), 1002]])),
     ]),
   },
+  { name: 'read a frame whose header length runs past the body → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/read', PEER_HEADERS, Buffer.from([0, 0, 1, 0, 0x7b])) },
+  { name: 'read an empty body → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/read', PEER_HEADERS) },
+  { name: 'coordinate an invalid operation → 400', listener: 'dist', way: 'hot', status: 400, request: http('POST', '/peer/coordinate', PEER_HEADERS, frame({ op: 'merge', key: 'fwd', consistency: 'one' })) },
+  {
+    name: 'replicate a chunked body over the message limit → 413', listener: 'dist', way: 'hot', status: 413,
+    request: http('POST', '/peer/replicate', { ...PEER_HEADERS, 'transfer-encoding': 'chunked' }, `${(4 * MAX_VALUE_BYTES + 1024 * 1024 + 1).toString(16)}\r\n${'a'.repeat(4 * MAX_VALUE_BYTES + 1024 * 1024 + 1)}\r\n0\r\n\r\n`),
+  },
+  { name: 'read with a traceparent', listener: 'dist', way: 'hot', status: 200, request: http('POST', '/peer/read', { ...PEER_HEADERS, ...TRACEPARENT }, frame({ keys: ['peer-a'] })) },
+  { name: 'read without naming a protocol version or a sender', listener: 'dist', way: 'hot', status: 200, request: http('POST', '/peer/read', bearer(PEER_TOKEN), frame({ keys: ['peer-b'] })) },
+  { name: 'HTTP/1.0 read without Host', listener: 'dist', way: 'hot', status: 200, request: verbatim(['POST /peer/read HTTP/1.0', `Authorization: Bearer ${PEER_TOKEN}`, `Content-Length: ${frame({ keys: ['x'] }).length}`], frame({ keys: ['x'] }).toString('latin1')) },
+  // Not exactly a hot route: left to Fastify, answered as before.
+  { name: 'read with a query', listener: 'dist', way: 'nest', status: 200, request: http('POST', '/peer/read?x=1', PEER_HEADERS, frame({ keys: ['peer-a'] })) },
+  { name: 'read with Expect: 100-continue', listener: 'dist', way: 'nest', status: 200, request: http('POST', '/peer/read', { ...PEER_HEADERS, expect: '100-continue' }, frame({ keys: ['peer-a'] })) },
+  { name: 'HTTP/1.1 read without Host → 400', listener: 'dist', way: 'router', status: 400, request: verbatim(['POST /peer/read HTTP/1.1', 'Connection: close', `Authorization: Bearer ${PEER_TOKEN}`]) },
+  { name: 'an unknown data-plane operation → 404 route not found', listener: 'dist', way: 'router', status: 404, request: http('POST', '/peer/merge', PEER_HEADERS, frame({ keys: [] })) },
+  { name: 'GET on the read route → 404 route not found', listener: 'dist', way: 'router', status: 404, request: http('GET', '/peer/read', PEER_HEADERS) },
   { name: 'replicate without the peer token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/replicate', {}, frame({ source: 'replication', entries: [] })) },
   { name: 'read with a client token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/read', { ...PEER_HEADERS, ...bearer(TOKENS.rw) }, frame({ keys: ['peer-a'] })) },
   { name: 'coordinate with a wrong token → 401', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/coordinate', { ...PEER_HEADERS, ...bearer('nope') }, frame({})) },
@@ -224,6 +242,8 @@ const PEER_CASES: Case[] = [
     name: 'replicate in the previous protocol major version (JSON, base64 values) → 400', listener: 'dist', way: 'nest', status: 400,
     request: http('POST', '/peer/replicate', { ...PEER_HEADERS, 'x-hypercache-protocol': String(PROTOCOL_VERSION - 1) }, JSON.stringify({ source: 'replication', entries: [] })),
   },
+  { name: 'read with a malformed protocol version → 400', listener: 'dist', way: 'nest', status: 400, request: http('POST', '/peer/read', { ...PEER_HEADERS, 'x-hypercache-protocol': 'two' }, frame({ keys: ['peer-a'] })) },
+  { name: 'read over the message limit without the peer token → 401 (auth before the body)', listener: 'dist', way: 'nest', status: 401, request: http('POST', '/peer/read', { 'content-length': String(4 * MAX_VALUE_BYTES + 1024 * 1024 + 1) }) },
 ];
 
 /** Every byte of the answers but their `Date` header lines (an IMF-fixdate, which no body here contains). */
@@ -237,6 +257,7 @@ let hot: TestNode;
 let nest: TestNode;
 let scopeGuard: MockInstance;
 let peerGuard: MockInstance;
+let rawAnswers: MockInstance;
 let receiver: OtlpReceiver;
 
 beforeAll(async () => {
@@ -245,6 +266,7 @@ beforeAll(async () => {
   expect(tracer, 'tracing on for this file').toBeDefined();
   scopeGuard = vi.spyOn(ScopeGuard.prototype, 'canActivate');
   peerGuard = vi.spyOn(PeerGuard.prototype, 'canActivate');
+  rawAnswers = vi.spyOn(RequestTrail.prototype, 'answered');
   const config = { authConfigFile: 'equivalence.json', distToken: PEER_TOKEN, maxValueBytes: MAX_VALUE_BYTES };
   hot = await startTestNode(config, { authFile: AUTH_FILE, clock: new ManualClock(START_MS) });
   nest = await startTestNode(config, { authFile: AUTH_FILE, clock: new ManualClock(START_MS), hotRoutes: false });
@@ -295,6 +317,8 @@ const spanShape = (s: ReceivedSpan) => ({
 interface Answer {
   bytes: Buffer;
   guardCalls: number;
+  /** Requests answered from the raw request handler (ahead of Fastify), by their trail. */
+  rawAnswers: number;
   metrics: Record<string, number>;
   spans: Array<ReturnType<typeof spanShape>>;
 }
@@ -303,6 +327,7 @@ interface Answer {
 async function answer(node: TestNode, c: Case): Promise<Answer> {
   const guard = c.listener === 'api' ? scopeGuard : peerGuard;
   const before = guard.mock.calls.length;
+  const rawBefore = rawAnswers.mock.calls.length;
   await flushTracing();
   const spansBefore = receiver.spans.length;
   const metricsBefore = await httpSamples();
@@ -310,7 +335,7 @@ async function answer(node: TestNode, c: Case): Promise<Answer> {
   const requests = c.request.toString('latin1').split(/ HTTP\/1\.[01]\r\n/).length - 1;
   await flushTracing();
   const spans = (await receiver.waitFor((all) => all.length >= spansBefore + (c.unseen ? 0 : requests))).slice(spansBefore);
-  return { bytes, guardCalls: guard.mock.calls.length - before, metrics: sampleDelta(metricsBefore, await httpSamples()), spans: spans.map(spanShape) };
+  return { bytes, guardCalls: guard.mock.calls.length - before, rawAnswers: rawAnswers.mock.calls.length - rawBefore, metrics: sampleDelta(metricsBefore, await httpSamples()), spans: spans.map(spanShape) };
 }
 
 describe.each([
@@ -326,6 +351,8 @@ describe.each([
     const guarded = c.way === 'router' ? 0 : requests;
     expect(fromNest.guardCalls, 'the Nest-only node runs the guard').toBe(guarded);
     expect(fromHot.guardCalls, c.way === 'hot' ? 'answered by the hot route' : 'left to Fastify and the Nest route').toBe(c.way === 'hot' ? 0 : guarded);
+    expect(fromHot.rawAnswers, 'answered ahead of Fastify').toBe(c.way === 'hot' ? requests : 0);
+    expect(fromNest.rawAnswers, 'the Nest-only node answers nothing ahead of Fastify').toBe(0);
     // The same HTTP metric series moved by the same amounts, and the same spans were recorded.
     const moved = (metric: string) => Object.entries(fromHot.metrics).filter(([k]) => k.startsWith(`${metric} `)).reduce((sum, [, n]) => sum + n, 0);
     expect(moved('hypercache_http_requests_total'), 'every request counted').toBe(c.unseen ? 0 : requests);

@@ -1,4 +1,4 @@
-import type { Cancel, Scheduler } from '../time/scheduler.js';
+import type { Scheduler } from '../time/scheduler.js';
 import { TransportError } from './transport.js';
 
 /**
@@ -6,9 +6,18 @@ import { TransportError } from './transport.js';
  * (or a batch) forever: rejects with a `TransportError` (phase `unknown`) shortly after `ms`.
  */
 export function withDeadline<T>(p: Promise<T>, ms: number, scheduler: Scheduler): Promise<T> {
-  let cancel: Cancel | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    cancel = scheduler.after(ms + 50, () => reject(new TransportError('unknown', `timed out after ${ms} ms`)));
+  // One promise and one timer per call (not a race of two promises and a `finally`): every forwarded read pays it.
+  return new Promise<T>((resolve, reject) => {
+    const cancel = scheduler.after(ms + 50, () => reject(new TransportError('unknown', `timed out after ${ms} ms`)));
+    p.then(
+      (v) => {
+        cancel();
+        resolve(v);
+      },
+      (err: unknown) => {
+        cancel();
+        reject(err);
+      },
+    );
   });
-  return Promise.race([p, expired]).finally(() => cancel?.());
 }

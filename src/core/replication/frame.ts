@@ -112,6 +112,18 @@ export function readFrame(body: Buffer): FrameReader {
 }
 
 /**
+ * A whole received frame read with `parse`, which validates the header and takes the values from
+ * the tail; a tail byte no value claims is an error too (`WireError`). Each caller maps the
+ * failure to its own error (a 400 for a request, a failed call for an answer).
+ */
+export function parseFrame<T>(body: Buffer, parse: (frame: FrameReader) => T): T {
+  const frame = readFrame(body);
+  const msg = parse(frame);
+  frame.end();
+  return msg;
+}
+
+/**
  * The header as text, strict UTF-8. The lenient decoder is the fast one; it turns every invalid
  * sequence into U+FFFD, so only a header that shows one is decoded again strictly (which throws if
  * the bytes were invalid, and keeps a U+FFFD that was sent as such).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameWriter, WireError, encodeFrame, readFrame } from '../../../src/core/replication/frame.js';
+import { FrameWriter, WireError, encodeFrame, parseFrame, readFrame } from '../../../src/core/replication/frame.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const MAX = 4096;
@@ -78,5 +78,18 @@ describe('peer frames (docs/peer-protocol.md §3.1)', () => {
     const whole = r();
     expect(whole.take(10, 'v', MAX)).toEqual(Buffer.alloc(10, 1));
     expect(() => whole.end()).not.toThrow();
+  });
+
+  it('parseFrame: the header and values read by `parse`, then every tail byte claimed; its errors pass through', () => {
+    const w = new FrameWriter();
+    const body = w.finish({ value_len: w.value(Buffer.from('abc')) });
+    const take = (f: ReturnType<typeof readFrame>) => f.take((f.header as { value_len: number }).value_len, 'value', MAX).toString();
+    expect(parseFrame(body, take)).toBe('abc');
+    expect(() => parseFrame(body, (f) => f.header)).toThrow(new WireError('frame: 3 bytes after the last value'));
+    expect(() => parseFrame(Buffer.from([0, 0]), take)).toThrow(new WireError('frame: shorter than its header length'));
+    const own = new RangeError('not this schema');
+    expect(() => parseFrame(body, () => {
+      throw own;
+    })).toThrow(own);
   });
 });
