@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import type { SchemaObject } from '@nestjs/swagger';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '../openapi/api-docs.js';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '../common/api-docs.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 
 /**

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import type { SchemaObject } from '@nestjs/swagger';
-import { ApiOperation, ApiResponse, ApiTags } from '../openapi/api-docs.js';
+import { ApiOperation, ApiResponse, ApiTags } from '../common/api-docs.js';
 
 /** OpenAPI declaration of `GET /v1/topology` (docs/api.md §1.17). */
 const TOPOLOGY: SchemaObject = {

@@ -3,7 +3,7 @@
  * docs/configuration.md §1 table order and then the cross-checks of docs/configuration.md §4. Files are checked afterwards by load-files.ts.
  */
 import type { ValidationError } from 'class-validator';
-import { validateSync } from '../common/class-validator.js';
+import { validateSync } from './class-validator.js';
 import { formatAddress, isUnspecifiedHost, parseAddress } from './address.js';
 import type { Consistency, EvictionPolicy, HypercacheConfig, ListenAddress, LogLevel } from './config.types.js';
 import { checkCrossVariables } from './cross-checks.js';

@@ -3,7 +3,7 @@ import * as swagger from '@nestjs/swagger';
 import { type RouteAccess, routeTable } from '../auth/route-policy.js';
 import type { ListenerName } from '../auth/scope.guard.js';
 import { packageVersion } from '../common/package-version.js';
-import { applyRecordedApiDocs } from './api-docs.js';
+import { applyRecordedApiDocs } from '../common/api-docs.js';
 import { applyRouteSecurity } from './apply-route-security.js';
 import { ErrorResponse } from './error-response.dto.js';
 import { LISTENER_DOCUMENTS } from './listener-documents.js';
@@ -13,12 +13,12 @@ import { addMutualTlsScheme, addNodeHeader, declareTags, shareErrorEnvelope } fr
 
 /**
  * The OpenAPI 3.1 document of one listener app (docs/openapi-conventions.md §1): scanned from its controllers by
- * @nestjs/swagger (with the @Api* declarations of api-docs.ts applied first), then auth written from route metadata, listener-wide headers added, and the
+ * @nestjs/swagger (with the @Api* declarations of common/api-docs.ts applied first), then auth written from route metadata, listener-wide headers added, and the
  * result normalised so that regenerating gives the same bytes. What controllers must declare
  * themselves is in docs/openapi-conventions.md.
  */
 export function buildOpenApiDocument(app: INestApplication, listener: ListenerName): OpenApiDocument {
-  applyRecordedApiDocs(swagger); // the controllers' @Api* declarations (api-docs.ts)
+  applyRecordedApiDocs(swagger); // the controllers' @Api* declarations (common/api-docs.ts)
   const meta = LISTENER_DOCUMENTS[listener];
   const builder = new swagger.DocumentBuilder()
     .setOpenAPIVersion('3.1.0')

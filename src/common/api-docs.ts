@@ -3,7 +3,7 @@ import type * as Swagger from '@nestjs/swagger';
 /**
  * The @nestjs/swagger decorators controllers and DTOs declare their OpenAPI with, recorded where
  * they are applied and applied to the same targets, in the same order, only when a document is
- * built (build-document.ts: `npm run openapi`, the drift test). @nestjs/swagger's decorator modules
+ * built (openapi/build-document.ts: `npm run openapi`, the drift test). @nestjs/swagger's decorator modules
  * import the index of es-toolkit/compat (431 ES modules), which a serving node never needs: it
  * serves the committed documents (docs/openapi-conventions.md §1), so it loads neither
  * (bench/PROFILE.md "Issue 18: idle RSS, second pass"). Import these instead of '@nestjs/swagger'
