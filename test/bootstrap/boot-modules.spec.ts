@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killSpawnedNodes, nodeEnv, spawnNode } from '../support/spawn-node.js';
 
@@ -39,5 +39,20 @@ describe('boot modules', () => {
     expect(loaded('/libphonenumber-js/')).toBe(false);
     expect(loaded('/undici/index.js')).toBe(false);
     expect(built).toBe(0);
+  });
+
+  it('the source imports no value from the class-validator, undici or @nestjs/swagger index but where a document is built', () => {
+    const src = fileURLToPath(new URL('../../src/', import.meta.url));
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(100);
+    // A static value import (`import { X } from 'pkg'`, `import * as x from 'pkg'`); `import type` loads nothing.
+    const valueImport = (pkg: string) => new RegExp(String.raw`^import\s+(?!type\s)[^;]*?from\s+'${pkg}';`, 'ms');
+    const offenders = files.filter((f) => {
+      const text = readFileSync(join(src, f), 'utf8');
+      if (valueImport('class-validator').test(text) || valueImport('undici').test(text)) return true;
+      return valueImport('@nestjs/swagger').test(text) && f.replaceAll('\\', '/') !== 'openapi/build-document.ts';
+    });
+    expect(offenders).toEqual([]);
+    expect(valueImport('@nestjs/swagger').test(readFileSync(join(src, 'openapi/build-document.ts'), 'utf8'))).toBe(true);
   });
 });
