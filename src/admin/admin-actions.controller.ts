@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '../common/api-docs.js';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { LOGGER, NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '../common/api-docs.js';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { ClusterEventsService } from './cluster-events.service.js';

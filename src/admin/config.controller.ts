@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '../common/api-docs.js';
 import { RequireScope } from '../auth/auth.decorators.js';
 import type { CacheNodeApi } from '../core/node-api.js';
 import type { HypercacheConfig } from '../config/config.types.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/api-docs.js';
 import type { FastifyRequest } from 'fastify';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { NODE } from '../seams/tokens.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '../common/api-docs.js';
 import { RequireScope } from '../auth/auth.decorators.js';
 import { NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';

@@ -1,4 +1,5 @@
-import { ApiOkResponse, type SchemaObject } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
+import { ApiOkResponse } from '../common/api-docs.js';
 import { VIEW_STATES } from '../core/membership/view-state.js';
 import { DIST_METRIC_KEYS, DIST_METRIC_STRING_KEYS } from '../core/metrics/dist-metrics.js';
 

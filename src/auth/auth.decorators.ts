@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension } from '../common/api-docs.js';
 import type { Scope } from './scopes.js';
 
 // What these decorators declare is read in one place: src/auth/route-policy.ts.

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional } from '../config/class-validator.js';
 import { dtoValidation } from '../common/dto-validation.pipe.js';
 import { CacheError } from '../core/errors.js';
 

@@ -1,7 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags, type SchemaObject,
-} from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '../common/api-docs.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 
 /**

@@ -1,4 +1,4 @@
-import { IsOptional, Matches, ValidateBy } from 'class-validator';
+import { IsOptional, Matches, ValidateBy } from '../config/class-validator.js';
 import { FirstValue } from './key-param.js';
 import { CacheError } from '../core/errors.js';
 import { compileKeyPattern, type KeyMatcher } from '../core/keys/glob.js';

@@ -1,4 +1,4 @@
-import { IsIn, IsNotEmpty } from 'class-validator';
+import { IsIn, IsNotEmpty } from '../config/class-validator.js';
 import { FirstValue } from './key-param.js';
 
 export const KNOWN_CAPABILITIES = ['cache.read', 'cache.write', 'cache.admin'];

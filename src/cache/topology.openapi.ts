@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '../common/api-docs.js';
 
 /** OpenAPI declaration of `GET /v1/topology` (docs/api.md §1.17). */
 const TOPOLOGY: SchemaObject = {

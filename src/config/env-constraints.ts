@@ -1,5 +1,6 @@
 /** Custom class-validator constraints for values that need a parser to check their range (docs/configuration.md §1, §2). */
-import { ValidateBy, type ValidationArguments } from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
+import { ValidateBy } from './class-validator.js';
 import { isUnspecifiedHost, parseAddress } from './address.js';
 import { parseGoDuration } from './duration.js';
 import { parsePeerNames } from './peer-names.js';

@@ -2,7 +2,7 @@
  * Every variable of docs/configuration.md §1 at the raw string level, defaults as initialisers.
  * Property order follows the docs/configuration.md §1 table; ENV_VARS is that order and decides which violation is reported first.
  */
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from './class-validator.js';
 import {
   IsDialAddress,
   IsDurationInRange,

@@ -2,7 +2,8 @@
  * Builds the typed configuration from the environment (docs/configuration.md §1, §2), checking every variable in
  * docs/configuration.md §1 table order and then the cross-checks of docs/configuration.md §4. Files are checked afterwards by load-files.ts.
  */
-import { validateSync, type ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
+import { validateSync } from './class-validator.js';
 import { formatAddress, isUnspecifiedHost, parseAddress } from './address.js';
 import type { Consistency, EvictionPolicy, HypercacheConfig, ListenAddress, LogLevel } from './config.types.js';
 import { checkCrossVariables } from './cross-checks.js';

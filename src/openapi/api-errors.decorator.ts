@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse } from '../common/api-docs.js';
 import { ErrorResponse } from './error-response.dto.js';
 
 /** Default wording per status (docs/api.md §1.15); a controller's own @ApiResponse for a status wins. */

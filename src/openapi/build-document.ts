@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import * as swagger from '@nestjs/swagger';
 import { type RouteAccess, routeTable } from '../auth/route-policy.js';
 import type { ListenerName } from '../auth/scope.guard.js';
 import { packageVersion } from '../common/package-version.js';
+import { applyRecordedApiDocs } from '../common/api-docs.js';
 import { applyRouteSecurity } from './apply-route-security.js';
 import { ErrorResponse } from './error-response.dto.js';
 import { LISTENER_DOCUMENTS } from './listener-documents.js';
@@ -12,13 +13,14 @@ import { addMutualTlsScheme, addNodeHeader, declareTags, shareErrorEnvelope } fr
 
 /**
  * The OpenAPI 3.1 document of one listener app (docs/openapi-conventions.md §1): scanned from its controllers by
- * @nestjs/swagger, then auth written from route metadata, listener-wide headers added, and the
+ * @nestjs/swagger (with the @Api* declarations of common/api-docs.ts applied first), then auth written from route metadata, listener-wide headers added, and the
  * result normalised so that regenerating gives the same bytes. What controllers must declare
  * themselves is in docs/openapi-conventions.md.
  */
 export function buildOpenApiDocument(app: INestApplication, listener: ListenerName): OpenApiDocument {
+  applyRecordedApiDocs(swagger); // the controllers' @Api* declarations (common/api-docs.ts)
   const meta = LISTENER_DOCUMENTS[listener];
-  const builder = new DocumentBuilder()
+  const builder = new swagger.DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle(meta.title)
     .setDescription(meta.description)
@@ -36,7 +38,7 @@ export function buildOpenApiDocument(app: INestApplication, listener: ListenerNa
     );
   // Remember which handler each operation ID came from, so auth is read from that handler's metadata.
   const handlerOf = new Map<string, string>();
-  const raw = SwaggerModule.createDocument(app, builder.build(), {
+  const raw = swagger.SwaggerModule.createDocument(app, builder.build(), {
     extraModels: [ErrorResponse],
     autoTagControllers: false,
     operationIdFactory: (controller, method) => {

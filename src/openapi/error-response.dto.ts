@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../common/api-docs.js';
 import { STATUS_OF } from '../core/errors.js';
 
 /** The error envelope of every listener (docs/api.md §1.2, §1.15), as the shared `ErrorResponse` schema. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../common/api-docs.js';
 import { Public, RequireScope } from '../auth/auth.decorators.js';
 import { ApiErrors } from './api-errors.decorator.js';
 import { CommittedDocument } from './committed-document.js';

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '../common/api-docs.js';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '../common/api-docs.js';
 import { MEMBER_STATES, type MembershipOp } from '../core/membership/messages.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 

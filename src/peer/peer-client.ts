@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { Logger } from 'pino';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { peerMessageLimit } from '../core/replication/message-limits.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import type { DistTlsMaterial } from '../config/load-files.js';
@@ -9,6 +9,7 @@ import { certificateAllowed, certificateNames } from '../config/peer-names.js';
 import { peerToken } from './peer-auth.js';
 import { PEER_HEADERS, PROTOCOL_VERSION } from './peer-protocol.js';
 import { ATTR_PEER_ADDRESS, peerOp, traced } from '../tracing/peer-spans.js';
+import { Pool } from './undici-pool.js';
 import { activeTracer } from '../tracing/tracing.js';
 
 /** docs/peer-protocol.md §1: ≤ 16 connections per peer; idle sockets dropped after ≈ 4 s, before the server's 65 s. */

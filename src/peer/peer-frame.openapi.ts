@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiResponse } from '../common/api-docs.js';
 import { FRAME_CONTENT_TYPE } from '../core/replication/frame.js';
 
 const FRAME = {

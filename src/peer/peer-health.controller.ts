@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '../common/api-docs.js';
 import { NODE } from '../seams/tokens.js';
 import type { CacheNodeApi } from '../core/node-api.js';
 import { CacheError } from '../core/errors.js';

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '../common/api-docs.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CacheNodeApi } from '../core/node-api.js';
 import { CONFIG, NODE } from '../seams/tokens.js';
