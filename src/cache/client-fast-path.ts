@@ -1,5 +1,6 @@
 import { context, type Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HotOperation, HotRouteOperations, RawHotHandler } from '../auth/hot-routes.js';
 import type { RoutePolicy } from '../auth/route-policy.js';
 import { hasScope } from '../auth/scopes.js';
@@ -91,13 +92,15 @@ function rawHandler(route: RoutePolicy, op: Operation, body: BodyLimit | undefin
     answerRawError(res, method, ['x-cache-node', nodeId], err, logger);
     finish(res, start, span);
   };
-  const answer = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined, value: Buffer | undefined) => {
+  /** Runs the operation and answers; false when the answer waits for peers (the connection is released once it is sent). */
+  const answer = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined, value: Buffer | undefined): boolean => {
     const reply = new RawReply(['x-cache-node', nodeId]);
     let result: unknown;
     try {
       result = op(req, segment, ttl, reply, value);
     } catch (err) {
-      return fail(res, start, span, err);
+      fail(res, start, span, err);
+      return true;
     }
     // A local read or a write no peer takes part in answers synchronously; anything that waits for peers is a promise.
     if (result instanceof Promise) {
@@ -105,23 +108,43 @@ function rawHandler(route: RoutePolicy, op: Operation, body: BodyLimit | undefin
         (out: Buffer | object | undefined) => {
           reply.send(res, method, out);
           finish(res, start, span);
+          release(req.socket);
         },
-        (err: unknown) => fail(res, start, span, err),
+        (err: unknown) => {
+          fail(res, start, span, err);
+          release(req.socket);
+        },
       );
-    } else {
-      reply.send(res, method, result as Buffer | object | undefined);
-      finish(res, start, span);
+      return false;
     }
+    reply.send(res, method, result as Buffer | object | undefined);
+    finish(res, start, span);
+    return true;
   };
-  const run = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined) => {
+  /** The operation, after the body for a route that reads one; false when the answer comes later. */
+  const run = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined): boolean => {
     if (body === undefined) return answer(req, res, segment, ttl, start, span, undefined);
     // The operation runs from the body's `end` event, in the request span's context like the rest.
     const ctx = span === undefined ? undefined : context.active();
+    let waiting = false;
+    let answered = false;
     onRawBody(req, body.limit, body.tooLarge, (err, value) => {
+      let now = true;
       if (err !== undefined) fail(res, start, span, err);
-      else if (ctx === undefined) answer(req, res, segment, ttl, start, span, value);
-      else context.with(ctx, answer, undefined, req, res, segment, ttl, start, span, value);
+      else if (ctx === undefined) now = answer(req, res, segment, ttl, start, span, value);
+      else now = context.with(ctx, answer, undefined, req, res, segment, ttl, start, span, value);
+      answered = now;
+      if (now && waiting) release(req.socket);
     });
+    waiting = !answered;
+    return answered;
+  };
+  /** The request span (when tracing is on) around `run`. */
+  const serve = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number): boolean => {
+    const tracer = activeTracer();
+    if (tracer === undefined) return run(req, res, segment, ttl, start, undefined);
+    const { span, ctx } = startRequestSpan(tracer, method, path, req.headers, trail.listener);
+    return context.with(ctx, run, undefined, req, res, segment, ttl, start, span);
   };
 
   return (req, res, rest) => {
@@ -136,15 +159,29 @@ function rawHandler(route: RoutePolicy, op: Operation, body: BodyLimit | undefin
     }
     const identity = auth.resolveStatic(req.headers.authorization, verifiedSocketCn(req.socket), req.socket);
     if (identity === undefined || !hasScope(identity, scope)) return false;
-    const tracer = activeTracer();
-    if (tracer === undefined) {
-      run(req, res, segment, ttl, start, undefined);
-    } else {
-      const { span, ctx } = startRequestSpan(tracer, method, path, req.headers, trail.listener);
-      context.with(ctx, run, undefined, req, res, segment, ttl, start, span);
-    }
+    // Pipelined requests of one connection run in order: behind one still waiting (for its body or
+    // its peers), this one waits its turn, so a PUT followed by a GET of the key reads the PUT.
+    const conn = req.socket as Connection;
+    const queue = conn[WAITING];
+    if (queue !== undefined) queue.push(() => serve(req, res, segment, ttl, start));
+    else if (!serve(req, res, segment, ttl, start)) conn[WAITING] = [];
     return true;
   };
+}
+
+/** The hot requests of one connection waiting for an earlier one on it to be answered (`rawHandler`). */
+const WAITING = Symbol('hot requests waiting on this connection');
+type Connection = Socket & { [WAITING]?: Array<() => boolean> };
+
+/** The request that held `socket` is answered: the waiting ones run in order, until one of them waits in turn. */
+function release(socket: Socket): void {
+  const conn = socket as Connection;
+  const queue = conn[WAITING];
+  if (queue === undefined) return;
+  while (queue.length > 0) {
+    if (!queue.shift()!()) return; // it releases the rest once answered
+  }
+  conn[WAITING] = undefined;
 }
 
 /**
