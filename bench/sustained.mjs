@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { TOKEN, populate, sleep, startBaseline, startNode } from './lib/hypercache.mjs';
-import { cpuSeconds, installCleanup, pinPid, stop, tasksetAvailable } from './lib/procs.mjs';
+import { cpuSeconds, installCleanup, pinHarness, stop } from './lib/procs.mjs';
 import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
 const { values } = parseArgs({
@@ -25,9 +25,7 @@ if (!values.target) {
 }
 installCleanup();
 ensureWrk();
-const cores = os.availableParallelism();
-const pin = cores >= 2 && tasksetAvailable() ? { servers: cores === 2 ? '0' : `0-${cores - 2}`, load: String(cores - 1) } : {};
-if (pin.load) pinPid(process.pid, pin.load);
+const pin = pinHarness();
 const size = Number(values.size);
 const prefix = `${values.op}${size}-`;
 const nodeArgs = ['--trace-gc', ...values['node-args'].split(' ').filter(Boolean)];

@@ -337,7 +337,7 @@ export class CacheNode implements CacheNodeApi {
       outcome = item ? 'hit' : 'miss';
       return item;
     } catch (err) {
-      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
+      outcome = outcomeOf(err);
       throw err;
     } finally {
       this.counters.cacheOp('get', outcome);
@@ -480,19 +480,18 @@ export class CacheNode implements CacheNodeApi {
     return { ...d };
   }
 
-  private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
+  private timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
     const start = this.deps.clock.hrtimeNs();
-    let outcome: CacheOutcome = 'error';
-    try {
-      const result = await fn();
-      outcome = 'ok';
-      return result;
-    } catch (err) {
-      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
-      throw err;
-    } finally {
-      this.countWrite(op, consistency, outcome, start);
-    }
+    return fn().then(
+      (result) => {
+        this.countWrite(op, consistency, 'ok', start);
+        return result;
+      },
+      (err: unknown) => {
+        this.countWrite(op, consistency, outcomeOf(err), start);
+        throw err;
+      },
+    );
   }
 
   /** `timed` for a write no peer takes part in (`ReplicationCoordinator.writeAlone`), synchronously. */
@@ -506,7 +505,7 @@ export class CacheNode implements CacheNodeApi {
       outcome = 'ok';
       return result;
     } catch (err) {
-      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
+      outcome = outcomeOf(err);
       throw err;
     } finally {
       this.countWrite(op, req.consistency, outcome, start);
@@ -524,7 +523,7 @@ export class CacheNode implements CacheNodeApi {
     const results = await this.replication.writeMany(reqs);
     const seconds = Number(this.deps.clock.hrtimeNs() - start) / 1e9;
     results.forEach((r, i) => {
-      this.counters.cacheOp(op, !(r instanceof Error) ? 'ok' : r instanceof CacheError ? outcomeOf(r) : 'error');
+      this.counters.cacheOp(op, r instanceof Error ? outcomeOf(r) : 'ok');
       this.counters.latency.cacheOperation(op, reqs[i]!.consistency, seconds);
     });
     return results;
@@ -549,7 +548,8 @@ function deleteRequest(cmd: DeleteCommand): CoordinateRequest {
   };
 }
 
-function outcomeOf(err: CacheError): CacheOutcome {
+function outcomeOf(err: unknown): CacheOutcome {
+  if (!(err instanceof CacheError)) return 'error';
   switch (err.code) {
     case 'PRECONDITION_FAILED': return 'precondition_failed';
     case 'QUORUM_NOT_MET': return 'quorum_not_met';
