@@ -163,21 +163,34 @@ function rawHandler(route: RoutePolicy, op: Operation, body: BodyLimit | undefin
     // its peers), this one waits its turn, so a PUT followed by a GET of the key reads the PUT.
     const conn = req.socket as Connection;
     const queue = conn[WAITING];
-    if (queue !== undefined) queue.push(() => serve(req, res, segment, ttl, start));
-    else if (!serve(req, res, segment, ttl, start)) conn[WAITING] = [];
+    if (queue === undefined) {
+      if (!serve(req, res, segment, ttl, start)) conn[WAITING] = BUSY;
+    } else {
+      const next = () => serve(req, res, segment, ttl, start);
+      if (queue === BUSY) conn[WAITING] = [next];
+      else queue.push(next);
+    }
     return true;
   };
 }
 
-/** The hot requests of one connection waiting for an earlier one on it to be answered (`rawHandler`). */
+/**
+ * The hot requests of one connection waiting for an earlier one on it to be answered (`rawHandler`):
+ * `BUSY` while one waits and none is queued behind it (no array per waiting request).
+ */
 const WAITING = Symbol('hot requests waiting on this connection');
-type Connection = Socket & { [WAITING]?: Array<() => boolean> };
+const BUSY = 0;
+type Connection = Socket & { [WAITING]?: Array<() => boolean> | typeof BUSY };
 
 /** The request that held `socket` is answered: the waiting ones run in order, until one of them waits in turn. */
 function release(socket: Socket): void {
   const conn = socket as Connection;
   const queue = conn[WAITING];
   if (queue === undefined) return;
+  if (queue === BUSY) {
+    conn[WAITING] = undefined;
+    return;
+  }
   while (queue.length > 0) {
     if (!queue.shift()!()) return; // it releases the rest once answered
   }
