@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOKEN, joinNode, nonOwnerKeys, populate, sleep, startBaseline, startCluster, startNode } from './lib/hypercache.mjs';
-import { cpuSeconds, installCleanup, pinPid, stop, tasksetAvailable } from './lib/procs.mjs';
+import { cpuSeconds, installCleanup, pinHarness, stop } from './lib/procs.mjs';
 import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
 const { values } = parseArgs({
@@ -29,9 +29,7 @@ if (!values.a || !values.b) {
 }
 installCleanup();
 ensureWrk();
-const cores = os.availableParallelism();
-const pin = cores >= 2 && tasksetAvailable() ? { servers: cores === 2 ? '0' : `0-${cores - 2}`, load: String(cores - 1) } : {};
-if (pin.load) pinPid(process.pid, pin.load);
+const pin = pinHarness();
 
 const size = Number(values.size);
 const prefix = `${values.op}${size}-`;

@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 
 const running = new Map(); // pid → { name, child }
 let haveTaskset;
@@ -123,4 +124,15 @@ export function cpuSeconds(pid) {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The benchmark's CPU split, applied to this harness: servers on every CPU but the last, the load
+ * generator and the harness on the last (nothing when taskset is missing or there is one CPU).
+ */
+export function pinHarness() {
+  const cores = availableParallelism();
+  const pin = cores >= 2 && tasksetAvailable() ? { servers: cores === 2 ? '0' : `0-${cores - 2}`, load: String(cores - 1) } : {};
+  if (pin.load) pinPid(process.pid, pin.load);
+  return pin;
 }

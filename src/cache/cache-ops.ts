@@ -68,24 +68,20 @@ export class CacheOps {
 
   constructor(private readonly deps: CacheOpsDeps) {}
 
-  /** PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, docs/auth.md §7). */
-  async put(rawKey: string | undefined, value: Buffer, ttl: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<PutResponse> {
+  /**
+   * PUT: `value` is the body read within MAX_VALUE_BYTES (size before validation, docs/auth.md §7).
+   * A write no peer takes part in (this node the key's only owner) is applied and answered
+   * synchronously, like a local GET: the answer itself, or the error thrown; otherwise a promise.
+   */
+  put(rawKey: string | undefined, value: Buffer, ttl: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): MaybePromise<PutResponse> {
     const key = requireKey(rawKey);
     const ttlMs = parseTtlParam(ttl);
     const level = parseConsistency(h['x-consistency'], this.deps.config.writeConsistency);
     const preconditions = writePreconditions(h['if-match'], h['if-none-match'], true);
-    const out = await this.deps.node.put({ key, value, ttlMs, consistency: level, preconditions });
-    reply.header('etag', etagOf(out.version));
-    ackHeader(reply, out);
-    return {
-      key,
-      stored: true,
-      ...(ttlMs > 0 && { ttl_ms: ttlMs, expires_at: new Date(out.expiresAt).toISOString() }),
-      bytes: value.length,
-      version: out.version,
-      node: this.deps.node.nodeId,
-      owners: out.owners,
-    };
+    const cmd = { key, value, ttlMs, consistency: level, preconditions };
+    const local = this.deps.node.putLocal(cmd);
+    if (local !== NOT_LOCAL) return this.stored(key, value.length, ttlMs, local, reply);
+    return this.deps.node.put(cmd).then((out) => this.stored(key, value.length, ttlMs, out, reply));
   }
 
   /**
@@ -102,11 +98,33 @@ export class CacheOps {
     return this.read(rawKey, h, reply, false) as MaybePromise<Buffer | undefined>;
   }
 
-  async delete(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): Promise<DeleteResponse> {
+  /** DELETE: synchronous when no peer takes part, like PUT. */
+  delete(rawKey: string | undefined, h: KeyRequestHeaders, reply: ReplyHead): MaybePromise<DeleteResponse> {
     const key = requireKey(rawKey);
     const level = parseConsistency(h['x-consistency'], this.deps.config.writeConsistency);
     const preconditions = writePreconditions(h['if-match'], h['if-none-match'], false);
-    const out = await this.deps.node.delete({ key, consistency: level, preconditions });
+    const cmd = { key, consistency: level, preconditions };
+    const local = this.deps.node.deleteLocal(cmd);
+    if (local !== NOT_LOCAL) return this.deleted(key, local, reply);
+    return this.deps.node.delete(cmd).then((out) => this.deleted(key, out, reply));
+  }
+
+  /** PUT's answer: the new version's ETag and acks, and the JSON body (docs/api.md §1.3). */
+  private stored(key: string, bytes: number, ttlMs: number, out: WriteOutcome, reply: ReplyHead): PutResponse {
+    reply.header('etag', etagOf(out.version));
+    ackHeader(reply, out);
+    return {
+      key,
+      stored: true,
+      ...(ttlMs > 0 && { ttl_ms: ttlMs, expires_at: new Date(out.expiresAt).toISOString() }),
+      bytes,
+      version: out.version,
+      node: this.deps.node.nodeId,
+      owners: out.owners,
+    };
+  }
+
+  private deleted(key: string, out: WriteOutcome, reply: ReplyHead): DeleteResponse {
     ackHeader(reply, out);
     return { key, deleted: true, version: out.version, node: this.deps.node.nodeId, owners: out.owners };
   }

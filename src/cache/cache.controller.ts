@@ -75,7 +75,7 @@ export class CacheController {
   @HotRoute()
   @RequireScope('write')
   @ApiDeleteKey()
-  delete(@Param('key') rawKey: string, @Headers() headers: KeyRequestHeaders, @Res({ passthrough: true }) reply: FastifyReply): Promise<DeleteResponse> {
+  async delete(@Param('key') rawKey: string, @Headers() headers: KeyRequestHeaders, @Res({ passthrough: true }) reply: FastifyReply): Promise<DeleteResponse> {
     return this.ops.delete(rawKey, headers, reply);
   }
 }

@@ -1,5 +1,6 @@
 import { context, type Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HotOperation, HotRouteOperations, RawHotHandler } from '../auth/hot-routes.js';
 import type { RoutePolicy } from '../auth/route-policy.js';
 import { hasScope } from '../auth/scopes.js';
@@ -7,9 +8,9 @@ import { verifiedSocketCn } from '../auth/scope.guard.js';
 import type { AuthPolicy } from '../auth/auth-policy.js';
 import type { HypercacheConfig } from '../config/config.types.js';
 import { answerRawError, RawReply } from '../common/raw-reply.js';
-import { readRawBody } from '../common/raw-body.js';
+import { onRawBody } from '../common/raw-body.js';
 import type { RequestTrail } from '../metrics/request-trail.js';
-import { Errors } from '../core/errors.js';
+import { type CacheError, Errors } from '../core/errors.js';
 import { startRequestSpan } from '../tracing/http-spans.js';
 import { activeTracer } from '../tracing/tracing.js';
 import { CacheController } from './cache.controller.js';
@@ -21,8 +22,11 @@ export interface ClientHotRouteDeps extends CacheOpsDeps {
   auth: AuthPolicy;
 }
 
-/** One operation: the raw `{key}` segment, the `ttl` query (PUT only), the headers; returns the body or a promise of it. */
-type Operation = (req: IncomingMessage, segment: string, ttl: string | undefined, reply: RawReply) => unknown;
+/**
+ * One operation: the raw `{key}` segment, the `ttl` query (PUT only), the headers, and for PUT the
+ * request body; returns the answer's body or a promise of it.
+ */
+type Operation = (req: IncomingMessage, segment: string, ttl: string | undefined, reply: RawReply, body: Buffer | undefined) => unknown;
 
 /**
  * The client listener's hot routes: `CacheController`'s `@HotRoute()` handlers (`GET`, `HEAD`,
@@ -46,26 +50,37 @@ type Operation = (req: IncomingMessage, segment: string, ttl: string | undefined
  *   and labelled with the route template, the operation run in its context), the HTTP metrics and
  *   the debug log line (`RequestTrail`), with the route template as label.
  *
- * A local GET/HEAD is answered in the same turn; the other operations return a promise.
+ * A local GET/HEAD is answered in the same turn, and so is a PUT/DELETE no peer takes part in (a
+ * single node, or RF 1: this node the key's only owner), a PUT from its body's `end` event without
+ * a promise; operations that wait for peers return a promise.
  */
 export function clientHotRoutes(deps: ClientHotRouteDeps, trail: RequestTrail, nodeId: string): HotRouteOperations<RawHotHandler> {
   const ops = new CacheOps(deps);
-  const limit = deps.config.maxValueBytes;
-  const tooLarge = () => Errors.tooLarge(limit);
   const headers = (req: IncomingMessage) => req.headers as KeyRequestHeaders;
-  const hot = (op: Operation, ttlQuery = false) => (route: RoutePolicy) => rawHandler(route, op, ttlQuery, deps.auth, trail, nodeId);
+  const hot = (op: Operation, body?: BodyLimit) => (route: RoutePolicy) => rawHandler(route, op, body, deps.auth, trail, nodeId);
+  const limit = deps.config.maxValueBytes;
   const controller = CacheController.prototype;
   return new Map<RoutePolicy['handler'], HotOperation<RawHotHandler>>([
     [controller.get, hot((req, key, _ttl, reply) => ops.get(key, headers(req), reply))],
     [controller.head, hot((req, key, _ttl, reply) => ops.head(key, headers(req), reply))],
-    // Body and size come before validation (docs/api.md §1.15, check order).
-    [controller.put, hot((req, key, ttl, reply) => readRawBody(req, limit, tooLarge).then((value) => ops.put(key, value, ttl, headers(req), reply)), true)],
+    // Body and size come before validation (docs/api.md §1.15, check order): the body is read first.
+    [controller.put, hot((req, key, ttl, reply, value) => ops.put(key, value!, ttl, headers(req), reply), { limit, tooLarge: () => Errors.tooLarge(limit) })],
     [controller.delete, hot((req, key, _ttl, reply) => ops.delete(key, headers(req), reply))],
   ]);
 }
 
-/** The raw handler of one scoped route: the exact target, the guard's synchronous admission, then `op`; otherwise false (on to Fastify). */
-function rawHandler(route: RoutePolicy, op: Operation, ttlQuery: boolean, auth: AuthPolicy, trail: RequestTrail, nodeId: string): RawHotHandler {
+/** A route that reads the request body (PUT): its size limit and the error over it. */
+interface BodyLimit {
+  limit: number;
+  tooLarge: () => CacheError;
+}
+
+/**
+ * The raw handler of one scoped route: the exact target, the guard's synchronous admission, then
+ * `op` (after the body, for a route that reads one); otherwise false (on to Fastify). The `ttl`
+ * query is taken on a route that reads a body only.
+ */
+function rawHandler(route: RoutePolicy, op: Operation, body: BodyLimit | undefined, auth: AuthPolicy, trail: RequestTrail, nodeId: string): RawHotHandler {
   if (route.access.kind !== 'scope') throw new Error(`client hot route ${route.method} ${route.path} must require a scope`);
   const { scope } = route.access;
   const { method, path } = route;
@@ -77,27 +92,59 @@ function rawHandler(route: RoutePolicy, op: Operation, ttlQuery: boolean, auth: 
     answerRawError(res, method, ['x-cache-node', nodeId], err, logger);
     finish(res, start, span);
   };
-  const run = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined) => {
+  /** Runs the operation and answers; false when the answer waits for peers (the connection is released once it is sent). */
+  const answer = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined, value: Buffer | undefined): boolean => {
     const reply = new RawReply(['x-cache-node', nodeId]);
-    let body: unknown;
+    let result: unknown;
     try {
-      body = op(req, segment, ttl, reply);
+      result = op(req, segment, ttl, reply, value);
     } catch (err) {
-      return fail(res, start, span, err);
+      fail(res, start, span, err);
+      return true;
     }
-    // A local read answers synchronously; anything that waits (a body, peers, a write) is a promise.
-    if (body instanceof Promise) {
-      body.then(
-        (result: Buffer | object | undefined) => {
-          reply.send(res, method, result);
+    // A local read or a write no peer takes part in answers synchronously; anything that waits for peers is a promise.
+    if (result instanceof Promise) {
+      result.then(
+        (out: Buffer | object | undefined) => {
+          reply.send(res, method, out);
           finish(res, start, span);
+          release(req.socket);
         },
-        (err: unknown) => fail(res, start, span, err),
+        (err: unknown) => {
+          fail(res, start, span, err);
+          release(req.socket);
+        },
       );
-    } else {
-      reply.send(res, method, body as Buffer | object | undefined);
-      finish(res, start, span);
+      return false;
     }
+    reply.send(res, method, result as Buffer | object | undefined);
+    finish(res, start, span);
+    return true;
+  };
+  /** The operation, after the body for a route that reads one; false when the answer comes later. */
+  const run = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number, span: Span | undefined): boolean => {
+    if (body === undefined) return answer(req, res, segment, ttl, start, span, undefined);
+    // The operation runs from the body's `end` event, in the request span's context like the rest.
+    const ctx = span === undefined ? undefined : context.active();
+    let waiting = false;
+    let answered = false;
+    onRawBody(req, body.limit, body.tooLarge, (err, value) => {
+      let now = true;
+      if (err !== undefined) fail(res, start, span, err);
+      else if (ctx === undefined) now = answer(req, res, segment, ttl, start, span, value);
+      else now = context.with(ctx, answer, undefined, req, res, segment, ttl, start, span, value);
+      answered = now;
+      if (now && waiting) release(req.socket);
+    });
+    waiting = !answered;
+    return answered;
+  };
+  /** The request span (when tracing is on) around `run`. */
+  const serve = (req: IncomingMessage, res: ServerResponse, segment: string, ttl: string | undefined, start: number): boolean => {
+    const tracer = activeTracer();
+    if (tracer === undefined) return run(req, res, segment, ttl, start, undefined);
+    const { span, ctx } = startRequestSpan(tracer, method, path, req.headers, trail.listener);
+    return context.with(ctx, run, undefined, req, res, segment, ttl, start, span);
   };
 
   return (req, res, rest) => {
@@ -107,20 +154,47 @@ function rawHandler(route: RoutePolicy, op: Operation, ttlQuery: boolean, auth: 
     if (!isPlainSegment(segment)) return false;
     let ttl: string | undefined;
     if (q >= 0) {
-      ttl = ttlQuery ? ttlOf(rest, q + 1) : undefined;
+      ttl = body !== undefined ? ttlOf(rest, q + 1) : undefined;
       if (ttl === undefined) return false;
     }
     const identity = auth.resolveStatic(req.headers.authorization, verifiedSocketCn(req.socket), req.socket);
     if (identity === undefined || !hasScope(identity, scope)) return false;
-    const tracer = activeTracer();
-    if (tracer === undefined) {
-      run(req, res, segment, ttl, start, undefined);
+    // Pipelined requests of one connection run in order: behind one still waiting (for its body or
+    // its peers), this one waits its turn, so a PUT followed by a GET of the key reads the PUT.
+    const conn = req.socket as Connection;
+    const queue = conn[WAITING];
+    if (queue === undefined) {
+      if (!serve(req, res, segment, ttl, start)) conn[WAITING] = BUSY;
     } else {
-      const { span, ctx } = startRequestSpan(tracer, method, path, req.headers, trail.listener);
-      context.with(ctx, run, undefined, req, res, segment, ttl, start, span);
+      const next = () => serve(req, res, segment, ttl, start);
+      if (queue === BUSY) conn[WAITING] = [next];
+      else queue.push(next);
     }
     return true;
   };
+}
+
+/**
+ * The hot requests of one connection waiting for an earlier one on it to be answered (`rawHandler`):
+ * `BUSY` while one waits and none is queued behind it (no array per waiting request).
+ */
+const WAITING = Symbol('hot requests waiting on this connection');
+const BUSY = 0;
+type Connection = Socket & { [WAITING]?: Array<() => boolean> | typeof BUSY };
+
+/** The request that held `socket` is answered: the waiting ones run in order, until one of them waits in turn. */
+function release(socket: Socket): void {
+  const conn = socket as Connection;
+  const queue = conn[WAITING];
+  if (queue === undefined) return;
+  if (queue === BUSY) {
+    conn[WAITING] = undefined;
+    return;
+  }
+  while (queue.length > 0) {
+    if (!queue.shift()!()) return; // it releases the rest once answered
+  }
+  conn[WAITING] = undefined;
 }
 
 /**

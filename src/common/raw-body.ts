@@ -45,35 +45,44 @@ export function ignoreRequestContentType(fastify: FastifyInstance): void {
  * body`. Returns one Buffer (a single copy at most).
  */
 export function readRawBody(raw: IncomingMessage, limit: number, tooLarge: () => CacheError): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => onRawBody(raw, limit, tooLarge, (err, body) => (err === undefined ? resolve(body!) : reject(err))));
+}
+
+/**
+ * `readRawBody` without a promise: `done` is called once, with the body or the error, from the
+ * stream's `end` (or error) event, or at once for a Content-Length over the limit. The client hot
+ * route's PUT answers from that callback (src/cache/client-fast-path.ts).
+ */
+export function onRawBody(raw: IncomingMessage, limit: number, tooLarge: () => CacheError, done: (err: CacheError | undefined, body?: Buffer) => void): void {
   const declared = raw.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
-    return Promise.reject(tooLarge());
+    done(tooLarge());
+    return;
   }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: CacheError) => {
-      if (settled) return;
-      settled = true;
-      raw.removeListener('data', onData);
-      raw.resume(); // Node discards the rest; the answer still reaches the client.
-      reject(err);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return fail(tooLarge());
-      chunks.push(chunk);
-    };
-    raw.on('data', onData);
-    raw.once('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    raw.once('error', () => fail(new CacheError('BAD_REQUEST', 'incomplete request body')));
-    raw.once('close', () => {
-      if (!raw.complete) fail(new CacheError('BAD_REQUEST', 'incomplete request body'));
-    });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const fail = (err: CacheError) => {
+    if (settled) return;
+    settled = true;
+    raw.removeListener('data', onData);
+    raw.resume(); // Node discards the rest; the answer still reaches the client.
+    done(err);
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) return fail(tooLarge());
+    chunks.push(chunk);
+  };
+  // `on`, not `once`: each fires at most once per request or is ignored once settled.
+  raw.on('data', onData);
+  raw.on('end', () => {
+    if (settled) return;
+    settled = true;
+    done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  });
+  raw.on('error', () => fail(new CacheError('BAD_REQUEST', 'incomplete request body')));
+  raw.on('close', () => {
+    if (!raw.complete) fail(new CacheError('BAD_REQUEST', 'incomplete request body'));
   });
 }

@@ -54,6 +54,12 @@ export interface CacheNodeApi {
   put(cmd: PutCommand): Promise<WriteOutcome>;
   delete(cmd: DeleteCommand): Promise<WriteOutcome>;
   /**
+   * `put` / `delete` applied and answered synchronously when no peer takes part (this node is the
+   * key's only owner), throwing what they would reject with; `NOT_LOCAL` when peers are involved.
+   */
+  putLocal(cmd: PutCommand): WriteOutcome | typeof NOT_LOCAL;
+  deleteLocal(cmd: DeleteCommand): WriteOutcome | typeof NOT_LOCAL;
+  /**
    * Batch put and delete: one unit of work (docs/cluster.md §4.1), one result per command in order
    * (the outcome, or the error of that write). Same-key commands must go in separate calls.
    */

@@ -247,21 +247,25 @@ export class CacheNode implements CacheNodeApi {
   }
 
   async put(cmd: PutCommand): Promise<WriteOutcome> {
-    return this.timed('put', cmd.consistency, () =>
-      this.replication.write({
-        op: 'put', key: cmd.key, value: cmd.value, ttlMs: cmd.ttlMs, consistency: cmd.consistency,
-        ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
-      }),
-    );
+    return this.timed('put', cmd.consistency, () => this.replication.write(putRequest(cmd)));
   }
 
   async delete(cmd: DeleteCommand): Promise<WriteOutcome> {
-    return this.timed('delete', cmd.consistency, () =>
-      this.replication.write({
-        op: 'delete', key: cmd.key, ttlMs: 0, consistency: cmd.consistency,
-        ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
-      }),
-    );
+    return this.timed('delete', cmd.consistency, () => this.replication.write(deleteRequest(cmd)));
+  }
+
+  /**
+   * `put` applied and answered synchronously when no peer takes part (this node is the key's only
+   * owner: a single node, or RF 1), with the same counters; throws what `put` would reject with.
+   * `NOT_LOCAL`, having done nothing, when another owner is involved (the caller takes `put`).
+   */
+  putLocal(cmd: PutCommand): WriteOutcome | typeof NOT_LOCAL {
+    return this.timedAlone('put', putRequest(cmd));
+  }
+
+  /** `delete` answered synchronously when no peer takes part, like `putLocal`. */
+  deleteLocal(cmd: DeleteCommand): WriteOutcome | typeof NOT_LOCAL {
+    return this.timedAlone('delete', deleteRequest(cmd));
   }
 
   /** Batch put (docs/cluster.md §4.1): one result per command, in order; each is counted as a `put`. */
@@ -333,7 +337,7 @@ export class CacheNode implements CacheNodeApi {
       outcome = item ? 'hit' : 'miss';
       return item;
     } catch (err) {
-      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
+      outcome = outcomeOf(err);
       throw err;
     } finally {
       this.counters.cacheOp('get', outcome);
@@ -476,20 +480,41 @@ export class CacheNode implements CacheNodeApi {
     return { ...d };
   }
 
-  private async timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
+  private timed(op: CacheOp, consistency: Consistency, fn: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
+    const start = this.deps.clock.hrtimeNs();
+    return fn().then(
+      (result) => {
+        this.countWrite(op, consistency, 'ok', start);
+        return result;
+      },
+      (err: unknown) => {
+        this.countWrite(op, consistency, outcomeOf(err), start);
+        throw err;
+      },
+    );
+  }
+
+  /** `timed` for a write no peer takes part in (`ReplicationCoordinator.writeAlone`), synchronously. */
+  private timedAlone(op: CacheOp, req: CoordinateRequest): WriteOutcome | typeof NOT_LOCAL {
+    const owners = this.owners(req.key);
+    if (owners.length !== 1 || owners[0] !== this.nodeId) return NOT_LOCAL;
     const start = this.deps.clock.hrtimeNs();
     let outcome: CacheOutcome = 'error';
     try {
-      const result = await fn();
+      const result = this.replication.writeAlone(req, owners)!;
       outcome = 'ok';
       return result;
     } catch (err) {
-      outcome = err instanceof CacheError ? outcomeOf(err) : 'error';
+      outcome = outcomeOf(err);
       throw err;
     } finally {
-      this.counters.cacheOp(op, outcome);
-      this.counters.latency.cacheOperation(op, consistency, Number(this.deps.clock.hrtimeNs() - start) / 1e9);
+      this.countWrite(op, req.consistency, outcome, start);
     }
+  }
+
+  private countWrite(op: CacheOp, consistency: Consistency, outcome: CacheOutcome, start: bigint): void {
+    this.counters.cacheOp(op, outcome);
+    this.counters.latency.cacheOperation(op, consistency, Number(this.deps.clock.hrtimeNs() - start) / 1e9);
   }
 
   /** `timed` for the writes of a batch: each is counted and timed as one operation (the batch's duration). */
@@ -498,7 +523,7 @@ export class CacheNode implements CacheNodeApi {
     const results = await this.replication.writeMany(reqs);
     const seconds = Number(this.deps.clock.hrtimeNs() - start) / 1e9;
     results.forEach((r, i) => {
-      this.counters.cacheOp(op, !(r instanceof Error) ? 'ok' : r instanceof CacheError ? outcomeOf(r) : 'error');
+      this.counters.cacheOp(op, r instanceof Error ? outcomeOf(r) : 'ok');
       this.counters.latency.cacheOperation(op, reqs[i]!.consistency, seconds);
     });
     return results;
@@ -509,7 +534,22 @@ export class CacheNode implements CacheNodeApi {
   }
 }
 
-function outcomeOf(err: CacheError): CacheOutcome {
+function putRequest(cmd: PutCommand): CoordinateRequest {
+  return {
+    op: 'put', key: cmd.key, value: cmd.value, ttlMs: cmd.ttlMs, consistency: cmd.consistency,
+    ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
+  };
+}
+
+function deleteRequest(cmd: DeleteCommand): CoordinateRequest {
+  return {
+    op: 'delete', key: cmd.key, ttlMs: 0, consistency: cmd.consistency,
+    ...(cmd.preconditions ? { preconditions: cmd.preconditions } : {}),
+  };
+}
+
+function outcomeOf(err: unknown): CacheOutcome {
+  if (!(err instanceof CacheError)) return 'error';
   switch (err.code) {
     case 'PRECONDITION_FAILED': return 'precondition_failed';
     case 'QUORUM_NOT_MET': return 'quorum_not_met';

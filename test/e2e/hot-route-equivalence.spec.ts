@@ -117,6 +117,33 @@ const CLIENT_CASES: Case[] = [
       http('GET', '/v1/cache/twice', bearer(TOKENS.read)),
     ]),
   },
+  // Writes this node alone owns, answered in the same turn (docs/cluster.md §4): success and error answers.
+  { name: 'PUT a bad escape in the key → 400', listener: 'api', way: 'hot', status: 400, request: http('PUT', '/v1/cache/%ZZ', bearer(TOKENS.rw), 'x') },
+  { name: 'PUT X-Consistency: all', listener: 'api', way: 'hot', status: 200, request: http('PUT', '/v1/cache/every', { ...bearer(TOKENS.rw), 'x-consistency': 'ALL' }, 'all') },
+  { name: 'PUT ttl=0s (no expiry)', listener: 'api', way: 'hot', status: 200, request: http('PUT', '/v1/cache/zero?ttl=0s', bearer(TOKENS.rw), '0') },
+  { name: 'PUT If-None-Match: * on a new key → 200', listener: 'api', way: 'hot', status: 200, request: http('PUT', '/v1/cache/fresh', { ...bearer(TOKENS.rw), 'if-none-match': '*' }, 'f') },
+  {
+    name: 'PUT a chunked body under the limit', listener: 'api', way: 'hot', status: 200,
+    request: http('PUT', '/v1/cache/chunked', { ...bearer(TOKENS.rw), 'transfer-encoding': 'chunked' }, '3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n'),
+  },
+  {
+    name: 'PUT, GET and DELETE of one key on one kept-alive connection', listener: 'api', way: 'hot', status: 200,
+    request: Buffer.concat([
+      http('PUT', '/v1/cache/cycle?ttl=90s', { ...bearer(TOKENS.rw), ...KEEP_ALIVE }, 'c'),
+      http('GET', '/v1/cache/cycle', { ...bearer(TOKENS.read), ...KEEP_ALIVE }),
+      http('DELETE', '/v1/cache/cycle', bearer(TOKENS.rw)),
+    ]),
+  },
+  {
+    name: 'two PUTs of one key and a GET of it pipelined on one connection: answered in order', listener: 'api', way: 'hot', status: 200,
+    request: Buffer.concat([
+      http('PUT', '/v1/cache/piped', { ...bearer(TOKENS.rw), ...KEEP_ALIVE }, 'first'),
+      http('PUT', '/v1/cache/piped', { ...bearer(TOKENS.rw), ...KEEP_ALIVE }, 'second'),
+      http('GET', '/v1/cache/piped', bearer(TOKENS.read)),
+    ]),
+  },
+  { name: 'DELETE If-Match: * on a deleted key → 412', listener: 'api', way: 'hot', status: 412, request: http('DELETE', '/v1/cache/cycle', { ...bearer(TOKENS.rw), 'if-match': '*' }) },
+  { name: 'DELETE a bad escape in the key → 400', listener: 'api', way: 'hot', status: 400, request: http('DELETE', '/v1/cache/a%2', bearer(TOKENS.rw)) },
   // Reads.
   {
     name: 'GET with a request body, then a GET on the same connection', listener: 'api', way: 'hot', status: 200,

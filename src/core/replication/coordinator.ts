@@ -120,7 +120,6 @@ export class ReplicationCoordinator {
   coordinateMany(reqs: readonly CoordinateRequest[], ownersOf: readonly string[][] = reqs.map((r) => this.deps.owners(r.key))): Promise<WriteResult[]> {
     const { deps } = this;
     if (deps.isDraining()) return Promise.resolve(reqs.map(() => Errors.draining()));
-    const d = deps.counters.dist;
     const now = deps.clock.now();
     const results = new Array<WriteResult>(reqs.length);
     // Writes with the same owners (in any order) travel together: each message is built once and sent to each of them.
@@ -130,31 +129,16 @@ export class ReplicationCoordinator {
     let answerAll!: (results: WriteResult[]) => void;
     const answered = new Promise<WriteResult[]>((resolve) => (answerAll = resolve));
     for (let i = 0; i < reqs.length; i++) {
-      const req = reqs[i]!;
-      const failed = failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
-      if (failed) {
-        d.PreconditionFailures++;
-        deps.counters.preconditionFailures[req.op]++;
-        results[i] = Errors.preconditionFailed(failed.version);
-        continue;
-      }
-      const version = deps.hlc.next();
-      const entry: Entry = req.op === 'put'
-        ? { kind: 'item', key: req.key, value: req.value ?? Buffer.alloc(0), version, origin: deps.nodeId, updatedAt: now, expiresAt: req.ttlMs > 0 ? now + req.ttlMs : 0 }
-        : { kind: 'tombstone', key: req.key, version, origin: deps.nodeId, deletedAt: now };
-      deps.store.apply(entry, 'hard', 'local');
       const owners = ownersOf[i]!;
-      const n = this.quorumN(owners);
-      const self = owners.includes(deps.nodeId);
-      open++;
-      const tally = new WriteTally(entry, req.op, owners, n, required(req.consistency, n), self ? 1 : 0, owners.length - (self ? 1 : 0), deps.counters, (result) => {
+      const tally = this.applyLocally(reqs[i]!, owners, now, (result) => {
         results[i] = result;
         if (--open === 0) answerAll(results);
       });
-      d.WriteAttempts++;
-      const fanout = owners.length - (self ? 1 : 0);
-      if (req.op === 'put') d.ReplicaFanoutSet += fanout;
-      else d.ReplicaFanoutRemove += fanout;
+      if (tally instanceof Error) {
+        results[i] = tally;
+        continue;
+      }
+      open++;
       const set = owners.length < 2 ? owners.join(' ') : [...owners].sort().join(' ');
       const group = byOwnerSet.get(set);
       if (group) group.tallies.push(tally);
@@ -166,6 +150,53 @@ export class ReplicationCoordinator {
     for (const tally of tallies) tally.settle();
     if (open === 0) answerAll(results);
     return answered;
+  }
+
+  /**
+   * A write no peer takes part in: this node is the key's only owner (a single node, or RF 1), so
+   * `write` would coordinate it here and answer once the local apply is done. Applied and answered
+   * in the same turn instead, with the same checks, counters and answer (the outcome, or the
+   * `CacheError` thrown); undefined, having done nothing, when another owner is involved.
+   */
+  writeAlone(req: CoordinateRequest, owners: string[] = this.deps.owners(req.key)): WriteOutcome | undefined {
+    if (owners.length !== 1 || owners[0] !== this.deps.nodeId) return undefined;
+    if (this.deps.isDraining()) throw Errors.draining();
+    let result: WriteResult | undefined;
+    const tally = this.applyLocally(req, owners, this.deps.clock.now(), (r) => (result = r));
+    if (tally instanceof Error) throw tally;
+    tally.settle(); // no other owner: answered now, with its acks or QUORUM_NOT_MET
+    if (result === undefined || result instanceof Error) throw result ?? new Error('write not answered');
+    return result;
+  }
+
+  /**
+   * The coordinator's local step of one write (docs/cluster.md §4 step 3): the precondition against
+   * the local entry (failed → the `PRECONDITION_FAILED` error, counted), else a new version applied
+   * to the store and the write's tally (its acks start with this node's when it is an owner), which
+   * calls `onAnswer` once the write is answered.
+   */
+  private applyLocally(req: CoordinateRequest, owners: string[], now: number, onAnswer: (result: WriteResult) => void): WriteTally | CacheError {
+    const { deps } = this;
+    const d = deps.counters.dist;
+    const failed = failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
+    if (failed) {
+      d.PreconditionFailures++;
+      deps.counters.preconditionFailures[req.op]++;
+      return Errors.preconditionFailed(failed.version);
+    }
+    const version = deps.hlc.next();
+    const entry: Entry = req.op === 'put'
+      ? { kind: 'item', key: req.key, value: req.value ?? Buffer.alloc(0), version, origin: deps.nodeId, updatedAt: now, expiresAt: req.ttlMs > 0 ? now + req.ttlMs : 0 }
+      : { kind: 'tombstone', key: req.key, version, origin: deps.nodeId, deletedAt: now };
+    deps.store.apply(entry, 'hard', 'local');
+    const n = this.quorumN(owners);
+    const self = owners.includes(deps.nodeId);
+    const fanout = owners.length - (self ? 1 : 0);
+    const tally = new WriteTally(entry, req.op, owners, n, required(req.consistency, n), self ? 1 : 0, fanout, deps.counters, onAnswer);
+    d.WriteAttempts++;
+    if (req.op === 'put') d.ReplicaFanoutSet += fanout;
+    else d.ReplicaFanoutRemove += fanout;
+    return tally;
   }
 
   /**
