@@ -14,6 +14,11 @@ import { handoffTargets, plan, takeover } from './plan.js';
 
 /** docs/cluster.md §8.4, docs/configuration.md §6: a copy this node no longer owns is dropped this long after it was sent away. */
 export const LOST_COPY_GRACE_MS = 30_000;
+/**
+ * A node still receives migrated entries when it received some this recently: anti-entropy waits
+ * for the migration to go quiet (docs/cluster.md §8.3), so the two do not send the same keys.
+ */
+export const MIGRATION_QUIET_MS = 1000;
 /** Entries handled between two yields to the event loop during a scan. */
 export const SCAN_CHUNK = 1000;
 
@@ -56,6 +61,8 @@ export class Rebalancer {
   private readonly misplaced = new Set<string>();
   private readonly lost = new LostCopies();
   private running = false;
+  /** When this node last applied entries another node migrated to it (clock ms). */
+  private migratedInAt = -Infinity;
 
   constructor(private readonly deps: RebalancerDeps) {
     this.scanned = deps.ring();
@@ -64,6 +71,20 @@ export class Rebalancer {
   /** Copies waiting for their drop (introspection and tests). */
   get pendingDrops(): number {
     return this.lost.size;
+  }
+
+  /**
+   * Whether rebalancing is done here for the current ring: the last completed scan covers it (so
+   * every key this node was to send has been sent) and no migrated entry arrived within
+   * MIGRATION_QUIET_MS. Anti-entropy rounds wait for it on both sides (docs/cluster.md §8.3).
+   */
+  get settled(): boolean {
+    return this.deps.ring().sameAs(this.scanned) && this.deps.clock.now() - this.migratedInAt >= MIGRATION_QUIET_MS;
+  }
+
+  /** Entries migrated by another node were applied here. */
+  noteMigratedIn(): void {
+    this.migratedInAt = this.deps.clock.now();
   }
 
   async tick(): Promise<void> {
