@@ -51,6 +51,10 @@ export class EntryHasher {
   private readonly scratch = new Uint8Array(2048);
   bucket = 0;
   tuple = 0n;
+  /** The hash of the key's UTF-8 bytes (the ring position), set by `loadKey` and `loadFields`. */
+  keyHash = 0n;
+  /** Bytes of the key in `scratch` after `loadKey`; -1 when the key did not fit. */
+  private keyBytes = -1;
 
   constructor(private readonly hash: Hash64) {}
 
@@ -68,19 +72,32 @@ export class EntryHasher {
 
   /** `load` from the fields (the store's change events carry no entry object). */
   loadFields(key: string, version: number, origin: string, kind: MerkleTuple['kind']): this {
+    return this.loadKey(key).loadTuple(key, version, origin, kind);
+  }
+
+  /**
+   * Sets `keyHash` and `bucket`: one hash of the key, which gives both its ring position and its
+   * leaf bucket. `loadTuple` of the same key may follow.
+   */
+  loadKey(key: string): this {
     const { read, written } = this.encoder.encodeInto(key, this.scratch);
-    if (read < key.length) return this.slow({ key, version, origin, kind });
-    this.bucket = Number(this.hash(this.scratch.subarray(0, written)) & LEAF_MASK);
-    const suffix = `\0${version}\0${origin}\0${kind}`;
-    const rest = this.encoder.encodeInto(suffix, this.scratch.subarray(written));
-    if (rest.read < suffix.length) return this.slow({ key, version, origin, kind });
-    this.tuple = this.hash(this.scratch.subarray(0, written + rest.written));
+    this.keyBytes = read < key.length ? -1 : written;
+    this.keyHash = this.keyBytes < 0 ? this.hash(Buffer.from(key, 'utf8')) : this.hash(this.scratch.subarray(0, written));
+    this.bucket = Number(this.keyHash & LEAF_MASK);
     return this;
   }
 
-  private slow(t: MerkleTuple): this {
-    this.bucket = bucketOf(t.key, this.hash);
-    this.tuple = tupleHash(t, this.hash);
+  /** Sets `tuple`, after `loadKey(key)`: the other fields are appended to the key bytes already encoded. */
+  loadTuple(key: string, version: number, origin: string, kind: MerkleTuple['kind']): this {
+    if (this.keyBytes >= 0) {
+      const suffix = `\0${version}\0${origin}\0${kind}`;
+      const rest = this.encoder.encodeInto(suffix, this.scratch.subarray(this.keyBytes));
+      if (rest.read === suffix.length) {
+        this.tuple = this.hash(this.scratch.subarray(0, this.keyBytes + rest.written));
+        return this;
+      }
+    }
+    this.tuple = tupleHash({ key, version, origin, kind }, this.hash);
     return this;
   }
 }

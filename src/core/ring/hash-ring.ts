@@ -51,9 +51,21 @@ export class HashRing {
     if (this.members.length === 1) return [this.members[0]!];
     const { read, written } = this.encoder.encodeInto(key, this.scratch);
     const h = this.hash(read === key.length ? this.scratch.subarray(0, written) : Buffer.from(key, 'utf8'));
+    return this.ownersOfHash(h, rf).slice();
+  }
+
+  /**
+   * Owners of the key whose hash (of its UTF-8 bytes) is `h`, for a caller that hashed the key
+   * already (the anti-entropy leaves take their bucket from the same hash). The list is shared:
+   * read it, do not change or keep it.
+   */
+  ownersOfHash(h: bigint, rf: number): readonly string[] {
+    const want = Math.min(rf, this.members.length);
+    if (want === 0) return [];
+    if (this.members.length === 1) return this.members;
     let table = this.ownersFrom.get(want);
     if (!table) this.ownersFrom.set(want, (table = this.vnodes.map((_, i) => this.walk(i, want))));
-    return table[this.firstAtOrAfter(h)]!.slice();
+    return table[this.firstAtOrAfter(h)]!;
   }
 
   /** `/cluster/ring` entries: `<16 hex digits>:<node ID>` in ring order. */
