@@ -209,7 +209,7 @@ export class Rebalancer {
   }
 
   private ownedOn(ring: HashRing, key: string): boolean {
-    return ring.owners(key, this.deps.replication).includes(this.deps.nodeId);
+    return ring.ownersView(key, this.deps.replication).includes(this.deps.nodeId);
   }
 
   /** Visible items and live tombstones move; expired items are left to the expiry sweep. */

@@ -46,12 +46,15 @@ export class HashRing {
 
   /** Owners of `key`, primary first: min(rf, members) distinct node IDs (a fresh array the caller may keep or change). */
   owners(key: string, rf: number): string[] {
-    const want = Math.min(rf, this.members.length);
-    if (want === 0) return [];
-    if (this.members.length === 1) return [this.members[0]!];
+    return this.ownersView(key, rf).slice();
+  }
+
+  /** `owners` without the copy, for a caller that only reads the list (do not change or keep it). */
+  ownersView(key: string, rf: number): readonly string[] {
+    if (this.members.length < 2) return this.members.slice(0, Math.min(rf, this.members.length));
     const { read, written } = this.encoder.encodeInto(key, this.scratch);
     const h = this.hash(read === key.length ? this.scratch.subarray(0, written) : Buffer.from(key, 'utf8'));
-    return this.ownersOfHash(h, rf).slice();
+    return this.ownersOfHash(h, rf);
   }
 
   /**
