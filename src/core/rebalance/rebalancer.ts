@@ -139,25 +139,35 @@ export class Rebalancer {
     const wasOnOld = memberOf(old);
     // Takeover only when a member left the ring since the previous change was planned.
     const prev = this.beforeScanned && old.members.some((id) => !onRing(id)) ? this.beforeScanned : undefined;
-    let seen = 0;
-    for (const entry of this.deps.store.allEntries()) {
-      if (++seen % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
-      if (!this.isCurrent(entry)) continue;
-      const ownersOld = old.owners(entry.key, replication);
-      const ownersNew = ring.owners(entry.key, replication);
+    // The decision is taken on the key alone, before the store builds an entry (with a copy of its
+    // value): most keys need nothing from this node (another node sends them, or nothing changed).
+    let move: ReturnType<typeof plan>;
+    let late: string[] = [];
+    const decide = (key: string): boolean => {
+      const ownersOld = old.ownersView(key, replication);
+      const ownersNew = ring.ownersView(key, replication);
       // A copy lost in an earlier change and waiting for its drop was handed over then: not a stray to send again.
-      const handedOver = this.lost.has(entry.key) && !ownersOld.includes(nodeId);
-      const move = handedOver ? undefined : plan(ownersOld, ownersNew, nodeId, onRing);
-      if (move?.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
-      const targets = move?.targets ?? [];
-      const late = prev ? takeover(prev.owners(entry.key, replication), ownersOld, ownersNew, nodeId, wasOnOld, onRing) : [];
-      for (const target of targets) {
-        const full = sender.add(target, entry, move!.kind);
-        if (full) await full;
-      }
-      for (const target of late) {
-        const full = sender.add(target, entry, 'new_owner');
-        if (full) await full;
+      const handedOver = this.lost.has(key) && !ownersOld.includes(nodeId);
+      move = handedOver ? undefined : plan(ownersOld, ownersNew, nodeId, onRing);
+      late = prev ? takeover(prev.ownersView(key, replication), ownersOld, ownersNew, nodeId, wasOnOld, onRing) : [];
+      return move !== undefined || late.length > 0;
+    };
+    for (let from = 0; from < this.deps.store.slotBound; from += SCAN_CHUNK) {
+      if (from > 0) await yieldToLoop(this.deps.scheduler);
+      for (const entry of this.deps.store.entriesWhere(decide, from, from + SCAN_CHUNK)) {
+        // entriesWhere yields an entry right after its key passed `decide`: move and late are its own.
+        if (!this.isCurrent(entry)) continue;
+        const m = move;
+        const l = late;
+        if (m?.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
+        for (const target of m?.targets ?? []) {
+          const full = sender.add(target, entry, m!.kind);
+          if (full) await full;
+        }
+        for (const target of l) {
+          const full = sender.add(target, entry, 'new_owner');
+          if (full) await full;
+        }
       }
     }
     await sender.flush();
