@@ -303,20 +303,26 @@ async function joinScenario() {
   const id = 'join-4';
   const needed = await ownedCount(keys, { nodeId: id, members: [...cluster.map((n) => n.id), id], rf: 3 });
   const before = (await Promise.all(cluster.map(distMetrics))).reduce((s, d) => s + d.RebalancedKeys, 0);
+  const oldCpu = () => cluster.reduce((a, n) => a + cpuSeconds(n.pid), 0);
+  const oldCpu0 = oldCpu();
   const t0 = Date.now();
   const node = await startNode({ id, rf: 3, cpus: pin.servers, env: { HYPERCACHE_CAPACITY: '0', ...profEnv }, nodeArgs: profArgs(id), seeds: cluster.map((c) => `${c.id}@127.0.0.1:${c.distPort}`) });
   const bootS = (Date.now() - t0) / 1000;
   const t1 = Date.now();
+  const newCpu0 = cpuSeconds(node.pid);
   const filled = await pollUntil(async () => (await distMetrics(node)).ItemsLocal >= needed, { timeoutMs: 180_000 });
   const fillS = (Date.now() - t1) / 1000;
+  // Server CPU of the fill: the old nodes from the new node's spawn on, the new node from its "started" line on.
+  const fillCpuS = oldCpu() - oldCpu0 + cpuSeconds(node.pid) - newCpu0;
   const held = (await distMetrics(node)).ItemsLocal;
   const sent = (await settledRebalancedKeys(cluster)) - before;
   const res = {
     keys: cfg.joinKeys, needed, held, filled: Boolean(filled), boot_seconds: round(bootS), fill_seconds: round(fillS),
     seconds_per_100k_keys: round((fillS * 100_000) / cfg.joinKeys), rebalanced_keys_old_nodes: sent, sends_per_needed_key: round(sent / needed),
+    server_cpu_seconds_fill: round(fillCpuS), server_cpu_us_per_needed_key: round((fillCpuS * 1e6) / needed),
     note: 'fill_seconds from the new node\'s "started" log line until its ItemsLocal reaches the number of keys it owns on the 4-node ring (RF 3)',
   };
-  log(`join: ${id} holds ${held} of the ${needed} keys it owns after ${res.fill_seconds} s (boot ${res.boot_seconds} s); RebalancedKeys over the 3 old nodes ${sent} = ${res.sends_per_needed_key} per key`);
+  log(`join: ${id} holds ${held} of the ${needed} keys it owns after ${res.fill_seconds} s (boot ${res.boot_seconds} s); RebalancedKeys over the 3 old nodes ${sent} = ${res.sends_per_needed_key} per key; server CPU ${res.server_cpu_seconds_fill} s = ${res.server_cpu_us_per_needed_key} µs per key (load ${os.loadavg()[0].toFixed(2)})`);
   if (profDir) log(`join: fill from ${t1 - spawnedAt} to ${t1 - spawnedAt + Math.round(fillS * 1000)} ms since the cluster spawn (${t1 - t0} to ${t1 - t0 + Math.round(fillS * 1000)} ms since ${id}'s spawn)`);
   await Promise.all([...cluster, node].map((n) => (profDir ? stop(n, 'SIGTERM', 15_000) : stop(n, 'SIGKILL'))));
   return res;

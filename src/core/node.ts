@@ -163,6 +163,7 @@ export class CacheNode implements CacheNodeApi {
       maxMessageBytes: peerMessageLimit(config.maxValueBytes),
       transport: () => this.merkleTransport,
       replication: () => this.transport,
+      rebalanced: () => this.rebalancer.settled,
     });
     const onError = deps.onLoopError ?? (() => {});
     this.rebalancer = new Rebalancer({
@@ -296,6 +297,7 @@ export class CacheNode implements CacheNodeApi {
 
   /** The `replicate` peer op: apply-if-newer (replication/replica-receiver.ts). */
   applyReplicated(source: ReplicateSource, entries: readonly Entry[]): ReplicateResult[] {
+    if (source === 'migration') this.rebalancer.noteMigratedIn();
     return this.receiver.apply(source, entries);
   }
 

@@ -131,6 +131,8 @@ const NODE_METRICS: NodeMetric[] = [
   counterOf('hypercache_hints_expired_total', 'Hints dropped after HINT_TTL', (c) => byLabel('source', c.snapshot.counters.hintsExpired), ['source']),
   counterOf('hypercache_hints_dropped_total', 'Hints dropped otherwise', (c) => byLabel('reason', c.snapshot.counters.hintsDropped), ['reason']),
   counterOf('hypercache_merkle_syncs_total', 'Anti-entropy rounds', (c) => byLabel('outcome', c.snapshot.counters.merkleSyncs), ['outcome']),
+  counterOf('hypercache_merkle_deferred_total', 'Anti-entropy rounds left out while this node or the peer was rebalancing',
+    (c) => c.snapshot.counters.merkleDeferred),
   counterOf('hypercache_refutations_total', 'Self refutations', (c) => c.snapshot.dist.Refutations),
   counterOf('hypercache_local_stalls_total', 'Heartbeat ticks more than HEARTBEAT late (this node was stalled)', (c) => c.snapshot.dist.LocalStalls),
   // Counters behind the Go server's /dist/metrics fields of the same mechanisms (docs/operations.md).

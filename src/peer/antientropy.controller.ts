@@ -23,7 +23,7 @@ export class AntiEntropyController {
   @Post('merkle')
   @HttpCode(200)
   @ApiOperation({ summary: 'Anti-entropy exchange over the entries co-owned with the sender: tree summary, leaf digests, or bucket entries (paged)' })
-  @ApiFrames('`from`, `want` (summary, leaves or entries) and what is asked', 'Group digests, leaf digests of the requested groups, or entries of the requested buckets with what remains')
+  @ApiFrames('`from`, `want` (summary, leaves or entries) and what is asked', 'Group digests (with `rebalancing: true` while the responder has not finished rebalancing for its current ring), leaf digests of the requested groups, or entries of the requested buckets with what remains')
   @ApiErrors(400, 401, 413)
   async merkle(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     const body = await readPeerBody(req, this.config.maxValueBytes);

@@ -64,9 +64,16 @@ export interface AntiEntropyDeps {
   transport(): AntiEntropyTransport;
   /** Pushes travel as `replicate` with source `merkle` (soft apply at the peer). */
   replication(): ReplicationTransport;
+  /**
+   * Whether this node's rebalancing for its current ring is done (Rebalancer.settled). A round waits
+   * for it on both sides: right after a ring change the leaves of a new co-owner differ in every
+   * bucket, and a round would send the keys the migration is sending. Always true when not given.
+   */
+  rebalanced?(): boolean;
 }
 
-export type RoundOutcome = MerkleOutcome | 'idle';
+/** `deferred`: this node or the peer is still rebalancing for its current ring; the round did nothing. */
+export type RoundOutcome = MerkleOutcome | 'idle' | 'deferred';
 
 interface RoundStats {
   pulled: number;
@@ -108,13 +115,14 @@ export class AntiEntropy {
   async round(): Promise<RoundOutcome> {
     const { deps } = this;
     if (deps.isDraining()) return 'idle';
+    if (!this.rebalanced()) return this.deferred();
     const alive = deps.members.list().filter((m) => m.ID !== deps.nodeId && m.State === 'alive');
     const id = this.rotation.next(alive.map((m) => m.ID));
     const peer = alive.find((m) => m.ID === id);
     if (!peer) return 'idle';
     const start = deps.clock.hrtimeNs();
     const stats: RoundStats = { pulled: 0, pushed: 0, buildNs: 0n, diffNs: 0n, fetchNs: 0n };
-    let outcome: MerkleOutcome;
+    let outcome: MerkleOutcome | 'deferred';
     let error = '';
     try {
       outcome = await this.sync({ id: peer.ID, address: peer.Address }, stats);
@@ -122,6 +130,7 @@ export class AntiEntropy {
       outcome = 'error';
       error = `with ${peer.ID}: ${err instanceof Error ? err.message : String(err)}`;
     }
+    if (outcome === 'deferred') return this.deferred();
     const d = deps.counters.dist;
     d.MerkleBuildNanos = Number(stats.buildNs);
     d.MerkleDiffNanos = Number(stats.diffNs);
@@ -141,7 +150,7 @@ export class AntiEntropy {
     if (request.want === 'summary') {
       const tree = await this.snapshot(request.from, request.before);
       this.answered = { from: request.from, tree, at: now };
-      return { want: 'summary', groups: tree.summary() };
+      return { want: 'summary', groups: tree.summary(), ...(this.rebalanced() ? {} : { rebalancing: true }) };
     }
     if (request.want === 'leaves') {
       // The leaves of the snapshot the requester compared against; entries are always read fresh.
@@ -155,7 +164,16 @@ export class AntiEntropy {
     return { want: 'entries', ...page };
   }
 
-  private async sync(peer: PeerRef, stats: RoundStats): Promise<MerkleOutcome> {
+  private rebalanced(): boolean {
+    return this.deps.rebalanced?.() ?? true;
+  }
+
+  private deferred(): 'deferred' {
+    this.deps.counters.merkleDeferred++;
+    return 'deferred';
+  }
+
+  private async sync(peer: PeerRef, stats: RoundStats): Promise<MerkleOutcome | 'deferred'> {
     const { clock } = this.deps;
     const before = settledBefore(clock.now());
     let t = clock.hrtimeNs();
@@ -163,6 +181,8 @@ export class AntiEntropy {
     stats.buildNs = clock.hrtimeNs() - t;
 
     const summary = await this.call(peer, { from: this.deps.nodeId, want: 'summary', before }, stats);
+    // The peer still sends or receives migrated keys: compare once it is done (the rotation comes back to it).
+    if (summary.rebalancing) return 'deferred';
     t = clock.hrtimeNs();
     const groups = differing(tree.summary(), summary.groups);
     stats.diffNs += clock.hrtimeNs() - t;

@@ -158,11 +158,12 @@ export class CoOwnedTrees implements StoreTupleListener {
 
   private apply(key: string, version: number, origin: string, kind: 'item' | 'tombstone', sign: 1 | -1): void {
     const { nodeId, replication } = this.deps;
-    const owners = this.ring.owners(key, replication);
+    // One hash of the key gives both its owners and its bucket.
+    const owners = this.ring.ownersOfHash(this.hasher.loadKey(key).keyHash, replication);
     if (owners.length < 2 || !owners.includes(nodeId)) return;
     const horizon = Math.floor((this.deps.clock.now() - KEEP_SLICES_MS) / SLICE_MS) * SLICE_MS;
     if (horizon > this.folded) this.fold(horizon);
-    const { bucket, tuple } = this.hasher.loadFields(key, version, origin, kind);
+    const { bucket, tuple } = this.hasher.loadTuple(key, version, origin, kind);
     const slice = Math.floor(version / 1000 / SLICE_MS) * SLICE_MS;
     for (const peer of owners) {
       if (peer === nodeId) continue;

@@ -40,6 +40,34 @@ export function tupleHash(t: MerkleTuple, hash: Hash64): bigint {
   return hash(Buffer.from(`${t.key}\0${t.version}\0${t.origin}\0${t.kind}`, 'utf8'));
 }
 
+const ITEM = Buffer.from('item');
+const TOMBSTONE = Buffer.from('tombstone');
+const ORIGIN_CACHE = 256;
+
+/** Writes the decimal digits of a safe non-negative integer at `at` (as `String(n)` would); returns the end. */
+function writeDecimal(b: Uint8Array, at: number, n: number): number {
+  // Two halves below 10^8 each keep the digit loop in 32-bit integer arithmetic.
+  const high = Math.floor(n / 1e8);
+  const low = n - high * 1e8;
+  if (high > 0) {
+    at = writeDigits(b, at, high);
+    for (let d = 1e7; d >= 1; d /= 10) b[at++] = 48 + (Math.floor(low / d) % 10);
+    return at;
+  }
+  return writeDigits(b, at, low);
+}
+
+function writeDigits(b: Uint8Array, at: number, n: number): number {
+  let len = 1;
+  for (let t = n; t >= 10; t = (t / 10) | 0) len++;
+  let i = at + len;
+  do {
+    b[--i] = 48 + (n % 10);
+    n = (n / 10) | 0;
+  } while (n > 0);
+  return at + len;
+}
+
 /**
  * `bucketOf` and `tupleHash` in one go, without allocating: the key is encoded once into a scratch
  * buffer, hashed for the bucket, then extended with the other fields and hashed again. A round
@@ -51,8 +79,21 @@ export class EntryHasher {
   private readonly scratch = new Uint8Array(2048);
   bucket = 0;
   tuple = 0n;
+  /** The hash of the key's UTF-8 bytes (the ring position), set by `loadKey` and `loadFields`. */
+  keyHash = 0n;
+  /** Bytes of the key in `scratch` after `loadKey`; -1 when the key did not fit. */
+  private keyBytes = -1;
+
+  /** UTF-8 of the origins seen (node IDs: few), up to ORIGIN_CACHE of them. */
+  private readonly origins = new Map<string, Uint8Array>();
 
   constructor(private readonly hash: Hash64) {}
+
+  private originBytes(origin: string): Uint8Array | undefined {
+    let bytes = this.origins.get(origin);
+    if (bytes === undefined && this.origins.size < ORIGIN_CACHE) this.origins.set(origin, (bytes = Buffer.from(origin, 'utf8')));
+    return bytes;
+  }
 
   /** `bucketOf(key)`. */
   bucketOf(key: string): number {
@@ -68,19 +109,44 @@ export class EntryHasher {
 
   /** `load` from the fields (the store's change events carry no entry object). */
   loadFields(key: string, version: number, origin: string, kind: MerkleTuple['kind']): this {
+    return this.loadKey(key).loadTuple(key, version, origin, kind);
+  }
+
+  /**
+   * Sets `keyHash` and `bucket`: one hash of the key, which gives both its ring position and its
+   * leaf bucket. `loadTuple` of the same key may follow.
+   */
+  loadKey(key: string): this {
     const { read, written } = this.encoder.encodeInto(key, this.scratch);
-    if (read < key.length) return this.slow({ key, version, origin, kind });
-    this.bucket = Number(this.hash(this.scratch.subarray(0, written)) & LEAF_MASK);
-    const suffix = `\0${version}\0${origin}\0${kind}`;
-    const rest = this.encoder.encodeInto(suffix, this.scratch.subarray(written));
-    if (rest.read < suffix.length) return this.slow({ key, version, origin, kind });
-    this.tuple = this.hash(this.scratch.subarray(0, written + rest.written));
+    this.keyBytes = read < key.length ? -1 : written;
+    this.keyHash = this.keyBytes < 0 ? this.hash(Buffer.from(key, 'utf8')) : this.hash(this.scratch.subarray(0, written));
+    this.bucket = Number(this.keyHash & LEAF_MASK);
     return this;
   }
 
-  private slow(t: MerkleTuple): this {
-    this.bucket = bucketOf(t.key, this.hash);
-    this.tuple = tupleHash(t, this.hash);
+  /**
+   * Sets `tuple`, after `loadKey(key)`: `\0version\0origin\0kind` is appended to the key bytes
+   * already encoded, the version's decimal digits written straight into the buffer and the origin's
+   * bytes taken from a small cache (no string built per entry). The bytes are those of `tupleHash`.
+   */
+  loadTuple(key: string, version: number, origin: string, kind: MerkleTuple['kind']): this {
+    const originBytes = this.originBytes(origin);
+    const kindBytes = kind === 'item' ? ITEM : TOMBSTONE;
+    if (this.keyBytes >= 0 && originBytes && Number.isSafeInteger(version) && version >= 0 && this.keyBytes + 19 + originBytes.length + kindBytes.length <= this.scratch.length) {
+      const b = this.scratch;
+      let at = this.keyBytes;
+      b[at++] = 0;
+      at = writeDecimal(b, at, version);
+      b[at++] = 0;
+      b.set(originBytes, at);
+      at += originBytes.length;
+      b[at++] = 0;
+      b.set(kindBytes, at);
+      at += kindBytes.length;
+      this.tuple = this.hash(b.subarray(0, at));
+      return this;
+    }
+    this.tuple = tupleHash({ key, version, origin, kind }, this.hash);
     return this;
   }
 }

@@ -9,7 +9,7 @@ import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from './merkle-tree.js';
  * The `merkle` peer operation (docs/cluster.md §8.3, docs/peer-protocol.md §2): the headers of its
  * frames (replication/frame.ts); the values of an entries page travel in the frame's tail. `from` is the requester's node ID: the
  * responder answers over the entries co-owned by itself and `from` on its own ring. Three steps:
- *   {"from","want":"summary","before"?}             → {"want":"summary","groups":[GROUP_COUNT hex digests]}
+ *   {"from","want":"summary","before"?}             → {"want":"summary","groups":[GROUP_COUNT hex digests],"rebalancing"?:true}
  *   {"from","want":"leaves","groups":[g…],"before"?} → {"want":"leaves","leaves":[[GROUP_SIZE hex digests]…]} (request order)
  *   {"from","want":"entries","buckets":[{bucket,after?}…]}
  *                                                   → {"want":"entries","entries":[WireEntry…],"remaining":[{bucket,after?}…]}
@@ -18,7 +18,9 @@ import { GROUP_COUNT, GROUP_SIZE, LEAF_COUNT } from './merkle-tree.js';
  * there and lists in `remaining` what it did not send (`after`: resume after that key of the bucket).
  * `before` (epoch ms): the digests cover only entries whose version was issued before that time
  * (version / 1000 < before), so writes still in flight do not count as differences (docs/cluster.md,
- * anti-entropy); without it they cover every co-owned entry.
+ * anti-entropy); without it they cover every co-owned entry. `rebalancing: true` (absent otherwise):
+ * the responder has not finished rebalancing for its current ring, and the requester ends the round
+ * there; a requester that does not know the field goes on as before.
  */
 export interface BucketSelector {
   bucket: number;
@@ -32,7 +34,7 @@ export type MerkleRequest =
   | { from: string; want: 'entries'; buckets: BucketSelector[] };
 
 export type MerkleResponse =
-  | { want: 'summary'; groups: bigint[] }
+  | { want: 'summary'; groups: bigint[]; rebalancing?: true }
   | { want: 'leaves'; leaves: bigint[][] }
   | { want: 'entries'; entries: Entry[]; remaining: BucketSelector[] };
 
@@ -56,7 +58,10 @@ export function encodeMerkleRequest(req: MerkleRequest): Record<string, unknown>
 /** The frame of a response (its entries' values in the tail). */
 export function encodeMerkleResponse(res: MerkleResponse): Buffer {
   const frame = new FrameWriter();
-  if (res.want === 'summary') return frame.finish({ want: 'summary', groups: res.groups.map(hex) });
+  if (res.want === 'summary') {
+    const groups = res.groups.map(hex);
+    return frame.finish(res.rebalancing ? { want: 'summary', groups, rebalancing: true } : { want: 'summary', groups });
+  }
   if (res.want === 'leaves') return frame.finish({ want: 'leaves', leaves: res.leaves.map((l) => l.map(hex)) });
   const entries = res.entries.map((e) => encodeEntry(e, frame));
   return frame.finish({ want: 'entries', entries, remaining: res.remaining.map(encodeSelector) });
@@ -132,7 +137,11 @@ export function parseMerkleRequest(doc: unknown): MerkleRequest {
 export function parseMerkleResponse(frame: FrameReader, req: MerkleRequest, maxValueBytes: number): MerkleResponse {
   const o = obj(frame.header, 'reply');
   if (o.want !== req.want) throw new WireError(`want: expected ${req.want}`);
-  if (req.want === 'summary') return { want: 'summary', groups: digests(o.groups, 'groups', GROUP_COUNT) };
+  if (req.want === 'summary') {
+    if (o.rebalancing !== undefined && typeof o.rebalancing !== 'boolean') throw new WireError('rebalancing: expected a boolean');
+    const groups = digests(o.groups, 'groups', GROUP_COUNT);
+    return o.rebalancing === true ? { want: 'summary', groups, rebalancing: true } : { want: 'summary', groups };
+  }
   if (req.want === 'leaves') {
     if (!Array.isArray(o.leaves) || o.leaves.length !== req.groups.length) throw new WireError('leaves: one list per requested group expected');
     return { want: 'leaves', leaves: o.leaves.map((l, i) => digests(l, `leaves[${i}]`, GROUP_SIZE)) };

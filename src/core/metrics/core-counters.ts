@@ -58,6 +58,8 @@ export class CoreCounters implements StoreObserver {
   readonly hintsDropped: Record<HintDropReason, number> = { per_node_cap: 0, bytes_cap: 0, member_leaving: 0, shutdown: 0 };
   readonly merkleSyncs: Record<MerkleOutcome, number> = { clean: 0, repaired: 0, error: 0 };
   readonly merkleKeysRepaired = { pulled: 0, pushed: 0 };
+  /** Anti-entropy rounds left out because this node or the peer was still rebalancing (docs/cluster.md §8.3). */
+  merkleDeferred = 0;
   readonly rebalanceMigrations: Record<MigrationKind, number> = { new_owner: 0, lost_ownership: 0, handoff: 0 };
   rebalanceScans = 0;
   readRepairs = 0;

@@ -14,6 +14,11 @@ import { handoffTargets, plan, takeover } from './plan.js';
 
 /** docs/cluster.md §8.4, docs/configuration.md §6: a copy this node no longer owns is dropped this long after it was sent away. */
 export const LOST_COPY_GRACE_MS = 30_000;
+/**
+ * A node still receives migrated entries when it received some this recently: anti-entropy waits
+ * for the migration to go quiet (docs/cluster.md §8.3), so the two do not send the same keys.
+ */
+export const MIGRATION_QUIET_MS = 1000;
 /** Entries handled between two yields to the event loop during a scan. */
 export const SCAN_CHUNK = 1000;
 
@@ -56,6 +61,8 @@ export class Rebalancer {
   private readonly misplaced = new Set<string>();
   private readonly lost = new LostCopies();
   private running = false;
+  /** When this node last applied entries another node migrated to it (clock ms). */
+  private migratedInAt = -Infinity;
 
   constructor(private readonly deps: RebalancerDeps) {
     this.scanned = deps.ring();
@@ -64,6 +71,20 @@ export class Rebalancer {
   /** Copies waiting for their drop (introspection and tests). */
   get pendingDrops(): number {
     return this.lost.size;
+  }
+
+  /**
+   * Whether rebalancing is done here for the current ring: the last completed scan covers it (so
+   * every key this node was to send has been sent) and no migrated entry arrived within
+   * MIGRATION_QUIET_MS. Anti-entropy rounds wait for it on both sides (docs/cluster.md §8.3).
+   */
+  get settled(): boolean {
+    return this.deps.ring().sameAs(this.scanned) && this.deps.clock.now() - this.migratedInAt >= MIGRATION_QUIET_MS;
+  }
+
+  /** Entries migrated by another node were applied here. */
+  noteMigratedIn(): void {
+    this.migratedInAt = this.deps.clock.now();
   }
 
   async tick(): Promise<void> {
@@ -118,25 +139,35 @@ export class Rebalancer {
     const wasOnOld = memberOf(old);
     // Takeover only when a member left the ring since the previous change was planned.
     const prev = this.beforeScanned && old.members.some((id) => !onRing(id)) ? this.beforeScanned : undefined;
-    let seen = 0;
-    for (const entry of this.deps.store.allEntries()) {
-      if (++seen % SCAN_CHUNK === 0) await yieldToLoop(this.deps.scheduler);
-      if (!this.isCurrent(entry)) continue;
-      const ownersOld = old.owners(entry.key, replication);
-      const ownersNew = ring.owners(entry.key, replication);
+    // The decision is taken on the key alone, before the store builds an entry (with a copy of its
+    // value): most keys need nothing from this node (another node sends them, or nothing changed).
+    let move: ReturnType<typeof plan>;
+    let late: string[] = [];
+    const decide = (key: string): boolean => {
+      const ownersOld = old.ownersView(key, replication);
+      const ownersNew = ring.ownersView(key, replication);
       // A copy lost in an earlier change and waiting for its drop was handed over then: not a stray to send again.
-      const handedOver = this.lost.has(entry.key) && !ownersOld.includes(nodeId);
-      const move = handedOver ? undefined : plan(ownersOld, ownersNew, nodeId, onRing);
-      if (move?.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
-      const targets = move?.targets ?? [];
-      const late = prev ? takeover(prev.owners(entry.key, replication), ownersOld, ownersNew, nodeId, wasOnOld, onRing) : [];
-      for (const target of targets) {
-        const full = sender.add(target, entry, move!.kind);
-        if (full) await full;
-      }
-      for (const target of late) {
-        const full = sender.add(target, entry, 'new_owner');
-        if (full) await full;
+      const handedOver = this.lost.has(key) && !ownersOld.includes(nodeId);
+      move = handedOver ? undefined : plan(ownersOld, ownersNew, nodeId, onRing);
+      late = prev ? takeover(prev.ownersView(key, replication), ownersOld, ownersNew, nodeId, wasOnOld, onRing) : [];
+      return move !== undefined || late.length > 0;
+    };
+    for (let from = 0; from < this.deps.store.slotBound; from += SCAN_CHUNK) {
+      if (from > 0) await yieldToLoop(this.deps.scheduler);
+      for (const entry of this.deps.store.entriesWhere(decide, from, from + SCAN_CHUNK)) {
+        // entriesWhere yields an entry right after its key passed `decide`: move and late are its own.
+        if (!this.isCurrent(entry)) continue;
+        const m = move;
+        const l = late;
+        if (m?.kind === 'lost_ownership') this.lost.schedule(entry.key, clock.now() + LOST_COPY_GRACE_MS);
+        for (const target of m?.targets ?? []) {
+          const full = sender.add(target, entry, m!.kind);
+          if (full) await full;
+        }
+        for (const target of l) {
+          const full = sender.add(target, entry, 'new_owner');
+          if (full) await full;
+        }
       }
     }
     await sender.flush();
@@ -188,7 +219,7 @@ export class Rebalancer {
   }
 
   private ownedOn(ring: HashRing, key: string): boolean {
-    return ring.owners(key, this.deps.replication).includes(this.deps.nodeId);
+    return ring.ownersView(key, this.deps.replication).includes(this.deps.nodeId);
   }
 
   /** Visible items and live tombstones move; expired items are left to the expiry sweep. */

@@ -139,7 +139,7 @@ export class ReplicationCoordinator {
         continue;
       }
       open++;
-      const set = owners.length < 2 ? owners.join(' ') : [...owners].sort().join(' ');
+      const set = ownerSetKey(owners);
       const group = byOwnerSet.get(set);
       if (group) group.tallies.push(tally);
       else byOwnerSet.set(set, { owners, tallies: [tally] });
@@ -178,7 +178,8 @@ export class ReplicationCoordinator {
   private applyLocally(req: CoordinateRequest, owners: string[], now: number, onAnswer: (result: WriteResult) => void): WriteTally | CacheError {
     const { deps } = this;
     const d = deps.counters.dist;
-    const failed = failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
+    // Only a conditional write reads the local entry (a peek builds an Entry and copies its value).
+    const failed = req.preconditions === undefined ? undefined : failedPrecondition(deps.store.peek(req.key), req.preconditions, now);
     if (failed) {
       d.PreconditionFailures++;
       deps.counters.preconditionFailures[req.op]++;
@@ -416,4 +417,21 @@ function relay(reply: CoordinateReply): WriteOutcome {
     ...(reply.owners === undefined ? {} : { owners: reply.owners }),
   };
   throw new CacheError(code, code === 'INTERNAL' && !(reply.code in STATUS_OF) ? 'internal error' : reply.error, details);
+}
+
+/** The same string for the same owners in any order (no copy or sort for up to 3 owners, the usual RF). */
+function ownerSetKey(owners: readonly string[]): string {
+  if (owners.length === 1) return owners[0]!;
+  if (owners.length === 2) {
+    const [a, b] = owners as [string, string];
+    return a < b ? `${a} ${b}` : `${b} ${a}`;
+  }
+  if (owners.length === 3) {
+    let [a, b, c] = owners as [string, string, string];
+    if (a > b) [a, b] = [b, a];
+    if (b > c) [b, c] = [c, b];
+    if (a > b) [a, b] = [b, a];
+    return `${a} ${b} ${c}`;
+  }
+  return [...owners].sort().join(' ');
 }

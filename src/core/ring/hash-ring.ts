@@ -46,14 +46,29 @@ export class HashRing {
 
   /** Owners of `key`, primary first: min(rf, members) distinct node IDs (a fresh array the caller may keep or change). */
   owners(key: string, rf: number): string[] {
-    const want = Math.min(rf, this.members.length);
-    if (want === 0) return [];
-    if (this.members.length === 1) return [this.members[0]!];
+    return this.ownersView(key, rf).slice();
+  }
+
+  /** `owners` without the copy, for a caller that only reads the list (do not change or keep it). */
+  ownersView(key: string, rf: number): readonly string[] {
+    if (this.members.length < 2) return this.members.slice(0, Math.min(rf, this.members.length));
     const { read, written } = this.encoder.encodeInto(key, this.scratch);
     const h = this.hash(read === key.length ? this.scratch.subarray(0, written) : Buffer.from(key, 'utf8'));
+    return this.ownersOfHash(h, rf);
+  }
+
+  /**
+   * Owners of the key whose hash (of its UTF-8 bytes) is `h`, for a caller that hashed the key
+   * already (the anti-entropy leaves take their bucket from the same hash). The list is shared:
+   * read it, do not change or keep it.
+   */
+  ownersOfHash(h: bigint, rf: number): readonly string[] {
+    const want = Math.min(rf, this.members.length);
+    if (want === 0) return [];
+    if (this.members.length === 1) return this.members;
     let table = this.ownersFrom.get(want);
     if (!table) this.ownersFrom.set(want, (table = this.vnodes.map((_, i) => this.walk(i, want))));
-    return table[this.firstAtOrAfter(h)]!.slice();
+    return table[this.firstAtOrAfter(h)]!;
   }
 
   /** `/cluster/ring` entries: `<16 hex digits>:<node ID>` in ring order. */

@@ -184,6 +184,27 @@ describe('anti-entropy rounds (docs/cluster.md §8.3)', () => {
     expect(seconds[0]).toBeGreaterThan(0);
     expect(d.LastAutoSyncNanos).toBe(Math.round(seconds[0]! * 1e9));
   });
+
+  it('a round waits while this node or the peer is still rebalancing: deferred, nothing compared or moved', async () => {
+    const busy = new Set(['node-2']);
+    const net = new MemoryNetwork(['node-1', 'node-2'], hash, () => ({}), (id) => ({ rebalanced: () => !busy.has(id) }));
+    net.seed('node-1', item('a', 'only-1', V + 1, 'node-1'));
+    // The peer answers its summary with rebalancing: true; the requester ends the round there.
+    expect(await net.round('node-1')).toBe('deferred');
+    // This node itself rebalancing: it does not even ask.
+    expect(await net.round('node-2')).toBe('deferred');
+    expect(net.calls.map((c) => `${c.from}→${c.to}:${c.want ?? c.op}`)).toEqual(['node-1→node-2:summary']);
+    expect(entriesMoved(net)).toBe(0);
+    expect(net.node('node-1').counters.merkleDeferred).toBe(1);
+    expect(net.node('node-2').counters.merkleDeferred).toBe(1);
+    // A deferred round is not a round: no sync counted, no AutoSyncLoops.
+    expect(net.node('node-1').counters.merkleSyncs).toEqual({ clean: 0, repaired: 0, error: 0 });
+    expect(net.node('node-1').counters.dist.AutoSyncLoops).toBe(0);
+
+    busy.clear();
+    expect(await net.round('node-1')).toBe('repaired');
+    expect(tuples(net.node('node-2').store)).toEqual(tuples(net.node('node-1').store));
+  });
 });
 
 describe('anti-entropy peer choice and failures', () => {

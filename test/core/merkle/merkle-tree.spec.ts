@@ -105,6 +105,20 @@ describe('merkle tree (docs/cluster.md §8.3)', () => {
     );
   });
 
+  it('EntryHasher writes the version digits and origin bytes itself: the same bytes as tupleHash for every version', () => {
+    const hasher = new EntryHasher(hash);
+    const edges = [0, 1, 9, 10, 99, 100, 99_999_999, 100_000_000, 100_000_001, 1_000_000_000, 1_764_999_999_123_456, 2 ** 53 - 1];
+    const versions = fc.oneof(fc.constantFrom(...edges), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 1e9 }));
+    fc.assert(
+      fc.property(keyArb, versions, fc.constantFrom('node-1', 'nœud-2', 'n'), fc.constantFrom('item' as const, 'tombstone' as const), (key, version, origin, kind) => {
+        const t = { key, version, origin, kind };
+        expect(hasher.loadKey(key).loadTuple(key, version, origin, kind).tuple).toBe(tupleHash(t, hash));
+        expect(hasher.load(t).tuple).toBe(tupleHash(t, hash));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('tuple hashes stay distinct when a key contains NUL', () => {
     const a = { key: 'a\u00001', version: 2, origin: 'node-1', kind: 'item' as const };
     const b = { key: 'a', version: 1, origin: 'node-1', kind: 'item' as const };

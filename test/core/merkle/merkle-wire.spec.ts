@@ -60,6 +60,19 @@ describe('merkle wire: responses', () => {
     r.end();
   });
 
+  it('a summary says `rebalancing: true` only while the responder rebalances; without the field it is read as done', () => {
+    const groups = digests(GROUP_COUNT, 3n);
+    const busy = encodeMerkleResponse({ want: 'summary', groups, rebalancing: true });
+    expect(unframe<Record<string, unknown>>(busy).header.rebalancing).toBe(true);
+    expect(parseMerkleResponse(readFrame(busy), summaryReq, MAX_VALUE)).toEqual({ want: 'summary', groups, rebalancing: true });
+    // Settled: the answer is byte for byte what a responder that does not know the field sends.
+    const done = encodeMerkleResponse({ want: 'summary', groups });
+    expect(Object.keys(unframe<Record<string, unknown>>(done).header)).toEqual(['want', 'groups']);
+    expect(parseMerkleResponse(readFrame(done), summaryReq, MAX_VALUE)).toEqual({ want: 'summary', groups });
+    expect(parseMerkleResponse(readFrame(frame({ want: 'summary', groups: groups.map((g) => g.toString(16).padStart(16, '0')), rebalancing: false })), summaryReq, MAX_VALUE))
+      .toEqual({ want: 'summary', groups });
+  });
+
   it('writes digests as 16 lowercase hex digits', () => {
     const { header } = unframe<{ groups: string[] }>(encodeMerkleResponse({ want: 'summary', groups: [0n, ...digests(GROUP_COUNT - 1, 0xabcn)] }));
     expect(header.groups[0]).toBe('0000000000000000');
@@ -74,6 +87,7 @@ describe('merkle wire: responses', () => {
     ['too few group digests', summaryReq, (d) => ({ ...d, groups: (d.groups as string[]).slice(1) })],
     ['an uppercase digest', summaryReq, (d) => ({ ...d, groups: (d.groups as string[]).map((g) => g.toUpperCase().replace(/^0/, 'A')) })],
     ['a digest as a number', summaryReq, (d) => ({ ...d, groups: (d.groups as string[]).map(() => 1) })],
+    ['rebalancing that is not a boolean', summaryReq, (d) => ({ ...d, rebalancing: 'yes' })],
     ['one leaf list too many', leavesReq, (d) => ({ ...d, leaves: [...(d.leaves as unknown[]), d.leaves as unknown] })],
     ['a short leaf list', leavesReq, (d) => ({ ...d, leaves: (d.leaves as string[][]).map((l) => l.slice(1)) })],
     ['an invalid entry among valid ones', entriesReq, (d) => ({ ...d, entries: [...(d.entries as unknown[]), { ...wireItem(item('c', 'x', 1)), value_len: -1 }] })],
