@@ -86,7 +86,7 @@ const loadAtStart = os.loadavg();
 log(`machine: ${machine.cpu_model}, ${cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, wrk ${machine.wrk}`);
 log(`pinning: ${pinning.note}`);
 log(`load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}${loadAtStart[0] > 0.5 ? '  (machine not idle: numbers are noisy)' : ''}`);
-log(`cells: ${cfg.durationS}s each after ${cfg.warmupS}s warm-up, ${cfg.connections} keep-alive connections, ${cfg.keyCount} keys, values ${cfg.sizes.join(' B and ')} B${quick ? '  [--quick]' : ''}`);
+log(`cells: ${cfg.durationS}s each after ${cfg.warmupS}s warm-up per server process, ${cfg.connections} keep-alive connections, ${cfg.keyCount} keys, values ${cfg.sizes.join(' B and ')} B${quick ? '  [--quick]' : ''}`);
 
 const cells = [];
 const extra = {};
@@ -395,9 +395,12 @@ async function cell(scenario, target, op, size, { keysFile, consistency, servers
   const prefix = `${op === 'get' ? 'g' : 'p'}${size}-`;
   if (op === 'get' && !keysFile) await populate(target.url, { prefix, count: cfg.keyCount, valueBytes: size });
   const common = { url: target.url, op, valueBytes: size, keyCount: cfg.keyCount, prefix, token: TOKEN, keysFile, connections: cfg.connections, threads: wrkThreads, cpus: pin.load };
-  await runWrk({ ...common, durationS: cfg.warmupS });
-  const load = os.loadavg();
+  // Warm-up per server process: a cell spread over n processes gives each about 1/n of the requests,
+  // so each gets as many warm-up requests as a single node's cell only in n × the time (a freshly
+  // joined 4-node cell measured with one node's warm-up still ran 25-45 % above its steady cost).
   const pids = (servers ?? [target]).map((p) => p.pid);
+  await runWrk({ ...common, durationS: cfg.warmupS * pids.length });
+  const load = os.loadavg();
   const cpu0 = pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
   const r = await runWrk({ ...common, durationS: cfg.durationS });
   const cpu = pids.reduce((a, pid) => a + cpuSeconds(pid), 0) - cpu0;
