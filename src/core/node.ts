@@ -498,8 +498,12 @@ export class CacheNode implements CacheNodeApi {
 
   /** `timed` for a write no peer takes part in (`ReplicationCoordinator.writeAlone`), synchronously. */
   private timedAlone(op: CacheOp, req: CoordinateRequest): WriteOutcome | typeof NOT_LOCAL {
-    const owners = this.owners(req.key);
-    if (owners.length !== 1 || owners[0] !== this.nodeId) return NOT_LOCAL;
+    const ring = this.ring;
+    const rf = this.deps.config.replication;
+    // With RF ≥ 2 on ≥ 2 members every key has ≥ 2 owners: a cluster write pays no ring lookup here.
+    if (Math.min(rf, ring.members.length) !== 1) return NOT_LOCAL;
+    const owners = ring.owners(req.key, rf);
+    if (owners[0] !== this.nodeId) return NOT_LOCAL;
     const start = this.deps.clock.hrtimeNs();
     let outcome: CacheOutcome = 'error';
     try {
