@@ -14,8 +14,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOKEN, joinNode, nonOwnerKeys, populate, sleep, startBaseline, startCluster, startNode } from './lib/hypercache.mjs';
-import { cpuSeconds, installCleanup, pinHarness, stop } from './lib/procs.mjs';
-import { ensureWrk, runWrk } from './lib/wrk.mjs';
+import { cpuSeconds, stop } from './lib/procs.mjs';
+import { runWrk, startLoadHarness } from './lib/wrk.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,9 +27,7 @@ if (!values.a || !values.b) {
   process.stderr.write('usage: node bench/ab.mjs --a <baseline|baseline:script.mjs|path/to/main.js|nonowner:path/to/main.js> --b <...> [--op get|put] [--size 100] [--rounds 8] [--seconds 2]\n');
   process.exit(2);
 }
-installCleanup();
-ensureWrk();
-const pin = pinHarness();
+const pin = startLoadHarness();
 
 const size = Number(values.size);
 const prefix = `${values.op}${size}-`;

@@ -12,14 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarize } from './lib/cpuprofile-summary.mjs';
 import { TOKEN, joinNode, nonOwnerKeys, populate, sleep, startBaseline, startCluster, startNode } from './lib/hypercache.mjs';
-import { installCleanup, pinHarness, stop } from './lib/procs.mjs';
-import { ensureWrk, runWrk } from './lib/wrk.mjs';
+import { stop } from './lib/procs.mjs';
+import { runWrk, startLoadHarness } from './lib/wrk.mjs';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '15' }, op: { type: 'string', default: 'get,put' }, size: { type: 'string', default: '100' }, target: { type: 'string', default: 'node' } } });
 const DIR = fileURLToPath(new URL('./results/profile/', import.meta.url));
-installCleanup();
-ensureWrk();
-const pin = pinHarness();
+const pin = startLoadHarness();
 const size = Number(values.size);
 process.stderr.write(`profile: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 for (const op of values.op.split(',')) {

@@ -9,8 +9,8 @@ import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { TOKEN, populate, sleep, startBaseline, startNode } from './lib/hypercache.mjs';
-import { cpuSeconds, installCleanup, pinHarness, stop } from './lib/procs.mjs';
-import { ensureWrk, runWrk } from './lib/wrk.mjs';
+import { cpuSeconds, stop } from './lib/procs.mjs';
+import { runWrk, startLoadHarness } from './lib/wrk.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,9 +23,7 @@ if (!values.target) {
   process.stderr.write('usage: node bench/sustained.mjs --target <baseline|path/to/main.js> [--op get|put] [--size 100] [--windows 10] [--seconds 2] [--gap 0]\n');
   process.exit(2);
 }
-installCleanup();
-ensureWrk();
-const pin = pinHarness();
+const pin = startLoadHarness();
 const size = Number(values.size);
 const prefix = `${values.op}${size}-`;
 const nodeArgs = ['--trace-gc', ...values['node-args'].split(' ').filter(Boolean)];

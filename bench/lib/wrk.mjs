@@ -1,7 +1,7 @@
 // wrk: installation check (Debian package, `.ci/run`-style: install when missing) and one bounded run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { start } from './procs.mjs';
+import { installCleanup, pinHarness, start } from './procs.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../wrk/kv.lua', import.meta.url));
 
@@ -22,6 +22,16 @@ export function ensureWrk() {
   v = wrkVersion();
   if (!v) throw new Error('wrk is not installed and apt-get install -y wrk failed; install wrk and rerun');
   return v;
+}
+
+/**
+ * The set-up of a script that drives servers with wrk (ab, profile, sustained): processes stopped on
+ * exit, wrk present, this process pinned like the benchmark. Returns the CPU sets (`pinHarness`).
+ */
+export function startLoadHarness() {
+  installCleanup();
+  ensureWrk();
+  return pinHarness();
 }
 
 export function wrkPath() {
